@@ -77,6 +77,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     try {
       await run(bin.initdb, ['--pgdata', dataDir, '--auth', 'scram-sha-256', '--username', 'berth', '--pwfile', pwfile, '--encoding', 'UTF8', '--locale', 'C'], { uid, gid });
     } catch (err) {
+      if (/Permission denied/.test((err as { stderr?: string }).stderr ?? '')) throw new Error(`the ${POSTGRES_USER} user cannot reach ${opts.dir}: make its parent directories traversable (chmod o+x) or choose another directory`);
       throw new Error(`initdb failed in ${dataDir}: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
     } finally {
       await rm(pwfile, { force: true });
@@ -94,7 +95,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const log = await open(join(opts.dir, 'postgres.log'), 'a');
   await chown(join(opts.dir, 'postgres.log'), uid, gid);
-  const child = spawn(bin.postgres, args, { uid, gid, detached: true, stdio: ['ignore', log.fd, log.fd], env: { LC_ALL: 'C' } });
+  const child = spawn(bin.postgres, args, { uid, gid, detached: true, stdio: ['ignore', log.fd, log.fd], env: { LC_ALL: 'C' } as unknown as NodeJS.ProcessEnv });
   await log.close();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.unref();

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const Env = z.object({
+  BERTH_CONTROL_PLANE: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL, e.g. wss://berth.example.com/agent'),
+  BERTH_HOST_NAME: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'use lower-case letters, digits and -').optional(),
+  BERTH_JOIN_TOKEN: z.string().optional(),
+  BERTH_STATE_DIR: z.string().default('/var/lib/berth'),
+  /** the cgroup under which containers go, e.g. one per lab host */
+  BERTH_CGROUP_PARENT: z.string().regex(/^[A-Za-z0-9._/-]+$/).default('berth'),
+  /** PEM file of the CA that signed the control plane's certificate */
+  BERTH_CA_FILE: z.string().optional(),
+  /** sha256 of the control plane certificate's public key (base64), pinned */
+  BERTH_PIN_SHA256: z.string().optional(),
+  /** plain ws:// to an address other than loopback */
+  BERTH_ALLOW_INSECURE: z.enum(['0', '1']).default('0'),
+  BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** where to look for crun, runc and conmon */
+  PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
+});
+export type AgentEnv = z.infer<typeof Env>;
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): AgentEnv {
+  const r = Env.safeParse(source);
+  if (!r.success) {
+    const first = r.error.issues[0]!;
+    throw new Error(`configuration: ${first.path.join('.')} ${first.message}`);
+  }
+  const env = r.data;
+  const url = new URL(env.BERTH_CONTROL_PLANE);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  if (url.protocol === 'ws:' && !loopback && env.BERTH_ALLOW_INSECURE !== '1')
+    throw new Error(`configuration: BERTH_CONTROL_PLANE ${env.BERTH_CONTROL_PLANE} is plain ws:// to a remote address: use wss://, or set BERTH_ALLOW_INSECURE=1 on a network you trust`);
+  return env;
+}

@@ -1,0 +1,59 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { detectRuntime, hostExec, type DetectedRuntime } from '@berth/runtime';
+import { ControlPlaneConnection } from './connection/client.ts';
+import { loadEnv, type AgentEnv } from './env.ts';
+import { createHostContext } from './host-context.ts';
+import { loadIdentity } from './identity.ts';
+import { createLogger } from './log.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** One line on stderr and exit 1: what is wrong and what to do, never a stack trace. */
+function fatal(message: string): never {
+  process.stderr.write(`berth agent: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) fatal('the agent must run as root: it creates namespaces, cgroups, mounts and network rules (run it from the systemd unit, or with sudo)');
+  let env: AgentEnv;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    fatal((err as Error).message);
+  }
+  const log = createLogger(env.BERTH_LOG_LEVEL);
+  await mkdir(env.BERTH_STATE_DIR, { recursive: true, mode: 0o711 });
+  let detected: DetectedRuntime;
+  try {
+    detected = await detectRuntime({ stateDir: env.BERTH_STATE_DIR, exec: hostExec(), searchPath: env.PATH, cgroupParent: env.BERTH_CGROUP_PARENT });
+  } catch (err) {
+    fatal((err as Error).message);
+  }
+  log('info', 'OCI runtime chosen', { runtime: detected.chosen.name, version: detected.chosen.version, refused: detected.probes.filter((p) => !p.ok).map((p) => `${p.name}: ${p.reason}`) });
+  const identity = await loadIdentity(env.BERTH_STATE_DIR).catch((err: Error) => fatal(err.message));
+  const hostName = env.BERTH_HOST_NAME ?? hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  const conn = new ControlPlaneConnection({
+    url: env.BERTH_CONTROL_PLANE,
+    hostName,
+    ...(env.BERTH_JOIN_TOKEN ? { joinToken: env.BERTH_JOIN_TOKEN } : {}),
+    ...(env.BERTH_CA_FILE ? { caFile: env.BERTH_CA_FILE } : {}),
+    ...(env.BERTH_PIN_SHA256 ? { pinSha256: env.BERTH_PIN_SHA256 } : {}),
+    identity,
+    agentVersion: AGENT_VERSION,
+    ctx: createHostContext({ stateDir: env.BERTH_STATE_DIR, agentVersion: AGENT_VERSION, detected }),
+    log,
+    onFatal: (message) => fatal(`the control plane refused this agent: ${message}`),
+  });
+  conn.start();
+  const stop = () => {
+    log('info', 'agent stopping; containers keep running');
+    conn.stop();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+await main();

@@ -1,0 +1,30 @@
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import superjson from 'superjson';
+import type { AppRouter } from '@berth/api';
+import { readConfig } from './config.ts';
+import type { CliEnv } from './env.ts';
+import { UserError } from './errors.ts';
+
+export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
+
+/** The API client, authenticated with BERTH_TOKEN or the token `berth up` wrote. */
+export async function apiClient(env: CliEnv): Promise<Api> {
+  const config = await readConfig(env.BERTH_CONFIG);
+  const url = env.BERTH_URL ?? config?.url;
+  const token = env.BERTH_TOKEN ?? config?.token;
+  if (!url || !token) throw new UserError(`no control plane configured: run ./berth up, or set BERTH_URL and BERTH_TOKEN (looked in ${env.BERTH_CONFIG})`);
+  return createTRPCClient<AppRouter>({
+    links: [httpBatchLink({ url: `${url.replace(/\/$/, '')}/api/trpc`, transformer: superjson, headers: () => ({ authorization: `Bearer ${token}`, 'x-berth-client': 'cli' }) })],
+  });
+}
+
+/** API errors become one line for the user. */
+export function explain(err: unknown, env: CliEnv): Error {
+  if (err instanceof TRPCClientError) {
+    if (err.data?.code === 'UNAUTHORIZED') return new UserError(`not signed in: ${err.message} (the token in ${env.BERTH_CONFIG} may be revoked; ./berth up writes a new one)`);
+    return new UserError(err.message);
+  }
+  const cause = (err as { cause?: { code?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') return new UserError('cannot reach the control plane: is it running? (./berth up -d)');
+  return err as Error;
+}

@@ -1,0 +1,52 @@
+import type { Api } from '../client.ts';
+import { bytes, since, table } from '../format.ts';
+
+export async function hostsCommand(api: Api, o: { json: boolean }): Promise<string> {
+  const hosts = await api.hosts.list.query();
+  if (o.json) return JSON.stringify(hosts, null, 2) + '\n';
+  return table(
+    ['NAME', 'STATUS', 'OS', 'CPUS', 'MEMORY', 'RUNTIME', 'AGENT', 'LAST SEEN'],
+    hosts.map((h) => [h.name, h.status, h.facts?.os ?? '', String(h.facts?.cpus ?? ''), h.facts ? bytes(h.facts.memoryBytes) : '', h.facts?.runtime ? `${h.facts.runtime.name} ${h.facts.runtime.version}` : '', h.agentVersion ?? '', since(h.lastSeenAt)]),
+  );
+}
+
+export async function joinTokenCommand(api: Api, o: { name?: string; uses: number; ttl: number; json: boolean }): Promise<string> {
+  const t = await api.hosts.createJoinToken.mutate({ ...(o.name ? { hostName: o.name } : {}), maxUses: o.uses, ttlSeconds: o.ttl });
+  if (o.json) return JSON.stringify(t, null, 2) + '\n';
+  return `${t.token}\n(valid until ${t.expiresAt.toISOString()}, ${t.maxUses} use${t.maxUses > 1 ? 's' : ''}${t.hostName ? `, for host ${t.hostName}` : ''})\n`;
+}
+
+export async function revokeCommand(api: Api, name: string): Promise<string> {
+  const h = await api.hosts.revoke.mutate({ host: name });
+  return `${h.name} revoked\n`;
+}
+
+/** `docker info`, for one host. */
+export async function infoCommand(api: Api, host: string, o: { json: boolean }): Promise<string> {
+  const f = await api.hosts.facts.query({ host });
+  if (o.json) return JSON.stringify(f, null, 2) + '\n';
+  return [
+    `Host: ${host}`,
+    ` Containers: ${f.containers.total}`,
+    `  Running: ${f.containers.running}`,
+    `  Paused: ${f.containers.paused}`,
+    `  Stopped: ${f.containers.stopped}`,
+    ` Images: ${f.images}`,
+    ` Storage Driver: ${f.storageDriver}`,
+    `  Backing Filesystem: ${f.backingFilesystem}`,
+    ` Cgroup Driver: ${f.cgroupDriver}`,
+    ` Cgroup Version: ${f.cgroupVersion} (${f.cgroupMode})`,
+    ` Runtime: ${f.runtime ? `${f.runtime.name} ${f.runtime.version} (${f.runtime.path})` : 'none'}`,
+    ...f.runtimesRefused.map((r) => `  Refused: ${r.name}: ${r.reason}`),
+    ` Kernel Version: ${f.kernel}`,
+    ` Operating System: ${f.os}`,
+    ` Architecture: ${f.architecture}`,
+    ` CPUs: ${f.cpus}`,
+    ` Total Memory: ${bytes(f.memoryBytes)}`,
+    ` Name: ${f.hostname}`,
+    ` Berth Root Dir: ${f.stateDir}`,
+    ` Registry Mirrors: ${f.registryMirrors.join(', ') || 'none'}`,
+    ` Agent Version: ${f.agentVersion}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,28 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  BIND: z.string().default('127.0.0.1'),
+  /** where `berth up` keeps the control plane's data (embedded Postgres, logs, pids) */
+  BERTH_CONTROL_DIR: z.string().default('/var/lib/berth-control'),
+  /** the local agent's state (images, containers, its key) */
+  BERTH_STATE_DIR: z.string().default('/var/lib/berth'),
+  BERTH_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  BERTH_URL: z.string().url().optional(),
+  BERTH_TOKEN: z.string().optional(),
+  BERTH_CONFIG: z.string().default(join(homedir(), '.config/berth/config.json')),
+  CI: z.string().optional(),
+});
+export type CliEnv = z.infer<typeof Env>;
+
+export function loadEnv(): CliEnv {
+  const r = Env.safeParse(process.env);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new Error(`${i.path.join('.')} ${i.message}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, open, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { createDb } from '@berth/db';
+import { createApiToken, createJoinToken, ensureFirstAdmin, systemActor } from '@berth/core';
+import type { CliEnv } from '../env.ts';
+import { readConfig, writeConfig } from '../config.ts';
+import { UserError } from '../errors.ts';
+import { alive, waitForExit } from '../proc.ts';
+import { ensureWebBuild } from './build.ts';
+import { openDatabase } from './database.ts';
+import { AGENT_PACKAGES, ensurePackages } from './packages.ts';
+import { tsxEntry } from './paths.ts';
+import { clearRunState, readRunState, writeRunState } from './run-state.ts';
+
+const say = (s: string) => process.stderr.write(`berth: ${s}\n`);
+
+async function waitForHealth(url: string, child: ChildProcess, logFile: string | null, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new UserError(`the control plane exited during start-up (exit ${child.exitCode})${logFile ? `: see ${logFile}` : ''}`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new UserError(`the control plane did not answer ${url}/api/health within ${timeoutMs / 1000} s${logFile ? `: see ${logFile}` : ''}`);
+}
+
+/**
+ * `berth up`: everything a first-time user needs on one machine: Debian packages, the
+ * build, the database, the control plane, a local agent enrolled as host `local`, the
+ * first admin and the CLI's credentials.
+ */
+export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> {
+  if (process.getuid?.() !== 0) throw new UserError('berth up must run as root: the agent creates namespaces, cgroups and mounts (sudo ./berth up)');
+  const prior = await readRunState(env.BERTH_CONTROL_DIR);
+  if (prior?.gateway && alive(prior.gateway)) throw new UserError(`berth is running already (control plane pid ${prior.gateway}, ${prior.url}): ./berth down first`);
+
+  await ensurePackages(AGENT_PACKAGES, say);
+  await ensureWebBuild(say);
+  // 0711: the embedded Postgres runs as its own user and must pass through to postgres/
+  await mkdir(env.BERTH_CONTROL_DIR, { recursive: true, mode: 0o711 });
+  await chmod(env.BERTH_CONTROL_DIR, 0o711);
+  await mkdir(join(env.BERTH_CONTROL_DIR, 'logs'), { recursive: true, mode: 0o700 });
+
+  const database = await openDatabase({ ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), controlDir: env.BERTH_CONTROL_DIR, pgPort: env.BERTH_PG_PORT });
+  const host = env.BIND === '0.0.0.0' || env.BIND === '::' ? '127.0.0.1' : env.BIND;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}`;
+  const db = createDb(database.url);
+  let admin: { username: string; password: string } | null;
+  let joinToken: string | null = null;
+  try {
+    admin = await ensureFirstAdmin(db);
+    const adminUser = (await db.user.findFirst({ where: { role: 'admin' }, orderBy: { createdAt: 'asc' } }))!;
+    const actor = { ...systemActor('berth up'), id: adminUser.id, name: adminUser.username, source: 'cli' as const };
+    // the CLI's token: reused while it still opens the door, replaced otherwise
+    const existing = await readConfig(env.BERTH_CONFIG);
+    const { actorForToken } = await import('@berth/core');
+    if (!existing || existing.url !== url || !(await actorForToken(existing.token, { remoteAddr: null, source: 'cli' }, db))) {
+      const t = await createApiToken(actor, { name: `cli@${hostname()}` }, db);
+      await writeConfig(env.BERTH_CONFIG, { url, token: t.token });
+    }
+    const identity = await stat(join(env.BERTH_STATE_DIR, 'identity/agent.key')).then(() => true, () => false);
+    const local = await db.host.findUnique({ where: { name: 'local' } });
+    if (!identity || !local || local.revokedAt) {
+      if (local?.revokedAt) await db.host.delete({ where: { id: local.id } });
+      joinToken = (await createJoinToken(actor, { hostName: 'local', maxUses: 1, ttlSeconds: 600 }, db)).token;
+    }
+  } finally {
+    await db.$disconnect();
+  }
+
+  const logs = join(env.BERTH_CONTROL_DIR, 'logs');
+  const start = async (name: string, entry: string, childEnv: Record<string, string>) => {
+    const logFile = join(logs, `${name}.log`);
+    const out = opts.detach ? await open(logFile, 'a') : null;
+    const child = spawn(process.execPath, tsxEntry(entry), {
+      env: { ...process.env, ...childEnv },
+      detached: opts.detach,
+      stdio: opts.detach ? ['ignore', out!.fd, out!.fd] : ['ignore', 'inherit', 'inherit'],
+    });
+    await out?.close();
+    return { child, logFile: opts.detach ? logFile : null };
+  };
+
+  const gateway = await start('gateway', 'apps/gateway/src/main.ts', { DATABASE_URL: database.url, PORT: String(env.PORT), BIND: env.BIND });
+  const stopAll = async (agentPid?: number) => {
+    for (const pid of [agentPid, gateway.child.pid]) if (pid && alive(pid)) process.kill(pid, 'SIGTERM');
+    for (const pid of [agentPid, gateway.child.pid]) if (pid) await waitForExit(pid, 10_000);
+    await database.stop();
+  };
+  try {
+    await waitForHealth(url, gateway.child, gateway.logFile);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const agent = await start('agent', 'apps/agent/src/main.ts', {
+    BERTH_CONTROL_PLANE: `${url.replace(/^http/, 'ws')}/agent`,
+    BERTH_HOST_NAME: 'local',
+    BERTH_STATE_DIR: env.BERTH_STATE_DIR,
+    ...(joinToken ? { BERTH_JOIN_TOKEN: joinToken } : {}),
+  });
+  if (opts.detach) {
+    await writeRunState(env.BERTH_CONTROL_DIR, { url, gateway: gateway.child.pid!, agent: agent.child.pid!, ...(database.pid ? { postgres: database.pid } : {}) });
+    gateway.child.unref();
+    agent.child.unref();
+  }
+
+  process.stdout.write(`\nberth is up: ${url}\n`);
+  if (admin) process.stdout.write(`  first admin created: username ${admin.username}  password ${admin.password}\n  (shown once: keep it, or create another admin later)\n`);
+  else process.stdout.write('  sign in with the admin account created on first start\n');
+  process.stdout.write(`  CLI credentials: ${env.BERTH_CONFIG}\n  local agent: host "local" (state ${env.BERTH_STATE_DIR})\n`);
+  if (opts.detach) {
+    process.stdout.write(`  logs: ${logs}\n  stop with ./berth down (containers keep running)\n`);
+    return;
+  }
+  process.stdout.write('  Ctrl-C stops the control plane and the agent (containers keep running)\n\n');
+  await new Promise<void>((resolve) => {
+    const onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    gateway.child.once('exit', (code) => {
+      say(`the control plane exited (${code})`);
+      resolve();
+    });
+  });
+  await stopAll(agent.child.pid);
+  await clearRunState(env.BERTH_CONTROL_DIR);
+}

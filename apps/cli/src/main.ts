@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { apiClient, explain } from './client.ts';
+import { loadEnv, type CliEnv } from './env.ts';
+import { UserError } from './errors.ts';
+import { auditListCommand, auditVerifyCommand } from './commands/audit.ts';
+import { hostsCommand, infoCommand, joinTokenCommand, revokeCommand } from './commands/hosts.ts';
+
+const USAGE = `Usage: berth [-H HOST] [--format json] COMMAND
+
+Run berth on this machine:
+  up [-d]               start the control plane, embedded Postgres and a local agent
+  down                  stop what \`up -d\` started (containers keep running)
+  test [check|unit|e2e] run the test suite
+
+Fleet:
+  hosts                 list hosts
+  host join-token [--name NAME] [--uses N] [--ttl SECONDS]
+                        create a token an agent enrolls with
+  host revoke NAME      revoke a host's key and disconnect it
+  info                  system-wide information about a host (docker info)
+  audit [--limit N]     the audit log, newest first
+  audit verify          check the audit log's hash chain
+
+Environment: BERTH_URL, BERTH_TOKEN (default: ~/.config/berth/config.json), PORT, BIND, DATABASE_URL
+`;
+
+async function defaultHost(env: CliEnv, given: string | undefined): Promise<string> {
+  if (given) return given;
+  const hosts = await (await apiClient(env)).hosts.list.query();
+  if (hosts.length === 1) return hosts[0]!.name;
+  throw new UserError(hosts.length === 0 ? 'no hosts are enrolled yet' : `several hosts are enrolled (${hosts.map((h) => h.name).join(', ')}): choose one with -H HOST`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      host: { type: 'string', short: 'H' },
+      format: { type: 'string' },
+      detach: { type: 'boolean', short: 'd' },
+      name: { type: 'string' },
+      uses: { type: 'string' },
+      ttl: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) return process.stdout.write('berth 0.1.0\n'), 0;
+  const [cmd, ...rest] = positionals;
+  if (values.help || !cmd) return process.stdout.write(USAGE), cmd || values.help ? 0 : 1;
+  const env = loadEnv();
+  const json = values.format === 'json';
+  if (values.format && !json) throw new UserError(`unknown --format ${values.format}: only json is supported`);
+  const int = (v: string | undefined, d: number, what: string) => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${what} must be a positive whole number, not ${JSON.stringify(v)}`);
+    return n;
+  };
+  const print = (s: string) => process.stdout.write(s);
+  switch (cmd) {
+    case 'up':
+      await (await import('./local/up.ts')).up(env, { detach: !!values.detach });
+      return 0;
+    case 'down':
+      await (await import('./local/down.ts')).down(env);
+      return 0;
+    case 'test':
+      return (await import('./local/test.ts')).test(env, rest);
+  }
+  try {
+    const api = await apiClient(env);
+    switch (cmd) {
+      case 'hosts':
+        return print(await hostsCommand(api, { json })), 0;
+      case 'host':
+        if (rest[0] === 'ls' || rest[0] === 'list') return print(await hostsCommand(api, { json })), 0;
+        if (rest[0] === 'join-token') return print(await joinTokenCommand(api, { ...(values.name ? { name: values.name } : {}), uses: int(values.uses, 1, '--uses'), ttl: int(values.ttl, 3600, '--ttl'), json })), 0;
+        if (rest[0] === 'revoke' && rest[1]) return print(await revokeCommand(api, rest[1])), 0;
+        throw new UserError('usage: berth host ls | join-token [--name NAME] [--uses N] [--ttl SECONDS] | revoke NAME');
+      case 'info':
+        return print(await infoCommand(api, await defaultHost(env, values.host), { json })), 0;
+      case 'audit':
+        if (rest[0] === 'verify') return print(await auditVerifyCommand(api)), 0;
+        return print(await auditListCommand(api, { limit: int(values.limit, 50, '--limit'), json })), 0;
+      default:
+        throw new UserError(`unknown command ${JSON.stringify(cmd)}: see berth --help`);
+    }
+  } catch (err) {
+    throw explain(err, env);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    const user = err instanceof UserError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`berth: ${user ? err.message : err.stack ?? err.message}\n`);
+    process.exit(err instanceof UserError ? err.exitCode : 1);
+  },
+);

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const Env = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  BIND: z.string().default('127.0.0.1'),
+  BERTH_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+  BERTH_OFFLINE_AFTER_MS: z.coerce.number().int().min(500).default(15000),
+  /** serve the dashboard from apps/web (off for headless gateways and some tests) */
+  BERTH_WEB: z.enum(['0', '1']).default('1'),
+  BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type GatewayEnv = z.infer<typeof Env>;
+
+/** Parses the environment once; a wrong value stops start-up with one line saying which. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {
+  const r = Env.safeParse(source);
+  if (!r.success) {
+    const first = r.error.issues[0]!;
+    throw new Error(`configuration: ${first.path.join('.')} ${first.message}${first.path[0] === 'DATABASE_URL' ? ' (or leave it unset and let ./berth up run the embedded Postgres)' : ''}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,69 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter, createContext } from '@berth/api';
+import type { Db } from '@berth/db';
+import { PROTOCOL_VERSION } from '@berth/protocol';
+import type { Duplex } from 'node:stream';
+import type { AgentHub } from './agent-hub.ts';
+import type { Logger } from './log.ts';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface HttpServerOptions {
+  db: Db;
+  hub: AgentHub;
+  log: Logger;
+  version: string;
+  /** the dashboard (Next.js) for everything that is not the API or an agent */
+  web?: { handle: RequestHandler; upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void };
+}
+
+/**
+ * One HTTP server for the embedded control plane: /agent (agent websockets), /api/health,
+ * /api/trpc (the API, served here because this process holds the agent connections),
+ * and the dashboard for the rest.
+ */
+export function createHttpServer(o: HttpServerOptions): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    createContext: ({ req, res }) =>
+      createContext({
+        headers: { get: (n) => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
+        appendHeader: (n, v) => res.appendHeader(n, v),
+        db: o.db,
+        fleet: o.hub,
+        remoteAddr: req.socket.remoteAddress ?? null,
+      }),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') o.log('error', 'api error', { path, err: error.message, cause: (error.cause as Error | undefined)?.stack });
+    },
+    maxBodySize: 1024 * 1024,
+  });
+
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    try {
+      if (path === '/api/health') {
+        const database = await o.db.$queryRaw`SELECT 1`.then(() => true, () => false);
+        res.writeHead(database ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ ok: database, database, version: o.version, protocol: PROTOCOL_VERSION, agentsConnected: o.hub.connectedHosts().length }));
+        return;
+      }
+      if (path.startsWith('/api/trpc/')) return trpc(req, res);
+      if (o.web) return await o.web.handle(req, res);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this gateway serves /agent and /api only\n');
+    } catch (err) {
+      o.log('error', 'request failed', { path, err: (err as Error).message });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error\n');
+    }
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/agent') return o.hub.handleUpgrade(req, socket, head);
+    if (o.web?.upgrade) return o.web.upgrade(req, socket, head);
+    socket.destroy();
+  });
+  return server;
+}

@@ -1,0 +1,68 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type NextServer from 'next';
+import { migrate, useDatabase } from '@berth/db';
+import { AgentHub } from './agent-hub.ts';
+import { loadEnv } from './env.ts';
+import { createHttpServer, type HttpServerOptions } from './http-server.ts';
+import { createLogger } from './log.ts';
+
+export const VERSION = '0.1.0';
+
+async function startWeb(dev: boolean): Promise<HttpServerOptions['web']> {
+  const require = createRequire(import.meta.url);
+  const next = require('next') as typeof NextServer;
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '../../web');
+  const app = next({ dev, dir, quiet: true });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const upgrade = app.getUpgradeHandler();
+  return { handle: (req, res) => handle(req, res), upgrade: (req, socket, head) => void upgrade(req, socket, head) };
+}
+
+/** One line on stderr and exit 1: start-up problems are the operator's to fix, not a stack trace. */
+function fatal(message: string): never {
+  process.stderr.write(`berth gateway: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    fatal((err as Error).message);
+  }
+  const log = createLogger(env.BERTH_LOG_LEVEL, 'gateway');
+  try {
+    await migrate(env.DATABASE_URL);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    fatal(e.name === 'MigrationError' ? e.message : `cannot reach the database at DATABASE_URL (${e.code ?? e.message}): check the URL, that Postgres is running, and the password`);
+  }
+  const db = useDatabase(env.DATABASE_URL);
+  const hub = new AgentHub({ db, log, heartbeatMs: env.BERTH_HEARTBEAT_MS, offlineAfterMs: env.BERTH_OFFLINE_AFTER_MS });
+  const web = env.BERTH_WEB === '1' ? await startWeb(false) : undefined;
+  const server = createHttpServer({ db, hub, log, version: VERSION, ...(web ? { web } : {}) });
+  await new Promise<void>((resolve) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') fatal(`port ${env.PORT} on ${env.BIND} is in use: stop what holds it (ss -ltnp 'sport = :${env.PORT}') or set PORT`);
+      if (err.code === 'EADDRNOTAVAIL') fatal(`cannot bind ${env.BIND}: no interface has that address; set BIND`);
+      fatal(`cannot listen on ${env.BIND}:${env.PORT}: ${err.message}`);
+    });
+    server.listen(env.PORT, env.BIND, resolve);
+  });
+  log('info', 'control plane listening', { url: `http://${env.BIND}:${env.PORT}`, dashboard: !!web });
+  const stop = async () => {
+    log('info', 'shutting down');
+    server.close();
+    await hub.close();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+await main();

@@ -1,0 +1,52 @@
+'use client';
+import { StatusBadge, Table } from '@berth/ui';
+import { useQuery } from '@tanstack/react-query';
+import { AppShell } from '../lib/app-shell.tsx';
+import { api, errorMessage } from '../lib/trpc.ts';
+
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+const ago = (d: Date | null) => {
+  if (!d) return 'never';
+  const s = Math.max(0, Math.round((Date.now() - new Date(d).getTime()) / 1000));
+  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+};
+
+type HostRow = Awaited<ReturnType<typeof api.hosts.list.query>>[number];
+
+function Hosts() {
+  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), refetchInterval: 2000 });
+  if (hosts.error) return <p role="alert" className="text-rose-600">{errorMessage(hosts.error)}</p>;
+  return (
+    <>
+      <div className="mb-4 flex items-baseline justify-between">
+        <h1 className="text-2xl font-semibold">Hosts</h1>
+        <span className="text-sm text-slate-500">{hosts.data ? `${hosts.data.filter((h) => h.status === 'online').length} of ${hosts.data.length} online` : ''}</span>
+      </div>
+      <Table<HostRow>
+        label="Hosts"
+        rows={hosts.data ?? []}
+        rowKey={(h) => h.id}
+        empty={hosts.isLoading ? 'Loading…' : 'No hosts yet: create a join token with `berth host join-token` and start an agent.'}
+        columns={[
+          { key: 'name', header: 'Name', cell: (h) => <span className="font-medium">{h.name}</span> },
+          { key: 'status', header: 'Status', cell: (h) => <StatusBadge status={h.status} /> },
+          { key: 'os', header: 'OS', cell: (h) => h.facts?.os ?? '—' },
+          { key: 'cpus', header: 'CPUs', cell: (h) => h.facts?.cpus ?? '—' },
+          { key: 'memory', header: 'Memory', cell: (h) => (h.facts ? gib(h.facts.memoryBytes) : '—') },
+          { key: 'runtime', header: 'Runtime', cell: (h) => (h.facts?.runtime ? `${h.facts.runtime.name} ${h.facts.runtime.version}` : '—') },
+          { key: 'cgroup', header: 'Cgroups', cell: (h) => (h.facts ? `v${h.facts.cgroupVersion} (${h.facts.cgroupMode})` : '—') },
+          { key: 'agent', header: 'Agent', cell: (h) => h.agentVersion ?? '—' },
+          { key: 'seen', header: 'Last seen', cell: (h) => ago(h.lastSeenAt) },
+        ]}
+      />
+    </>
+  );
+}
+
+export default function HomePage() {
+  return (
+    <AppShell>
+      <Hosts />
+    </AppShell>
+  );
+}

@@ -1,0 +1,23 @@
+'use client';
+import { Shell } from '@berth/ui';
+import { usePathname, useRouter } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { api } from './trpc.ts';
+import { useSession } from './use-session.ts';
+
+const NAV = [
+  { href: '/', label: 'Hosts' },
+  { href: '/audit', label: 'Audit log' },
+];
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const me = useSession();
+  const path = usePathname();
+  const router = useRouter();
+  const signOut = async () => {
+    await api.auth.logout.mutate();
+    router.replace('/login');
+  };
+  if (!me.data) return <div className="p-8 text-sm text-slate-500">{me.error ? 'Signing in…' : 'Loading…'}</div>;
+  return <Shell nav={NAV.map((n) => ({ ...n, active: n.href === path }))} user={`${me.data.username} (${me.data.role})`} onSignOut={signOut}>{children}</Shell>;
+}

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
+import { createJoinToken, createUser, systemActor } from '@berth/core';
+import { freePort } from '@berth/testing/registry';
+
+const root = join(import.meta.dirname, '..');
+
+export interface Stack {
+  url: string;
+  admin: { username: string; password: string };
+  stop(): Promise<void>;
+}
+
+function startNode(entry: string, env: Record<string, string>, log: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (d: Buffer) => log.push(d.toString());
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return child;
+}
+
+async function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** A control plane with the dashboard, its own database and an enrolled local agent. */
+export async function startStack(): Promise<Stack> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-e2e-'));
+  await chmod(dir, 0o711); // the embedded Postgres runs as its own user
+  const pg = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), port: await freePort(), settings: { fsync: 'off' } });
+  await ensureDatabase(pg.url(), 'berth');
+  const databaseUrl = pg.url('berth');
+  await migrate(databaseUrl);
+  const db = createDb(databaseUrl);
+  const admin = { username: 'e2e-admin', password: `pw-${Math.random().toString(36).slice(2)}` };
+  await createUser(systemActor(), { ...admin, role: 'admin' }, db);
+  const join_ = await createJoinToken(systemActor(), { hostName: 'local', maxUses: 1, ttlSeconds: 600 }, db);
+  await db.$disconnect();
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log: string[] = [];
+  const gateway = startNode('apps/gateway/src/main.ts', { DATABASE_URL: databaseUrl, PORT: String(port), BIND: '127.0.0.1', BERTH_HEARTBEAT_MS: '1000', BERTH_OFFLINE_AFTER_MS: '4000' }, log);
+  const deadline = Date.now() + 90_000;
+  while (!(await fetch(`${url}/api/health`).then((r) => r.ok, () => false))) {
+    if (gateway.exitCode !== null || Date.now() > deadline) {
+      await pg.stop();
+      throw new Error(`the control plane did not start:\n${log.join('').slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const agent = startNode('apps/agent/src/main.ts', {
+    BERTH_CONTROL_PLANE: `ws://127.0.0.1:${port}/agent`, BERTH_HOST_NAME: 'local', BERTH_JOIN_TOKEN: join_.token,
+    BERTH_STATE_DIR: join(dir, 'agent'), BERTH_CGROUP_PARENT: `berth-e2e-${process.pid}`,
+  }, log);
+  return {
+    url,
+    admin,
+    async stop() {
+      await stopChild(agent);
+      await stopChild(gateway);
+      await pg.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

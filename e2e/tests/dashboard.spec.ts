@@ -1,0 +1,43 @@
+import { expect, test } from '@playwright/test';
+
+const user = process.env.BERTH_E2E_USER!;
+const password = process.env.BERTH_E2E_PASSWORD!;
+
+test('an anonymous visitor is sent to the sign-in page', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('heading', { name: /sign in to berth/i })).toBeVisible();
+});
+
+test('a wrong password is refused with a clear message and no session', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('wrong username or password');
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('the admin signs in and sees the local host online with its runtime', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  const row = page.getByRole('table', { name: 'Hosts' }).getByRole('row', { name: /local/ });
+  await expect(row.getByText('online')).toBeVisible();
+  await expect(row).toContainText(/runc|crun/);
+  await expect(row).toContainText('Debian');
+  await page.screenshot({ path: 'e2e/test-results/hosts.png', fullPage: true });
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  const audit = page.getByRole('table', { name: 'Audit log' });
+  await expect(audit).toContainText('host.enroll');
+  await expect(audit).toContainText('auth.login');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+});

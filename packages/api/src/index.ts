@@ -1,0 +1,3 @@
+export { appRouter, type AppRouter } from './root.ts';
+export { createContext, SESSION_COOKIE } from './context.ts';
+export { createCallerFactory, type Context } from './trpc.ts';

@@ -1,0 +1,5 @@
+import { router } from '../../trpc.ts';
+import { listAudit } from './list-audit.ts';
+import { verifyAudit } from './verify-audit.ts';
+
+export const auditRouter = router({ list: listAudit, verify: verifyAudit });

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { authedProcedure } from '../../trpc.ts';
+
+const Entry = z.object({
+  id: z.string(), at: z.date(), actorName: z.string(), source: z.string(), remoteAddr: z.string().nullable(), action: z.string(),
+  hostName: z.string().nullable(), objectType: z.string().nullable(), objectId: z.string().nullable(), params: z.unknown(), outcome: z.string(), error: z.string().nullable(),
+});
+
+export const listAudit = authedProcedure
+  .input(z.object({ limit: z.number().int().min(1).max(500).default(100), before: z.string().regex(/^\d+$/).optional() }))
+  .output(z.array(Entry))
+  .query(async ({ ctx, input }) => {
+    const rows = await ctx.db.auditEntry.findMany({
+      where: input.before ? { id: { lt: BigInt(input.before) } } : {},
+      orderBy: { id: 'desc' },
+      take: input.limit,
+      include: { host: { select: { name: true } } },
+    });
+    return rows.map(({ host, hash: _h, prevHash: _p, actorId: _a, hostId: _hi, id, ...r }) => ({ ...r, id: id.toString(), hostName: host?.name ?? null }));
+  });

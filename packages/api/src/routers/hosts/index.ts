@@ -1,0 +1,8 @@
+import { router } from '../../trpc.ts';
+import { createJoinToken } from './create-join-token.ts';
+import { getHost } from './get-host.ts';
+import { hostFacts } from './host-facts.ts';
+import { listHosts } from './list-hosts.ts';
+import { revokeHost } from './revoke-host.ts';
+
+export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, createJoinToken });

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { HostFacts } from '@berth/protocol';
+
+export const HostRef = z.object({ host: z.string().min(1).max(64) });
+
+export const HostView = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['pending', 'online', 'degraded', 'offline', 'revoked']),
+  agentVersion: z.string().nullable(),
+  lastSeenAt: z.date().nullable(),
+  enrolledAt: z.date().nullable(),
+  facts: HostFacts.nullable(),
+});

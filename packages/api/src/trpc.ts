@@ -1,0 +1,72 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError } from 'zod';
+import type { Db, Role } from '@berth/db';
+import { AppError, requireRole, type Actor, type AppErrorCode, type FleetDispatcher } from '@berth/core';
+
+export interface Context {
+  db: Db;
+  actor: Actor | null;
+  remoteAddr: string | null;
+  source: Actor['source'];
+  fleet: FleetDispatcher;
+  /** The session cookie's value, when the call came with one. */
+  sessionToken: string | null;
+  /** Sets (or with maxAge 0, clears) the session cookie on the response. */
+  setSessionCookie(token: string, maxAgeSeconds: number): void;
+}
+
+const HTTP_CODE: Record<AppErrorCode, TRPCError['code']> = {
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INVALID: 'BAD_REQUEST',
+  HOST_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  AGENT_ERROR: 'INTERNAL_SERVER_ERROR',
+  TIMEOUT: 'TIMEOUT',
+};
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const app = cause instanceof AppError ? cause : null;
+    const issues = cause instanceof ZodError ? cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`) : undefined;
+    return {
+      ...shape,
+      message: app ? app.message : issues ? `invalid input: ${issues.join('; ')}` : error.code === 'INTERNAL_SERVER_ERROR' ? 'internal error: see the control plane log' : shape.message,
+      data: { ...shape.data, stack: undefined, appCode: app?.code ?? null, details: app?.details ?? null },
+    };
+  },
+});
+
+/** Turns domain errors into tRPC errors with the mapped code; the formatter keeps the message. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const app = result.error.cause;
+    throw new TRPCError({ code: HTTP_CODE[app.code], message: app.message, cause: app });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in, or pass an API token (Authorization: Bearer berth_…)' });
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+/** A procedure that only actors with at least `role` may call; checked again in the service. */
+export const roleProcedure = (role: Role, what: string) =>
+  authedProcedure.use(({ ctx, next }) => {
+    try {
+      requireRole(ctx.actor, role, what);
+    } catch (err) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: (err as Error).message, cause: err });
+    }
+    return next();
+  });

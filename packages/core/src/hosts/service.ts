@@ -1,0 +1,102 @@
+import { db as defaultDb, type Db, type Host } from '@berth/db';
+import { hashToken } from '@berth/auth';
+import type { HostFacts, HostMetrics } from '@berth/protocol';
+import type { Actor } from '../actor.ts';
+import { requireRole, systemActor } from '../actor.ts';
+import { appendAudit, audited } from '../audit/service.ts';
+import { AppError } from '../errors.ts';
+
+export const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export interface HostView {
+  id: string;
+  name: string;
+  status: Host['status'];
+  agentVersion: string | null;
+  lastSeenAt: Date | null;
+  enrolledAt: Date | null;
+  facts: HostFacts | null;
+}
+
+export const toView = (h: Host): HostView => ({
+  id: h.id, name: h.name, status: h.status, agentVersion: h.agentVersion, lastSeenAt: h.lastSeenAt, enrolledAt: h.enrolledAt, facts: (h.facts as HostFacts | null) ?? null,
+});
+
+export async function listHosts(_actor: Actor, db: Db = defaultDb()): Promise<HostView[]> {
+  return (await db.host.findMany({ orderBy: { name: 'asc' } })).map(toView);
+}
+
+export async function getHost(_actor: Actor, nameOrId: string, db: Db = defaultDb()): Promise<HostView> {
+  const h = await db.host.findFirst({ where: /^[0-9a-f-]{36}$/.test(nameOrId) ? { OR: [{ id: nameOrId }, { name: nameOrId }] } : { name: nameOrId } });
+  if (!h) throw new AppError('NOT_FOUND', `no host named ${nameOrId}: \`berth hosts\` lists them`);
+  return toView(h);
+}
+
+export type EnrollResult = { ok: true; host: Host } | { ok: false; code: 'bad_join_token' | 'name_taken' | 'revoked'; message: string };
+
+/**
+ * First contact of an agent: consumes one use of a join token and binds the agent's
+ * public key to a host, in one transaction with its audit entry.
+ */
+export async function enrollHost(input: { joinToken: string; hostName: string; publicKey: string; agentVersion: string; remoteAddr: string | null }, db: Db = defaultDb()): Promise<EnrollResult> {
+  const actor: Actor = { ...systemActor(`agent:${input.hostName}`), remoteAddr: input.remoteAddr };
+  return db.$transaction(async (tx) => {
+    // the row lock makes two agents racing for the last use of a token take turns
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM join_tokens WHERE token_hash = ${hashToken(input.joinToken)} FOR UPDATE`;
+    const jt = rows[0] ? await tx.joinToken.findUnique({ where: { id: rows[0].id } }) : null;
+    const refuse = async (code: 'bad_join_token' | 'name_taken' | 'revoked', message: string): Promise<EnrollResult> => {
+      await appendAudit(tx, actor, { action: 'host.enroll', objectType: 'host', objectId: input.hostName, outcome: 'refused', error: message });
+      return { ok: false, code, message };
+    };
+    if (!jt || jt.revokedAt) return refuse('bad_join_token', 'the join token is unknown or revoked: create a new one with `berth host join-token`');
+    if (jt.expiresAt < new Date()) return refuse('bad_join_token', 'the join token has expired: create a new one with `berth host join-token`');
+    if (jt.uses >= jt.maxUses) return refuse('bad_join_token', 'the join token has been used up: create a new one with `berth host join-token`');
+    const name = jt.hostName ?? input.hostName;
+    if (!HOST_NAME.test(name)) return refuse('bad_join_token', `host name ${JSON.stringify(name)} is not valid: use lower-case letters, digits and -`);
+    const existing = await tx.host.findUnique({ where: { name } });
+    if (existing?.revokedAt) return refuse('revoked', `host ${name} was revoked: remove it first with \`berth host rm ${name}\``);
+    if (existing?.publicKey && existing.publicKey !== input.publicKey) return refuse('name_taken', `a host named ${name} is enrolled already with another key: choose another name or remove it first`);
+    await tx.joinToken.update({ where: { id: jt.id }, data: { uses: { increment: 1 } } });
+    const now = new Date();
+    const host = existing
+      ? await tx.host.update({ where: { id: existing.id }, data: { publicKey: input.publicKey, agentVersion: input.agentVersion, enrolledAt: existing.enrolledAt ?? now } })
+      : await tx.host.create({ data: { name, publicKey: input.publicKey, agentVersion: input.agentVersion, enrolledAt: now, status: 'pending' } });
+    await appendAudit(tx, actor, { action: 'host.enroll', hostId: host.id, objectType: 'host', objectId: name, params: { joinTokenId: jt.id }, outcome: 'ok' });
+    return { ok: true, host };
+  });
+}
+
+/** The enrolled, unrevoked host that owns this key, if any. */
+export async function hostForKey(publicKey: string, db: Db = defaultDb()): Promise<Host | null> {
+  return db.host.findUnique({ where: { publicKey } });
+}
+
+export async function setHostStatus(hostId: string, status: 'online' | 'degraded' | 'offline', fields: { agentVersion?: string } = {}, db: Db = defaultDb()): Promise<void> {
+  await db.host.updateMany({ where: { id: hostId, revokedAt: null }, data: { status, ...(status !== 'offline' ? { lastSeenAt: new Date() } : {}), ...fields } });
+}
+
+export async function recordInventory(hostId: string, facts: HostFacts, db: Db = defaultDb()): Promise<void> {
+  await db.host.update({ where: { id: hostId }, data: { facts: facts as object, agentVersion: facts.agentVersion, lastSeenAt: new Date() } });
+}
+
+export async function recordHeartbeat(hostId: string, _metrics: HostMetrics, db: Db = defaultDb()): Promise<void> {
+  await db.host.updateMany({ where: { id: hostId, revokedAt: null }, data: { lastSeenAt: new Date(), status: 'online' } });
+}
+
+export async function revokeHost(actor: Actor, name: string, db: Db = defaultDb()): Promise<HostView> {
+  requireRole(actor, 'admin', 'revoking a host');
+  return audited(actor, { action: 'host.revoke', objectType: 'host', objectId: name }, async (tx) => {
+    const h = await tx.host.findUnique({ where: { name } });
+    if (!h) throw new AppError('NOT_FOUND', `no host named ${name}: \`berth hosts\` lists them`);
+    return toView(await tx.host.update({ where: { id: h.id }, data: { revokedAt: new Date(), status: 'revoked' } }));
+  }, db);
+}
+
+export async function removeHost(actor: Actor, name: string, db: Db = defaultDb()): Promise<void> {
+  requireRole(actor, 'admin', 'removing a host');
+  await audited(actor, { action: 'host.remove', objectType: 'host', objectId: name }, async (tx) => {
+    const h = await tx.host.findUnique({ where: { name } });
+    if (!h) throw new AppError('NOT_FOUND', `no host named ${name}: \`berth hosts\` lists them`);
+    await tx.host.delete({ where: { id: h.id } });
+  }, db);
+}

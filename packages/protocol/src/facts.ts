@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** What `docker info` and `docker version` show about a host. */
+export const HostFacts = z.object({
+  hostname: z.string(),
+  kernel: z.string(),
+  os: z.string(),
+  architecture: z.string(),
+  cpus: z.number().int().positive(),
+  memoryBytes: z.number().int().nonnegative(),
+  cgroupVersion: z.union([z.literal(1), z.literal(2)]),
+  cgroupMode: z.enum(['legacy', 'hybrid', 'unified']),
+  cgroupDriver: z.string(),
+  storageDriver: z.string(),
+  backingFilesystem: z.string(),
+  runtime: z.object({ name: z.string(), version: z.string(), path: z.string() }).nullable(),
+  runtimesRefused: z.array(z.object({ name: z.string(), reason: z.string() })),
+  containers: z.object({ total: z.number().int(), running: z.number().int(), paused: z.number().int(), stopped: z.number().int() }),
+  images: z.number().int(),
+  registryMirrors: z.array(z.string()),
+  agentVersion: z.string(),
+  stateDir: z.string(),
+});
+export type HostFacts = z.infer<typeof HostFacts>;
+
+/** Live figures for the dashboard, sent with every heartbeat. */
+export const HostMetrics = z.object({
+  cpuPercent: z.number().min(0).max(100),
+  memoryUsedBytes: z.number().int().nonnegative(),
+  memoryTotalBytes: z.number().int().nonnegative(),
+  diskUsedBytes: z.number().int().nonnegative(),
+  diskTotalBytes: z.number().int().nonnegative(),
+});
+export type HostMetrics = z.infer<typeof HostMetrics>;

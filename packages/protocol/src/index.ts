@@ -1,0 +1,4 @@
+export * from './version.ts';
+export * from './facts.ts';
+export * from './messages.ts';
+export * from './operations.ts';
