@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import pg from 'pg';
 import { createDb, ensureDatabase, type Db } from '@berth/db';
+import type {} from './provided.ts';
 
 export interface TestDatabase {
   url: string;

@@ -1,29 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Admin URL of the run's throwaway Postgres; databases are made from TEMPLATE_DB. */
-    pgAdminUrl: string;
-  }
-}
+import type {} from './provided.ts';
+import { freePort } from './registry/free-port.ts';
 
 export const TEMPLATE_DB = 'berth_template';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One embedded Postgres per test run, with a migrated template database; each test file
