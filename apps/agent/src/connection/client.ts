@@ -36,6 +36,8 @@ export class ControlPlaneConnection {
   private heartbeat: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly idempotency = new IdempotencyCache();
+  /** when the control plane last showed signs of life (a frame or a pong) */
+  private lastHeard = 0;
   hostName: string | null = null;
 
   constructor(private readonly o: ConnectionOptions) {}
@@ -67,7 +69,9 @@ export class ControlPlaneConnection {
         }
       });
     }
+    ws.on('pong', () => (this.lastHeard = Date.now()));
     ws.on('message', (data) => {
+      this.lastHeard = Date.now();
       let msg: ControlMessage;
       try {
         msg = ControlMessage.parse(JSON.parse(data.toString()));
@@ -128,6 +132,13 @@ export class ControlPlaneConnection {
   private startHeartbeat(ms: number): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     const beat = async () => {
+      // a partition leaves the socket open but silent: notice it ourselves, then redial
+      if (Date.now() - this.lastHeard > Math.max(3 * ms, 5000)) {
+        this.o.log('warn', 'the control plane stopped answering; reconnecting', { silentMs: Date.now() - this.lastHeard });
+        this.ws?.terminate();
+        return;
+      }
+      this.ws?.ping();
       try {
         this.send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: Date.now(), metrics: await this.o.ctx.metrics() });
       } catch (err) {

@@ -70,7 +70,8 @@ export async function verifyAudit(db: Db = defaultDb()): Promise<AuditVerificati
     const page = await db.auditEntry.findMany({ orderBy: { id: 'asc' }, take: 1000, ...(cursor !== undefined ? { cursor: { id: cursor }, skip: 1 } : {}) });
     for (const e of page) {
       if (e.prevHash !== prev) return { ok: false, checked, problem: { id: e.id.toString(), reason: 'its link to the previous entry is broken: an entry before it was removed or changed' } };
-      const want = entryHash(prev, e);
+      const { id: _id, hash: _hash, prevHash: _prev, ...fields } = e;
+      const want = entryHash(prev, fields);
       if (want !== e.hash) return { ok: false, checked, problem: { id: e.id.toString(), reason: 'its content does not match its hash: the entry was changed' } };
       prev = e.hash;
       checked++;

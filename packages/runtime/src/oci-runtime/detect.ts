@@ -74,7 +74,8 @@ async function probeRuntime(name: string, opts: DetectRuntimeOptions): Promise<{
   if (!path) return { probe: { name, path, version: null, ok: false, reason: `not found on PATH (${searchPath})`, probeId }, runtime: null };
 
   const runtime = new OciRuntime({ name, path, stateDir: opts.stateDir, exec: opts.exec, timeoutMs: opts.timeoutMs });
-  const fail = (version: string | null, reason: string) => ({ probe: { name, path, version, ok: false, reason, probeId }, runtime: null });
+  // a reason is shown on one line (host facts, start-up errors): the first line of the runtime's message
+  const fail = (version: string | null, reason: string) => ({ probe: { name, path, version, ok: false, reason: oneLine(reason), probeId }, runtime: null });
 
   let version: string | null = null;
   try {
@@ -115,4 +116,10 @@ async function cleanupProbe(runtime: OciRuntime, probeId: string, hostFs: HostFs
   } catch {
     // Best effort: a host without cgroups could not have run the probe either.
   }
+}
+
+function oneLine(message: string): string {
+  const first = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = first.length > 1 ? `${first[0]} …` : (first[0] ?? message);
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

@@ -94,3 +94,12 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 export function sleepSync(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, ms);
 }
+
+/**
+ * argv that runs a command in a lab namespace. nsenter switches only the network
+ * namespace; `ip netns exec` would also remount /sys, hiding /sys/fs/cgroup from agents
+ * that create containers.
+ */
+export function netnsArgv(netns: string, argv: readonly string[]): string[] {
+  return ['nsenter', `--net=/run/netns/${netns}`, '--', ...argv];
+}

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { claimSubnet } from './addressing.ts';
-import { exec } from './exec.ts';
+import { exec, netnsArgv } from './exec.ts';
 import type { ExecOptions, ExecResult } from './exec.ts';
 import { addBridge, addHostNetns, setLinkUp } from './ip.ts';
 import { MAX_HOSTS, labNames, makeLabId } from './naming.ts';
@@ -201,7 +201,7 @@ class LabHostImpl implements LabHost {
 
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
     if (argv.length === 0) return Promise.reject(new Error(`exec in netns ${this.netns}: empty argv`));
-    return exec(['ip', 'netns', 'exec', this.netns, ...argv], options);
+    return exec(netnsArgv(this.netns, argv), options);
   }
 
   spawn(argv: readonly string[], options: LabSpawnOptions = {}): LabProcess {

@@ -1,7 +1,7 @@
 // Long-running processes inside a lab host's netns (agents, servers), with output to a log file.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { exitCode } from './exec.ts';
+import { exitCode, netnsArgv } from './exec.ts';
 
 export interface ProcessExit {
   code: number;
@@ -33,7 +33,8 @@ export function spawnInNetns(netns: string, argv: readonly string[], options: Sp
   let child;
   try {
     // `ip netns exec` execs the command itself, so child.pid is the command's pid.
-    child = spawn('ip', ['netns', 'exec', netns, ...argv], {
+    const [cmd, ...args] = netnsArgv(netns, argv);
+    child = spawn(cmd!, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', log, log],
