@@ -10,7 +10,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list'], ['json']],
+  reporter: [['list'], ['json', { outputFile: process.env.BERTH_E2E_JSON ?? 'test-results/report.json' }]],
   globalSetup: './global-setup.ts',
   use: {
     baseURL: process.env.BERTH_E2E_URL,

@@ -124,6 +124,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     url,
     async stop() {
       if (child.exitCode !== null) return;
+      child.ref(); // unref'd at start; without this, nothing would keep us waiting for its exit
       child.kill('SIGINT'); // "fast" shutdown: ends sessions, checkpoints, exits
       await exited;
     },

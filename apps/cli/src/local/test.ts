@@ -25,7 +25,7 @@ async function vitest(out: string, args: string[]): Promise<Tally> {
 }
 
 async function playwright(out: string, args: string[]): Promise<Tally> {
-  await runAttached(bin('playwright'), ['test', '-c', join(repoRoot, 'e2e/playwright.config.ts'), ...args], { cwd: repoRoot, env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out } });
+  await runAttached(bin('playwright'), ['test', '-c', join(repoRoot, 'e2e/playwright.config.ts'), ...args], { cwd: repoRoot, env: { ...process.env, BERTH_E2E_JSON: out } });
   try {
     const r = JSON.parse(await readFile(out, 'utf8')) as { stats: { expected: number; unexpected: number; skipped: number; flaky: number } };
     return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped };
