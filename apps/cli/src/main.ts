@@ -3,7 +3,7 @@ import { apiClient, explain } from './client.ts';
 import { loadEnv, type CliEnv } from './env.ts';
 import { UserError } from './errors.ts';
 import { auditListCommand, auditVerifyCommand } from './commands/audit.ts';
-import { hostsCommand, infoCommand, joinTokenCommand, revokeCommand } from './commands/hosts.ts';
+import { hostsCommand, infoCommand, joinTokenCommand, removeCommand, revokeCommand } from './commands/hosts.ts';
 
 const USAGE = `Usage: berth [-H HOST] [--format json] COMMAND
 
@@ -17,6 +17,7 @@ Fleet:
   host join-token [--name NAME] [--uses N] [--ttl SECONDS]
                         create a token an agent enrolls with
   host revoke NAME      revoke a host's key and disconnect it
+  host rm NAME          forget a host, so that its name can be enrolled anew
   info                  system-wide information about a host (docker info)
   audit [--limit N]     the audit log, newest first
   audit verify          check the audit log's hash chain
@@ -80,7 +81,8 @@ async function main(argv: string[]): Promise<number> {
         if (rest[0] === 'ls' || rest[0] === 'list') return print(await hostsCommand(api, { json })), 0;
         if (rest[0] === 'join-token') return print(await joinTokenCommand(api, { ...(values.name ? { name: values.name } : {}), uses: int(values.uses, 1, '--uses'), ttl: int(values.ttl, 3600, '--ttl'), json })), 0;
         if (rest[0] === 'revoke' && rest[1]) return print(await revokeCommand(api, rest[1])), 0;
-        throw new UserError('usage: berth host ls | join-token [--name NAME] [--uses N] [--ttl SECONDS] | revoke NAME');
+        if (rest[0] === 'rm' && rest[1]) return print(await removeCommand(api, rest[1])), 0;
+        throw new UserError('usage: berth host ls | join-token [--name NAME] [--uses N] [--ttl SECONDS] | revoke NAME | rm NAME');
       case 'info':
         return print(await infoCommand(api, await defaultHost(env, values.host), { json })), 0;
       case 'audit':

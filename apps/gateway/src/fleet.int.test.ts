@@ -165,6 +165,11 @@ describe('the fleet on the lab: agents in their own network namespaces', () => {
     expect(revoke).toMatchObject({ actorName: 'ops', source: 'cli', objectId: 'h1', outcome: 'ok' });
     // nothing secret reached the log
     expect(JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toMatch(/bj_|berth_[A-Za-z0-9_-]{20}/);
+    // removing a host leaves the entries about it as they were
+    const rm = await runCli(['host', 'rm', 'h1'], cliEnv);
+    expect(rm.code, rm.stderr).toBe(0);
+    const still = await runCli(['audit', 'verify'], cliEnv);
+    expect(still.code, still.stderr).toBe(0);
     await t().db.$executeRaw`UPDATE audit_entries SET actor_name = 'someone-else' WHERE id = ${revoke.id}`;
     const bad = await runCli(['audit', 'verify'], cliEnv);
     expect(bad.code).toBe(2);

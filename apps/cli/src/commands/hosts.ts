@@ -16,6 +16,11 @@ export async function joinTokenCommand(api: Api, o: { name?: string; uses: numbe
   return `${t.token}\n(valid until ${t.expiresAt.toISOString()}, ${t.maxUses} use${t.maxUses > 1 ? 's' : ''}${t.hostName ? `, for host ${t.hostName}` : ''})\n`;
 }
 
+export async function removeCommand(api: Api, name: string): Promise<string> {
+  const r = await api.hosts.remove.mutate({ host: name });
+  return `${r.removed} removed\n`;
+}
+
 export async function revokeCommand(api: Api, name: string): Promise<string> {
   const h = await api.hosts.revoke.mutate({ host: name });
   return `${h.name} revoked\n`;

@@ -109,7 +109,7 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
   }
 
   process.stdout.write(`\nberth is up: ${url}\n`);
-  if (admin) process.stdout.write(`  first admin created: username ${admin.username}  password ${admin.password}\n  (shown once: keep it, or create another admin later)\n`);
+  if (admin) process.stdout.write(`  first admin created: username ${admin.username}  password ${admin.password}\n  (shown once: keep it)\n`);
   else process.stdout.write('  sign in with the admin account created on first start\n');
   process.stdout.write(`  CLI credentials: ${env.BERTH_CONFIG}\n  local agent: host "local" (state ${env.BERTH_STATE_DIR})\n`);
   if (opts.detach) {

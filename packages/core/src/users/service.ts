@@ -7,6 +7,10 @@ import { AppError } from '../errors.ts';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
+// Checked when the user does not exist, so that a wrong name costs as long as a wrong password.
+let dummyHash: Promise<string> | undefined;
+const unknownUserHash = () => (dummyHash ??= hashPassword(generatePassword()));
+
 /** On first start: creates `admin` with a random password, and returns it once. */
 export async function ensureFirstAdmin(db: Db = defaultDb()): Promise<{ username: string; password: string } | null> {
   if ((await db.user.count()) > 0) return null;
@@ -30,7 +34,7 @@ export async function createUser(actor: Actor, input: { username: string; passwo
 /** Checks a password and opens a session; the returned token goes in the cookie. */
 export async function login(input: { username: string; password: string; remoteAddr: string | null; source: Actor['source'] }, db: Db = defaultDb()) {
   const user = await db.user.findUnique({ where: { username: input.username } });
-  const ok = user ? await verifyPassword(input.password, user.passwordHash) : await verifyPassword(input.password, 'scrypt$1$1$1$AA$AA');
+  const ok = user ? await verifyPassword(input.password, user.passwordHash) : await verifyPassword(input.password, await unknownUserHash());
   const actor: Actor = { kind: 'user', id: user?.id ?? null, name: input.username, role: user?.role ?? 'viewer', source: input.source, remoteAddr: input.remoteAddr };
   if (!user || !ok) {
     await db.$transaction((tx) => appendAudit(tx, actor, { action: 'auth.login', params: { username: input.username }, outcome: 'refused', error: 'wrong username or password' }));

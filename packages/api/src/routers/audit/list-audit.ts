@@ -14,7 +14,9 @@ export const listAudit = authedProcedure
       where: input.before ? { id: { lt: BigInt(input.before) } } : {},
       orderBy: { id: 'desc' },
       take: input.limit,
-      include: { host: { select: { name: true } } },
     });
-    return rows.map(({ host, hash: _h, prevHash: _p, actorId: _a, hostId: _hi, id, ...r }) => ({ ...r, id: id.toString(), hostName: host?.name ?? null }));
+    const hostIds = [...new Set(rows.map((r) => r.hostId).filter((id): id is string => !!id))];
+    const names = new Map((await ctx.db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } })).map((h) => [h.id, h.name]));
+    // a removed host's entries still name it through objectId; the id alone is shown otherwise
+    return rows.map(({ hash: _h, prevHash: _p, actorId: _a, hostId, id, ...r }) => ({ ...r, id: id.toString(), hostName: hostId ? (names.get(hostId) ?? null) : null }));
   });

@@ -3,6 +3,7 @@ import { createJoinToken } from './create-join-token.ts';
 import { getHost } from './get-host.ts';
 import { hostFacts } from './host-facts.ts';
 import { listHosts } from './list-hosts.ts';
+import { removeHost } from './remove-host.ts';
 import { revokeHost } from './revoke-host.ts';
 
-export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, createJoinToken });
+export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken });
