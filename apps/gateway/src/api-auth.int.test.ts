@@ -7,7 +7,7 @@ import { startGateway, type RunningGateway } from '@berth/testing/fleet';
 // The only procedures anyone may call without signing in.
 const PUBLIC = new Set(['health', 'auth.login', 'auth.logout']);
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>);
 
 describe('the API over HTTP: authentication and authorization', () => {
   const t = useTestDatabase();
@@ -26,7 +26,8 @@ describe('the API over HTTP: authentication and authorization', () => {
     expect(procedures.length).toBeGreaterThan(5);
     for (const [path, p] of procedures) {
       if (PUBLIC.has(path)) continue;
-      for (const headers of [{}, { authorization: 'Bearer berth_not-a-real-token' }, { cookie: 'berth_session=bs_forged' }]) {
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer berth_not-a-real-token' }, { cookie: 'berth_session=bs_forged' }];
+      for (const headers of attempts) {
         const res = await call(path, p._def.type, headers);
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
         const body = (await res.json()) as { error?: unknown; result?: unknown };
