@@ -27,6 +27,23 @@ async function waitForHealth(url: string, child: ChildProcess, logFile: string |
   throw new UserError(`the control plane did not answer ${url}/api/health within ${timeoutMs / 1000} s${logFile ? `: see ${logFile}` : ''}`);
 }
 
+/** Waits until host `local` is online, so that the first `berth ps` after `up -d` sees it. */
+async function waitForLocalAgent(databaseUrl: string, child: ChildProcess, logFile: string | null, timeoutMs = 60_000): Promise<void> {
+  const db = createDb(databaseUrl);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new UserError(`the local agent exited during start-up (exit ${child.exitCode})${logFile ? `: see ${logFile}` : ''}`);
+      const local = await db.host.findUnique({ where: { name: 'local' }, select: { status: true } });
+      if (local?.status === 'online') return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new UserError(`the local agent did not come online within ${timeoutMs / 1000} s${logFile ? `: see ${logFile}` : ''}`);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
 /**
  * `berth up`: everything a first-time user needs on one machine: Debian packages, the
  * build, the database, the control plane, a local agent enrolled as host `local`, the
@@ -102,6 +119,12 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
     BERTH_STATE_DIR: env.BERTH_STATE_DIR,
     ...(joinToken ? { BERTH_JOIN_TOKEN: joinToken } : {}),
   });
+  try {
+    await waitForLocalAgent(database.url, agent.child, agent.logFile);
+  } catch (err) {
+    await stopAll(agent.child.pid);
+    throw err;
+  }
   if (opts.detach) {
     await writeRunState(env.BERTH_CONTROL_DIR, { url, gateway: gateway.child.pid!, agent: agent.child.pid!, ...(database.pid ? { postgres: database.pid } : {}) });
     gateway.child.unref();
