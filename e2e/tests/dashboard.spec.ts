@@ -29,6 +29,9 @@ test('the admin signs in and sees the local host online with its runtime', async
   await expect(row.getByText('online')).toBeVisible();
   await expect(row).toContainText(/runc|crun/);
   await expect(row).toContainText('Debian');
+  // live figures from the agent's heartbeats
+  await expect(row.getByRole('meter', { name: 'local memory' })).toBeVisible();
+  await expect(row.getByRole('meter', { name: 'local disk' })).toHaveAttribute('aria-valuenow', /^\d+$/);
   await page.screenshot({ path: 'e2e/test-results/hosts.png', fullPage: true });
 
   await page.getByRole('link', { name: 'Audit log' }).click();

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   AgentMessage, incompatibility, MAX_FRAME_BYTES, Operations, PROTOCOL_VERSION,
-  type ControlMessage, type Event, type Hello, type OperationName, type OperationParams, type OperationResult, type RefusalCode,
+  type ControlMessage, type Event, type Hello, type HostMetrics, type OperationName, type OperationParams, type OperationResult, type RefusalCode,
 } from '@berth/protocol';
 import { newNonce, verifyAgentSignature } from '@berth/auth';
 import { AppError, enrollHost, hostForKey, recordHeartbeat, recordInventory, setHostStatus, type FleetDispatcher } from '@berth/core';
@@ -21,6 +21,7 @@ interface AgentConnection {
   ws: WebSocket;
   remoteAddr: string | null;
   lastHeartbeat: number;
+  metrics: { at: Date; metrics: HostMetrics } | null;
   pending: Map<string, Pending>;
   violations: number;
 }
@@ -58,6 +59,10 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
 
   isConnected(hostId: string): boolean {
     return this.byHost.has(hostId);
+  }
+
+  latestMetrics(hostId: string): { at: Date; metrics: HostMetrics } | null {
+    return this.byHost.get(hostId)?.metrics ?? null;
   }
 
   disconnect(hostId: string, reason: string): void {
@@ -162,7 +167,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
       previous.ws.close(4000, 'replaced by a newer connection');
       this.drop(previous, 'replaced', false);
     }
-    const conn: AgentConnection = { id: randomUUID(), hostId: host.id, hostName: host.name, ws, remoteAddr, lastHeartbeat: Date.now(), pending: new Map(), violations: 0 };
+    const conn: AgentConnection = { id: randomUUID(), hostId: host.id, hostName: host.name, ws, remoteAddr, lastHeartbeat: Date.now(), metrics: null, pending: new Map(), violations: 0 };
     this.byHost.set(host.id, conn);
     await setHostStatus(host.id, 'online', { agentVersion: hello.agentVersion }, this.opts.db);
     this.send(ws, { v: PROTOCOL_VERSION, type: 'welcome', hostId: host.id, hostName: host.name, heartbeatMs: this.opts.heartbeatMs });
@@ -177,6 +182,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
         return this.violation(c, 'hello after the handshake');
       case 'heartbeat':
         c.lastHeartbeat = Date.now();
+        c.metrics = { at: new Date(), metrics: msg.metrics };
         await recordHeartbeat(c.hostId, msg.metrics, this.opts.db);
         this.emit('metrics', { hostId: c.hostId, metrics: msg.metrics });
         return;

@@ -1,5 +1,5 @@
 'use client';
-import { StatusBadge, Table } from '@berth/ui';
+import { Meter, StatusBadge, Table } from '@berth/ui';
 import { useQuery } from '@tanstack/react-query';
 import { AppShell } from '../lib/app-shell.tsx';
 import { api, errorMessage } from '../lib/trpc.ts';
@@ -31,8 +31,9 @@ function Hosts() {
           { key: 'name', header: 'Name', cell: (h) => <span className="font-medium">{h.name}</span> },
           { key: 'status', header: 'Status', cell: (h) => <StatusBadge status={h.status} /> },
           { key: 'os', header: 'OS', cell: (h) => h.facts?.os ?? '—' },
-          { key: 'cpus', header: 'CPUs', cell: (h) => h.facts?.cpus ?? '—' },
-          { key: 'memory', header: 'Memory', cell: (h) => (h.facts ? gib(h.facts.memoryBytes) : '—') },
+          { key: 'cpu', header: 'CPU', cell: (h) => (h.metrics ? <Meter label={`${h.name} CPU`} value={h.metrics.cpuPercent} max={100} text={`${h.metrics.cpuPercent.toFixed(0)}% · ${h.facts?.cpus ?? "?"} CPUs`} /> : '—') },
+          { key: 'memory', header: 'Memory', cell: (h) => (h.metrics ? <Meter label={`${h.name} memory`} value={h.metrics.memoryUsedBytes} max={h.metrics.memoryTotalBytes} text={`${gib(h.metrics.memoryUsedBytes)} / ${gib(h.metrics.memoryTotalBytes)}`} /> : h.facts ? gib(h.facts.memoryBytes) : '—') },
+          { key: 'disk', header: 'Disk', cell: (h) => (h.metrics ? <Meter label={`${h.name} disk`} value={h.metrics.diskUsedBytes} max={h.metrics.diskTotalBytes} text={`${gib(h.metrics.diskUsedBytes)} / ${gib(h.metrics.diskTotalBytes)}`} /> : '—') },
           { key: 'runtime', header: 'Runtime', cell: (h) => (h.facts?.runtime ? `${h.facts.runtime.name} ${h.facts.runtime.version}` : '—') },
           { key: 'cgroup', header: 'Cgroups', cell: (h) => (h.facts ? `v${h.facts.cgroupVersion} (${h.facts.cgroupMode})` : '—') },
           { key: 'agent', header: 'Agent', cell: (h) => h.agentVersion ?? '—' },

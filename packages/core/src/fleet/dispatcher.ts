@@ -1,4 +1,4 @@
-import type { OperationName, OperationParams, OperationResult } from '@berth/protocol';
+import type { HostMetrics, OperationName, OperationParams, OperationResult } from '@berth/protocol';
 
 /**
  * How the API reaches an agent: implemented by the gateway that holds the agent's
@@ -9,6 +9,8 @@ export interface FleetDispatcher {
   isConnected(hostId: string): boolean;
   /** Drops a host's connection at once (revocation). */
   disconnect(hostId: string, reason: string): void;
+  /** The figures of the host's latest heartbeat, when this process holds its connection. */
+  latestMetrics(hostId: string): { at: Date; metrics: HostMetrics } | null;
 }
 
 /** For processes that hold no agent connections. */
@@ -19,4 +21,5 @@ export const noFleet: FleetDispatcher = {
   },
   isConnected: () => false,
   disconnect: () => {},
+  latestMetrics: () => null,
 };

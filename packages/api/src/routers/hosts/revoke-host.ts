@@ -6,5 +6,5 @@ import { HostRef, HostView } from './schemas.ts';
 export const revokeHost = roleProcedure('admin', 'revoking a host').input(HostRef).output(HostView).mutation(async ({ ctx, input }) => {
   const host = await revoke(ctx.actor, input.host, ctx.db);
   ctx.fleet.disconnect(host.id, 'revoked');
-  return host;
+  return { ...host, metrics: null };
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HostFacts } from '@berth/protocol';
+import { HostFacts, HostMetrics } from '@berth/protocol';
 
 export const HostRef = z.object({ host: z.string().min(1).max(64) });
 
@@ -11,4 +11,6 @@ export const HostView = z.object({
   lastSeenAt: z.date().nullable(),
   enrolledAt: z.date().nullable(),
   facts: HostFacts.nullable(),
+  /** live figures from the latest heartbeat; null while the host is not connected here */
+  metrics: HostMetrics.extend({ at: z.date() }).nullable(),
 });
