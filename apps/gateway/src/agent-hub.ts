@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  AgentMessage, incompatibility, MAX_FRAME_BYTES, Operations, PROTOCOL_VERSION,
+  AgentMessage, incompatibility, MAX_FRAME_BYTES, Operations, PROTOCOL_VERSION, StreamMux, type MuxStream,
   type ControlMessage, type Event, type Hello, type HostMetrics, type OperationName, type OperationParams, type OperationResult, type RefusalCode,
 } from '@berth/protocol';
 import { newNonce, verifyAgentSignature } from '@berth/auth';
@@ -24,6 +24,7 @@ interface AgentConnection {
   metrics: { at: Date; metrics: HostMetrics } | null;
   pending: Map<string, Pending>;
   violations: number;
+  mux: StreamMux;
 }
 
 export interface AgentHubOptions {
@@ -73,9 +74,8 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
     this.drop(c, reason);
   }
 
-  async request<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, o: { idempotencyKey?: string; timeoutMs?: number } = {}): Promise<OperationResult<K>> {
-    const c = this.byHost.get(hostId);
-    if (!c) throw new AppError('HOST_UNAVAILABLE', 'the host is not connected: check `berth hosts` and the agent on that machine', { hostId });
+  async request<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, o: { idempotencyKey?: string; timeoutMs?: number; stream?: MuxStream } = {}): Promise<OperationResult<K>> {
+    const c = this.connection(hostId);
     const id = randomUUID();
     const raw = await new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -83,12 +83,29 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
         reject(new AppError('TIMEOUT', `host ${c.hostName} did not answer ${op} within ${(o.timeoutMs ?? 30000) / 1000} s`, { hostId, op }));
       }, o.timeoutMs ?? 30_000);
       c.pending.set(id, { resolve, reject, timer, op });
-      this.send(c.ws, { v: PROTOCOL_VERSION, type: 'request', id, op, params, ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) });
+      this.send(c.ws, { v: PROTOCOL_VERSION, type: 'request', id, op, params, ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}), ...(o.stream ? { streamId: o.stream.id } : {}) });
     });
     // a hostile or broken agent must not put malformed data in front of users
     const parsed = Operations[op].result.safeParse(raw);
     if (!parsed.success) throw new AppError('AGENT_ERROR', `host ${c.hostName} answered ${op} with malformed data`, { hostId, op });
     return parsed.data as OperationResult<K>;
+  }
+
+  /**
+   * Starts an operation whose data comes as a byte stream (logs, exec): returns the stream
+   * at once and the operation's result when the agent answers.
+   */
+  openStream<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, o: { timeoutMs?: number } = {}): { stream: MuxStream; result: Promise<OperationResult<K>> } {
+    const stream = this.connection(hostId).mux.open();
+    const result = this.request(hostId, op, params, { ...o, stream });
+    result.catch((err: Error) => stream.reset(err.message));
+    return { stream, result };
+  }
+
+  private connection(hostId: string): AgentConnection {
+    const c = this.byHost.get(hostId);
+    if (!c) throw new AppError('HOST_UNAVAILABLE', 'the host is not connected: check `berth hosts` and the agent on that machine', { hostId });
+    return c;
   }
 
   async close(): Promise<void> {
@@ -122,8 +139,9 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
     });
     ws.on('message', (data, isBinary) => {
       let msg: AgentMessage;
+      if (isBinary && conn) return conn.mux.onFrame(Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]));
       try {
-        if (isBinary) throw new Error('binary frame before a stream was opened');
+        if (isBinary) throw new Error('binary frame before the handshake');
         msg = AgentMessage.parse(JSON.parse(data.toString()));
       } catch (err) {
         if (!conn) return this.refuse(ws, remoteAddr, 'malformed', `malformed frame: ${(err as Error).message.slice(0, 200)}`);
@@ -167,7 +185,10 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
       previous.ws.close(4000, 'replaced by a newer connection');
       this.drop(previous, 'replaced', false);
     }
-    const conn: AgentConnection = { id: randomUUID(), hostId: host.id, hostName: host.name, ws, remoteAddr, lastHeartbeat: Date.now(), metrics: null, pending: new Map(), violations: 0 };
+    const conn: AgentConnection = {
+      id: randomUUID(), hostId: host.id, hostName: host.name, ws, remoteAddr, lastHeartbeat: Date.now(), metrics: null, pending: new Map(), violations: 0,
+      mux: new StreamMux({ sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b), bufferedAmount: () => ws.bufferedAmount }, (what) => this.violation(conn, what)),
+    };
     this.byHost.set(host.id, conn);
     await setHostStatus(host.id, 'online', { agentVersion: hello.agentVersion }, this.opts.db);
     this.send(ws, { v: PROTOCOL_VERSION, type: 'welcome', hostId: host.id, hostName: host.name, heartbeatMs: this.opts.heartbeatMs });
@@ -224,6 +245,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
       p.reject(new AppError('HOST_UNAVAILABLE', `host ${c.hostName} disconnected (${reason}) before answering ${p.op}`, { hostId: c.hostId }));
     }
     c.pending.clear();
+    c.mux.closeAll(`host ${c.hostName} disconnected (${reason})`);
     this.opts.log('info', 'agent disconnected', { host: c.hostName, reason });
     if (markOffline && reason !== 'revoked') void setHostStatus(c.hostId, 'offline', {}, this.opts.db).catch(() => {});
     this.emit('host', { hostId: c.hostId, status: reason === 'revoked' ? 'revoked' : 'offline' });

@@ -45,7 +45,16 @@ export const AgentError = z.object({ code: z.string(), message: z.string(), deta
 export type AgentError = z.infer<typeof AgentError>;
 
 // control plane → agent
-export const Request = z.object({ ...Base, type: z.literal('request'), id: z.string(), idempotencyKey: z.string().optional(), op: z.string(), params: z.unknown() });
+export const Request = z.object({
+  ...Base,
+  type: z.literal('request'),
+  id: z.string(),
+  idempotencyKey: z.string().optional(),
+  op: z.string(),
+  params: z.unknown(),
+  /** a byte stream (see streams.ts) opened by the control plane for this request's data */
+  streamId: z.number().int().positive().optional(),
+});
 export type Request = z.infer<typeof Request>;
 
 // agent → control plane

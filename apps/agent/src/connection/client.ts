@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createHash, type X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
-import { ControlMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION, type AgentMessage } from '@berth/protocol';
+import { ControlMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION, StreamMux, type AgentMessage } from '@berth/protocol';
 import { dispatch, HandlerError, type AgentContext } from '../handlers/index.ts';
 import type { AgentIdentity } from '../identity.ts';
 import type { Logger } from '../log.ts';
@@ -38,6 +38,7 @@ export class ControlPlaneConnection {
   private readonly idempotency = new IdempotencyCache();
   /** when the control plane last showed signs of life (a frame or a pong) */
   private lastHeard = 0;
+  private mux: StreamMux | null = null;
   hostName: string | null = null;
 
   constructor(private readonly o: ConnectionOptions) {}
@@ -58,6 +59,9 @@ export class ControlPlaneConnection {
     const tls = o.caFile ? { ca: readFileSync(o.caFile) } : {};
     const ws = new WebSocket(o.url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000, ...tls, ...(o.pinSha256 ? { rejectUnauthorized: !!o.caFile } : {}) });
     this.ws = ws;
+    const mux = new StreamMux({ sendBinary: (b) => ws.readyState === WebSocket.OPEN && ws.send(b), bufferedAmount: () => ws.bufferedAmount }, (what) =>
+      o.log('warn', 'stream protocol violation by the control plane', { what }));
+    this.mux = mux;
     let welcomed = false;
     if (o.pinSha256) {
       ws.once('upgrade', (res) => {
@@ -70,8 +74,9 @@ export class ControlPlaneConnection {
       });
     }
     ws.on('pong', () => (this.lastHeard = Date.now()));
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
       this.lastHeard = Date.now();
+      if (isBinary) return mux.onFrame(data as Buffer);
       let msg: ControlMessage;
       try {
         msg = ControlMessage.parse(JSON.parse(data.toString()));
@@ -102,12 +107,13 @@ export class ControlPlaneConnection {
           }
           return;
         case 'request':
-          void this.serve(msg.id, msg.op, msg.params, msg.idempotencyKey);
+          void this.serve(msg.id, msg.op, msg.params, msg.idempotencyKey, msg.streamId);
           return;
       }
     });
     ws.on('error', (err) => o.log('warn', 'control plane connection error', { err: err.message }));
     ws.on('close', (code, reason) => {
+      mux.closeAll('connection to the control plane closed');
       if (this.heartbeat) clearInterval(this.heartbeat);
       this.heartbeat = null;
       if (this.stopped) return;
@@ -149,12 +155,16 @@ export class ControlPlaneConnection {
     this.heartbeat = setInterval(() => void beat(), ms);
   }
 
-  private async serve(id: string, op: string, params: unknown, idempotencyKey?: string): Promise<void> {
+  private async serve(id: string, op: string, params: unknown, idempotencyKey?: string, streamId?: number): Promise<void> {
+    let stream = null;
     try {
-      const result = await this.idempotency.run(idempotencyKey, () => dispatch(op, params, this.o.ctx));
+      stream = streamId !== undefined ? this.mux!.accept(streamId) : null;
+      const io = { stream };
+      const result = await this.idempotency.run(idempotencyKey, () => dispatch(op, params, this.o.ctx, io));
       this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: true, result });
     } catch (err) {
       const code = err instanceof HandlerError ? err.code : 'internal';
+      stream?.reset((err as Error).message);
       this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: { code, message: (err as Error).message } });
     }
   }
