@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
+import { signIn } from './sign-in.ts';
 
 const user = process.env.BERTH_E2E_USER!;
-const password = process.env.BERTH_E2E_PASSWORD!;
 
 test('an anonymous visitor is sent to the sign-in page', async ({ page }) => {
   await page.goto('/');
@@ -20,11 +20,7 @@ test('a wrong password is refused with a clear message and no session', async ({
 });
 
 test('the admin signs in and sees the local host online with its runtime', async ({ page }) => {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await signIn(page);
   const row = page.getByRole('table', { name: 'Hosts' }).getByRole('row', { name: /local/ });
   await expect(row.getByText('online')).toBeVisible();
   await expect(row).toContainText(/runc|crun/);

@@ -5,10 +5,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   AgentMessage, incompatibility, MAX_FRAME_BYTES, Operations, PROTOCOL_VERSION, StreamMux, type MuxStream,
-  type ControlMessage, type Event, type Hello, type HostMetrics, type OperationName, type OperationParams, type OperationResult, type RefusalCode,
+  type ControlMessage, type Hello, type HostMetrics, type OperationName, type OperationParams, type OperationResult, type RefusalCode,
 } from '@berth/protocol';
 import { newNonce, verifyAgentSignature } from '@berth/auth';
-import { AppError, enrollHost, hostForKey, recordHeartbeat, recordInventory, setHostStatus, type FleetDispatcher } from '@berth/core';
+import { AppError, enrollHost, hostForKey, recordHeartbeat, recordInventory, setHostStatus, type FleetDispatcher, type FleetEvent } from '@berth/core';
 import type { Db } from '@berth/db';
 import type { Logger } from './log.ts';
 
@@ -22,6 +22,7 @@ interface AgentConnection {
   remoteAddr: string | null;
   lastHeartbeat: number;
   metrics: { at: Date; metrics: HostMetrics } | null;
+  degraded: boolean;
   pending: Map<string, Pending>;
   violations: number;
   mux: StreamMux;
@@ -52,6 +53,15 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req.socket.remoteAddress ?? null));
+  }
+
+  subscribe(listener: (e: FleetEvent) => void): () => void {
+    this.on('fleet', listener);
+    return () => this.off('fleet', listener);
+  }
+
+  private publish(e: FleetEvent): void {
+    this.emit('fleet', e);
   }
 
   connectedHosts(): string[] {
@@ -186,14 +196,14 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
       this.drop(previous, 'replaced', false);
     }
     const conn: AgentConnection = {
-      id: randomUUID(), hostId: host.id, hostName: host.name, ws, remoteAddr, lastHeartbeat: Date.now(), metrics: null, pending: new Map(), violations: 0,
+      id: randomUUID(), hostId: host.id, hostName: host.name, ws, remoteAddr, lastHeartbeat: Date.now(), metrics: null, degraded: false, pending: new Map(), violations: 0,
       mux: new StreamMux({ sendBinary: (b) => ws.readyState === ws.OPEN && ws.send(b), bufferedAmount: () => ws.bufferedAmount }, (what) => this.violation(conn, what)),
     };
     this.byHost.set(host.id, conn);
     await setHostStatus(host.id, 'online', { agentVersion: hello.agentVersion }, this.opts.db);
     this.send(ws, { v: PROTOCOL_VERSION, type: 'welcome', hostId: host.id, hostName: host.name, heartbeatMs: this.opts.heartbeatMs });
     this.opts.log('info', 'agent connected', { host: host.name, remoteAddr, agentVersion: hello.agentVersion });
-    this.emit('host', { hostId: host.id, status: 'online' });
+    this.publish({ kind: 'host.status', hostId: host.id, status: 'online', at: Date.now() });
     return conn;
   }
 
@@ -205,12 +215,15 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
         c.lastHeartbeat = Date.now();
         c.metrics = { at: new Date(), metrics: msg.metrics };
         await recordHeartbeat(c.hostId, msg.metrics, this.opts.db);
-        this.emit('metrics', { hostId: c.hostId, metrics: msg.metrics });
+        if (c.degraded) {
+          c.degraded = false;
+          this.publish({ kind: 'host.status', hostId: c.hostId, status: 'online', at: Date.now() });
+        }
+        this.publish({ kind: 'host.metrics', hostId: c.hostId, metrics: msg.metrics, at: Date.now() });
         return;
       case 'inventory':
         c.lastHeartbeat = Date.now();
         await recordInventory(c.hostId, msg.facts, this.opts.db);
-        this.emit('inventory', { hostId: c.hostId });
         return;
       case 'response': {
         const p = c.pending.get(msg.id);
@@ -223,7 +236,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
         return;
       }
       case 'event':
-        this.emit('event', { hostId: c.hostId, event: msg satisfies Event });
+        this.publish({ kind: 'agent.event', hostId: c.hostId, type: msg.kind, data: msg.data, at: msg.at });
         return;
     }
   }
@@ -248,7 +261,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
     c.mux.closeAll(`host ${c.hostName} disconnected (${reason})`);
     this.opts.log('info', 'agent disconnected', { host: c.hostName, reason });
     if (markOffline && reason !== 'revoked') void setHostStatus(c.hostId, 'offline', {}, this.opts.db).catch(() => {});
-    this.emit('host', { hostId: c.hostId, status: reason === 'revoked' ? 'revoked' : 'offline' });
+    this.publish({ kind: 'host.status', hostId: c.hostId, status: reason === 'revoked' ? 'revoked' : 'offline', at: Date.now() });
   }
 
   /** online → degraded after two missed heartbeats → offline (and disconnected) after offlineAfterMs. */
@@ -259,8 +272,10 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
       if (silent > this.opts.offlineAfterMs) {
         c.ws.terminate();
         this.drop(c, `no heartbeat for ${Math.round(silent / 1000)} s`);
-      } else if (silent > 2 * this.opts.heartbeatMs) {
+      } else if (silent > 2 * this.opts.heartbeatMs && !c.degraded) {
+        c.degraded = true;
         await setHostStatus(c.hostId, 'degraded', {}, this.opts.db).catch(() => {});
+        this.publish({ kind: 'host.status', hostId: c.hostId, status: 'degraded', at: now });
       }
     }
     // hosts shown online whose gateway died: nobody holds them, so they are offline

@@ -29,6 +29,8 @@ const HTTP_CODE: Record<AppErrorCode, TRPCError['code']> = {
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // event streams stay open for hours: pings keep proxies from closing idle ones
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const app = cause instanceof AppError ? cause : null;

@@ -1,6 +1,7 @@
 'use client';
 import { Meter, StatusBadge, Table } from '@berth/ui';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { AppShell } from '../lib/app-shell.tsx';
 import { api, errorMessage } from '../lib/trpc.ts';
 
@@ -13,8 +14,33 @@ const ago = (d: Date | null) => {
 
 type HostRow = Awaited<ReturnType<typeof api.hosts.list.query>>[number];
 
+/** Refetches the host list when the fleet reports a change, instead of polling fast. */
+function useFleetEvents() {
+  const client = useQueryClient();
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const refetch = () => void client.invalidateQueries({ queryKey: ['hosts'] });
+    const sub = api.events.stream.subscribe({ kinds: ['host.status', 'host.metrics'] }, {
+      onData: (e) => {
+        // a status change shows at once; metrics from a big fleet are gathered for a second
+        if (e.kind === 'host.status') return refetch();
+        timer ??= setTimeout(() => {
+          timer = null;
+          refetch();
+        }, 1000);
+      },
+    });
+    return () => {
+      sub.unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [client]);
+}
+
 function Hosts() {
-  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), refetchInterval: 2000 });
+  useFleetEvents();
+  // the event stream drives updates; this slow poll only backs it up
+  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), refetchInterval: 60_000 });
   if (hosts.error) return <p role="alert" className="text-rose-600">{errorMessage(hosts.error)}</p>;
   return (
     <>

@@ -1,5 +1,11 @@
 import type { HostMetrics, OperationName, OperationParams, OperationResult } from '@berth/protocol';
 
+/** What subscribers (the dashboard, `berth events`) hear about the fleet, as it happens. */
+export type FleetEvent =
+  | { kind: 'host.status'; hostId: string; status: 'online' | 'degraded' | 'offline' | 'revoked'; at: number }
+  | { kind: 'host.metrics'; hostId: string; metrics: HostMetrics; at: number }
+  | { kind: 'agent.event'; hostId: string; type: string; data: Record<string, unknown>; at: number };
+
 /**
  * How the API reaches an agent: implemented by the gateway that holds the agent's
  * websocket. Errors are AppErrors (HOST_UNAVAILABLE, AGENT_ERROR, TIMEOUT).
@@ -11,6 +17,8 @@ export interface FleetDispatcher {
   disconnect(hostId: string, reason: string): void;
   /** The figures of the host's latest heartbeat, when this process holds its connection. */
   latestMetrics(hostId: string): { at: Date; metrics: HostMetrics } | null;
+  /** Calls `listener` for every fleet event from now on; returns the unsubscribe. */
+  subscribe(listener: (e: FleetEvent) => void): () => void;
 }
 
 /** For processes that hold no agent connections. */
@@ -22,4 +30,5 @@ export const noFleet: FleetDispatcher = {
   isConnected: () => false,
   disconnect: () => {},
   latestMetrics: () => null,
+  subscribe: () => () => {},
 };
