@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { detectRuntime, hostExec, type DetectedRuntime } from '@berth/runtime';
 import { ControlPlaneConnection } from './connection/client.ts';
 import { loadEnv, type AgentEnv } from './env.ts';
@@ -41,12 +42,13 @@ async function main(): Promise<void> {
     ...(env.BERTH_CA_FILE ? { caFile: env.BERTH_CA_FILE } : {}),
     ...(env.BERTH_PIN_SHA256 ? { pinSha256: env.BERTH_PIN_SHA256 } : {}),
     identity,
+    idempotencyDir: join(env.BERTH_STATE_DIR, 'commands'),
     agentVersion: AGENT_VERSION,
     ctx: createHostContext({ stateDir: env.BERTH_STATE_DIR, agentVersion: AGENT_VERSION, detected }),
     log,
     onFatal: (message) => fatal(`the control plane refused this agent: ${message}`),
   });
-  conn.start();
+  await conn.start();
   const stop = () => {
     log('info', 'agent stopping; containers keep running');
     conn.stop();

@@ -232,7 +232,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
         c.pending.delete(msg.id);
         clearTimeout(p.timer);
         if (msg.ok) p.resolve(msg.result);
-        else p.reject(new AppError('AGENT_ERROR', `${c.hostName}: ${msg.error?.message ?? `${p.op} failed`}`, { hostId: c.hostId, agentCode: msg.error?.code }));
+        else p.reject(new AppError('AGENT_ERROR', `${c.hostName}: ${msg.error?.message ?? `${p.op} failed`}`, { hostId: c.hostId, agentCode: msg.error?.code, agentMessage: msg.error?.message }));
         return;
       }
       case 'event':

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, createContext } from '@berth/api';
 import type { Db } from '@berth/db';
+import type { FleetDispatcher } from '@berth/core';
 import { PROTOCOL_VERSION } from '@berth/protocol';
 import type { Duplex } from 'node:stream';
 import type { AgentHub } from './agent-hub.ts';
@@ -12,6 +13,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 export interface HttpServerOptions {
   db: Db;
   hub: AgentHub;
+  /** how the API reaches hosts (the outbox, for hosts held by any gateway) */
+  fleet: FleetDispatcher;
   log: Logger;
   version: string;
   /** the dashboard (Next.js) for everything that is not the API or an agent */
@@ -23,18 +26,27 @@ export interface HttpServerOptions {
  * /api/trpc (the API, served here because this process holds the agent connections),
  * and the dashboard for the rest.
  */
+// Event streams answer 200 before their procedure runs (SSE): their callers are checked
+// here first, so that an anonymous caller gets a 401 like everywhere else.
+const SUBSCRIPTIONS = new Set(
+  Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
+    .filter(([, p]) => p._def.type === 'subscription')
+    .map(([path]) => path),
+);
+
 export function createHttpServer(o: HttpServerOptions): Server {
+  const contextFor = (req: IncomingMessage, res: ServerResponse) =>
+    createContext({
+      headers: { get: (n) => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
+      appendHeader: (n, v) => res.appendHeader(n, v),
+      db: o.db,
+      fleet: o.fleet,
+      remoteAddr: req.socket.remoteAddress ?? null,
+    });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
-    createContext: ({ req, res }) =>
-      createContext({
-        headers: { get: (n) => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
-        appendHeader: (n, v) => res.appendHeader(n, v),
-        db: o.db,
-        fleet: o.hub,
-        remoteAddr: req.socket.remoteAddress ?? null,
-      }),
+    createContext: ({ req, res }) => contextFor(req, res),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') o.log('error', 'api error', { path, err: error.message, cause: (error.cause as Error | undefined)?.stack });
     },
@@ -50,7 +62,14 @@ export function createHttpServer(o: HttpServerOptions): Server {
         res.end(JSON.stringify({ ok: database, database, version: o.version, protocol: PROTOCOL_VERSION, agentsConnected: o.hub.connectedHosts().length }));
         return;
       }
-      if (path.startsWith('/api/trpc/')) return trpc(req, res);
+      if (path.startsWith('/api/trpc/')) {
+        if (SUBSCRIPTIONS.has(path.slice('/api/trpc/'.length)) && !(await contextFor(req, res)).actor) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { json: { message: 'sign in, or pass an API token (Authorization: Bearer berth_…)', code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401 } } } }));
+          return;
+        }
+        return trpc(req, res);
+      }
       if (o.web) return await o.web.handle(req, res);
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this gateway serves /agent and /api only\n');
     } catch (err) {

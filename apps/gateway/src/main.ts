@@ -2,8 +2,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type NextServer from 'next';
-import { migrate, useDatabase } from '@berth/db';
+import { migrate, Notifier, useDatabase } from '@berth/db';
 import { AgentHub } from './agent-hub.ts';
+import { CommandRelay } from './command-relay.ts';
+import { gatewayFleet } from './fleet-dispatcher.ts';
 import { loadEnv } from './env.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createLogger } from './log.ts';
@@ -43,8 +45,13 @@ async function main(): Promise<void> {
   }
   const db = useDatabase(env.DATABASE_URL);
   const hub = new AgentHub({ db, log, heartbeatMs: env.BERTH_HEARTBEAT_MS, offlineAfterMs: env.BERTH_OFFLINE_AFTER_MS });
+  const notifier = new Notifier(env.DATABASE_URL, (err) => log('warn', 'database listener', { err: err.message }));
+  await notifier.start();
+  const relay = new CommandRelay({ db, hub, notifier, log });
+  await relay.start();
+  const fleet = gatewayFleet({ db, hub, notifier });
   const web = env.BERTH_WEB === '1' ? await startWeb(false) : undefined;
-  const server = createHttpServer({ db, hub, log, version: VERSION, ...(web ? { web } : {}) });
+  const server = createHttpServer({ db, hub, fleet, log, version: VERSION, ...(web ? { web } : {}) });
   await new Promise<void>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') fatal(`port ${env.PORT} on ${env.BIND} is in use: stop what holds it (ss -ltnp 'sport = :${env.PORT}') or set PORT`);
@@ -57,7 +64,9 @@ async function main(): Promise<void> {
   const stop = async () => {
     log('info', 'shutting down');
     server.close();
+    relay.stop();
     await hub.close();
+    await notifier.close();
     await db.$disconnect();
     process.exit(0);
   };

@@ -6,3 +6,5 @@ export * from './join-tokens/service.ts';
 export * from './hosts/service.ts';
 export { redact } from './audit/redact.ts';
 export * from './fleet/dispatcher.ts';
+export * from './commands/service.ts';
+export { OutboxRequester, DEFAULT_COMMAND_TIMEOUT_MS } from './commands/outbox-dispatcher.ts';

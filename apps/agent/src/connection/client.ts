@@ -7,7 +7,7 @@ import { dispatch, HandlerError, type AgentContext } from '../handlers/index.ts'
 import type { AgentIdentity } from '../identity.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay } from './backoff.ts';
-import { IdempotencyCache } from './idempotency.ts';
+import { IdempotencyCache, ReplayedFailure } from './idempotency.ts';
 
 export interface ConnectionOptions {
   url: string;
@@ -19,6 +19,8 @@ export interface ConnectionOptions {
   log: Logger;
   caFile?: string;
   pinSha256?: string;
+  /** where outcomes of commands are remembered across restarts */
+  idempotencyDir?: string;
   /** called when the control plane refuses for good (revoked, bad token, incompatible) */
   onFatal(message: string): void;
 }
@@ -35,15 +37,18 @@ export class ControlPlaneConnection {
   private stopped = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private readonly idempotency = new IdempotencyCache();
+  private readonly idempotency: IdempotencyCache;
   /** when the control plane last showed signs of life (a frame or a pong) */
   private lastHeard = 0;
   private mux: StreamMux | null = null;
   hostName: string | null = null;
 
-  constructor(private readonly o: ConnectionOptions) {}
+  constructor(private readonly o: ConnectionOptions) {
+    this.idempotency = new IdempotencyCache(o.idempotencyDir ?? null);
+  }
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.idempotency.init();
     this.connect();
   }
 
@@ -160,10 +165,10 @@ export class ControlPlaneConnection {
     try {
       stream = streamId !== undefined ? this.mux!.accept(streamId) : null;
       const io = { stream };
-      const result = await this.idempotency.run(idempotencyKey, () => dispatch(op, params, this.o.ctx, io));
+      const result = await this.idempotency.run(idempotencyKey, () => dispatch(op, params, this.o.ctx, io), (err) => (err instanceof HandlerError ? err.code : 'internal'));
       this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: true, result });
     } catch (err) {
-      const code = err instanceof HandlerError ? err.code : 'internal';
+      const code = err instanceof HandlerError || err instanceof ReplayedFailure ? err.code : 'internal';
       stream?.reset((err as Error).message);
       this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: false, error: { code, message: (err as Error).message } });
     }

@@ -1,0 +1,22 @@
+import { HOSTS_CHANNEL, OutboxRequester, type FleetDispatcher } from '@berth/core';
+import type { Db, Notifier } from '@berth/db';
+import type { AgentHub } from './agent-hub.ts';
+
+/**
+ * What the API uses to reach hosts from this gateway: requests go through the command
+ * outbox (any gateway may hold the host); live state comes from this gateway's hub.
+ */
+export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier }): FleetDispatcher {
+  const outbox = new OutboxRequester(o.db, o.notifier);
+  return {
+    request: (hostId, op, params, opts) => outbox.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    isConnected: (hostId) => o.hub.isConnected(hostId),
+    disconnect(hostId, reason) {
+      o.hub.disconnect(hostId, reason);
+      // and on whichever other gateway holds it (a Prisma query runs only once then'd)
+      o.db.$executeRaw`SELECT pg_notify(${HOSTS_CHANNEL}, ${`disconnect ${hostId} ${reason}`})`.catch(() => {});
+    },
+    latestMetrics: (hostId) => o.hub.latestMetrics(hostId),
+    subscribe: (listener) => o.hub.subscribe(listener),
+  };
+}
