@@ -8,6 +8,9 @@ const Env = z.object({
   BERTH_OFFLINE_AFTER_MS: z.coerce.number().int().min(500).default(15000),
   /** serve the dashboard from apps/web (off for headless gateways and some tests) */
   BERTH_WEB: z.enum(['0', '1']).default('1'),
+  /** PEM files: with both set, the gateway serves https and wss itself */
+  BERTH_TLS_CERT: z.string().optional(),
+  BERTH_TLS_KEY: z.string().optional(),
   BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type GatewayEnv = z.infer<typeof Env>;
@@ -19,5 +22,6 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     const first = r.error.issues[0]!;
     throw new Error(`configuration: ${first.path.join('.')} ${first.message}${first.path[0] === 'DATABASE_URL' ? ' (or leave it unset and let ./berth up run the embedded Postgres)' : ''}`);
   }
+  if (!r.data.BERTH_TLS_CERT !== !r.data.BERTH_TLS_KEY) throw new Error('configuration: set both BERTH_TLS_CERT and BERTH_TLS_KEY (PEM files), or neither');
   return r.data;
 }

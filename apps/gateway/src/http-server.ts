@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, createContext } from '@berth/api';
 import type { Db } from '@berth/db';
@@ -18,6 +19,8 @@ export interface HttpServerOptions {
   log: Logger;
   version: string;
   /** the dashboard (Next.js) for everything that is not the API or an agent */
+  /** PEM certificate and key: serve https/wss (agents then verify or pin the certificate) */
+  tls?: { cert: Buffer; key: Buffer };
   web?: { handle: RequestHandler; upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void };
 }
 
@@ -42,6 +45,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
       db: o.db,
       fleet: o.fleet,
       remoteAddr: req.socket.remoteAddress ?? null,
+      secureCookies: !!o.tls,
     });
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -53,7 +57,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
     maxBodySize: 1024 * 1024,
   });
 
-  const server = createServer(async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
       if (path === '/api/health') {
@@ -77,7 +81,8 @@ export function createHttpServer(o: HttpServerOptions): Server {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
     }
-  });
+  };
+  const server: Server = o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/agent') return o.hub.handleUpgrade(req, socket, head);

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,15 @@ async function main(): Promise<void> {
   await relay.start();
   const fleet = gatewayFleet({ db, hub, notifier });
   const web = env.BERTH_WEB === '1' ? await startWeb(false) : undefined;
-  const server = createHttpServer({ db, hub, fleet, log, version: VERSION, ...(web ? { web } : {}) });
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (env.BERTH_TLS_CERT && env.BERTH_TLS_KEY) {
+    try {
+      tls = { cert: await readFile(env.BERTH_TLS_CERT), key: await readFile(env.BERTH_TLS_KEY) };
+    } catch (err) {
+      fatal(`cannot read the TLS certificate or key: ${(err as Error).message}`);
+    }
+  }
+  const server = createHttpServer({ db, hub, fleet, log, version: VERSION, ...(tls ? { tls } : {}), ...(web ? { web } : {}) });
   await new Promise<void>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') fatal(`port ${env.PORT} on ${env.BIND} is in use: stop what holds it (ss -ltnp 'sport = :${env.PORT}') or set PORT`);
@@ -60,7 +69,7 @@ async function main(): Promise<void> {
     });
     server.listen(env.PORT, env.BIND, resolve);
   });
-  log('info', 'control plane listening', { url: `http://${env.BIND}:${env.PORT}`, dashboard: !!web });
+  log('info', 'control plane listening', { url: `${tls ? 'https' : 'http'}://${env.BIND}:${env.PORT}`, dashboard: !!web });
   const stop = async () => {
     log('info', 'shutting down');
     server.close();

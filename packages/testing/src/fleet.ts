@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabHost, LabProcess } from './lab/index.ts';
@@ -18,25 +19,38 @@ export interface RunningGateway {
 }
 
 /** Starts apps/gateway against `databaseUrl` on `bind`, waiting until /api/health answers. */
-export async function startGateway(o: { databaseUrl: string; bind?: string; port?: number; env?: Record<string, string> }): Promise<RunningGateway> {
+/** GET /api/health; over https, trusting `ca` (a test's self-signed certificate). */
+function healthy(url: string, ca?: Buffer): Promise<boolean> {
+  if (!ca) return fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+  return new Promise((resolve) => {
+    const req = httpsRequest(`${url}/api/health`, { ca }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export async function startGateway(o: { databaseUrl: string; bind?: string; port?: number; env?: Record<string, string>; tls?: { certFile: string; keyFile: string; ca: Buffer } }): Promise<RunningGateway> {
   const bind = o.bind ?? '127.0.0.1';
   const port = o.port ?? (await freePort());
   const out: string[] = [];
   const child = spawn(process.execPath, nodeArgs('gateway'), {
-    env: { ...process.env, DATABASE_URL: o.databaseUrl, BIND: bind, PORT: String(port), BERTH_WEB: '0', ...o.env },
+    env: { ...process.env, DATABASE_URL: o.databaseUrl, BIND: bind, PORT: String(port), BERTH_WEB: '0', ...(o.tls ? { BERTH_TLS_CERT: o.tls.certFile, BERTH_TLS_KEY: o.tls.keyFile } : {}), ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => out.push(String(d)));
   child.stderr!.on('data', (d) => out.push(String(d)));
-  const url = `http://${bind}:${port}`;
+  const url = `${o.tls ? 'https' : 'http'}://${bind}:${port}`;
   const deadline = Date.now() + 60_000;
-  while (!(await fetch(`${url}/api/health`).then((r) => r.ok, () => false))) {
+  while (!(await healthy(url, o.tls?.ca))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the gateway did not start on ${url}:\n${out.join('').slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     url,
-    wsUrl: `ws://${bind}:${port}/agent`,
+    wsUrl: `${o.tls ? 'wss' : 'ws'}://${bind}:${port}/agent`,
     process: child,
     log: () => out.join(''),
     async stop() {
