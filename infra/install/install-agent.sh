@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs (or upgrades) the berth agent on this host, as root, on Debian 12.
 #
-#   install-agent.sh --control-plane URL --join-token TOKEN [--name HOST] [--ca-file PATH]
-#                    [--pin-sha256 PIN] [--allow-insecure] [--prefix DIR] [--source DIR]
-#                    [--no-deps] [--no-start] [--dry-run]
+#   install-agent.sh --control-plane URL (--join-token TOKEN | --join-token-file FILE|-)
+#                    [--name HOST] [--ca-file PATH] [--pin-sha256 PIN] [--allow-insecure]
+#                    [--prefix DIR] [--source DIR] [--node FILE] [--no-deps] [--no-start] [--dry-run]
 #
 # Steps: Debian packages -> copy of the agent to the prefix -> node_modules -> /etc/berth/agent.env
 # -> /var/lib/berth -> systemd unit -> daemon-reload -> enable and (re)start.
@@ -41,12 +41,18 @@ Options:
                         with the existing /etc/berth/agent.env)
   --join-token TOKEN    one-time enrollment token: `berth host join-token --name NAME`
                         (not needed once the host holds its key in /var/lib/berth/identity)
+  --join-token-file F   read the token from the first line of file F, or of stdin with `-`:
+                        unlike --join-token it never shows in `ps` (berth host add --ssh uses it)
   --name HOST           host name in berth (lower-case letters, digits, -); default: hostname
   --ca-file PATH        PEM of the CA that signed the control plane's certificate
   --pin-sha256 PIN      base64 sha256 of the control plane certificate's public key
   --allow-insecure      allow plain ws:// to a non-loopback address (trusted networks only)
   --prefix DIR          where the agent is installed (default /opt/berth)
   --source DIR          checkout or unpacked release to install from (default: this script's repo)
+  --node FILE           a node binary (>= 20.19) to install as PREFIX/node/bin/node and run the
+                        agent with, instead of the node on PATH: Debian 12's nodejs is 18, too
+                        old. Neither nodejs nor npm is then installed (berth host add --ssh
+                        uploads its own node with the agent and its node_modules)
   --no-deps             install neither Debian packages nor node_modules (you provide them)
   --no-start            install and enable nothing at boot; do not start the agent
   --dry-run             print what would be done, write nothing
@@ -57,6 +63,7 @@ EOF
 # --- arguments -------------------------------------------------------------------------------
 control_plane='' join_token='' host_name='' ca_file='' pin='' allow_insecure=0
 prefix=/opt/berth source='' no_deps=0 no_start=0 dry_run=0 config_given=0 token_given=0
+token_file='' node_file=''
 
 need_value() { [[ $# -ge 2 ]] || die "$1 needs a value (see --help)"; }
 while [[ $# -gt 0 ]]; do
@@ -68,6 +75,8 @@ while [[ $# -gt 0 ]]; do
   case $opt in
     --control-plane) need_value "$@"; control_plane=$2; config_given=1; shift 2 ;;
     --join-token) need_value "$@"; join_token=$2; token_given=1; config_given=1; shift 2 ;;
+    --join-token-file) need_value "$@"; token_file=$2; token_given=1; config_given=1; shift 2 ;;
+    --node) need_value "$@"; node_file=$2; shift 2 ;;
     --name) need_value "$@"; host_name=$2; config_given=1; shift 2 ;;
     --ca-file) need_value "$@"; ca_file=$2; config_given=1; shift 2 ;;
     --pin-sha256) need_value "$@"; pin=$2; config_given=1; shift 2 ;;
@@ -82,6 +91,19 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+# The token from a file or stdin (first line; a trailing CR or newline is not part of it). Read
+# before anything else can consume stdin.
+if [[ -n $token_file ]]; then
+  [[ $join_token == '' ]] || die "give --join-token or --join-token-file, not both"
+  if [[ $token_file == - ]]; then
+    IFS= read -r join_token || [[ -n $join_token ]] || die "--join-token-file -: nothing on stdin"
+  else
+    [[ -r $token_file ]] || die "--join-token-file $token_file is not a readable file"
+    IFS= read -r join_token <"$token_file" || [[ -n $join_token ]] || die "--join-token-file $token_file is empty"
+  fi
+  join_token=${join_token%$'\r'}
+fi
+
 # One-line values only: systemd EnvironmentFile and ExecStart lines are lines. The value itself is
 # not echoed back (it may be a secret, and it would break the one-line error).
 one_line() {
@@ -94,6 +116,7 @@ one_line --ca-file "$ca_file"
 one_line --pin-sha256 "$pin"
 one_line --prefix "$prefix"
 one_line --source "$source"
+one_line --node "$node_file"
 one_line DESTDIR "$DESTDIR"
 
 # Paths substituted into the unit: absolute, no spaces or characters systemd would interpret.
@@ -114,6 +137,11 @@ source=$(cd "$source" && pwd)
 [[ -f $source/apps/agent/src/main.ts && -f $source/package.json ]] ||
   die "--source $source is not a berth checkout or release (no apps/agent/src/main.ts)"
 [[ -f $source/infra/systemd/$UNIT_NAME ]] || die "--source $source has no infra/systemd/$UNIT_NAME"
+
+if [[ -n $node_file ]]; then
+  [[ $node_file == /* ]] || node_file=$PWD/$node_file
+  [[ -f $node_file && -x $node_file ]] || die "--node $node_file is not an executable file"
+fi
 
 if [[ -n $DESTDIR ]]; then
   [[ $DESTDIR == /* ]] || DESTDIR=$PWD/$DESTDIR
@@ -179,7 +207,8 @@ version_ge() { # version_ge A B: A >= B, numerically by dotted parts
 }
 
 # --- 1. Debian packages ------------------------------------------------------------------------
-step "Debian packages: crun runc conmon iproute2 nftables busybox-static nodejs npm"
+if [[ -n $node_file ]]; then node_pkgs="(node from --node)"; else node_pkgs="nodejs npm"; fi
+step "Debian packages: crun runc conmon iproute2 nftables busybox-static $node_pkgs"
 if [[ $no_deps -eq 1 ]]; then
   note "skipped (--no-deps)"
 else
@@ -194,8 +223,10 @@ else
   fi
   # node and npm count by command, not by package: NodeSource's nodejs bundles npm and conflicts
   # with Debian's npm package, and a node from a tarball in /usr/local is fine too.
-  command -v node >/dev/null || missing+=(nodejs)
-  command -v npm >/dev/null || missing+=(npm)
+  if [[ -z $node_file ]]; then
+    command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
+  fi
   if [[ ${#missing[@]} -eq 0 ]]; then
     note "all present"
   else
@@ -204,16 +235,24 @@ else
     host_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
   fi
 fi
-node_bin=$(command -v node || true)
-node_bin=${node_bin:-/usr/bin/node}
+if [[ -n $node_file ]]; then
+  node_bin=$prefix/node/bin/node # installed with the agent files below
+  node_probe=$node_file
+else
+  node_bin=$(command -v node || true)
+  node_bin=${node_bin:-/usr/bin/node}
+  node_probe=$node_bin
+fi
 safe_path node "$node_bin" || die "node is at '$node_bin', a path the unit cannot use; put node in /usr/bin or /usr/local/bin"
-if [[ -x $node_bin ]]; then
-  node_version=$("$node_bin" -p process.versions.node 2>/dev/null || echo 0)
+if [[ -x $node_probe ]]; then
+  # runs it: a node built for another CPU or a newer glibc fails here, before anything changes
+  node_version=$("$node_probe" -p process.versions.node 2>/dev/null || echo 0)
+  [[ $node_version != 0 || -z $node_file ]] || die "--node $node_file does not run on this host (another CPU architecture, or a newer glibc than this host's?)"
   if ! version_ge "$node_version" "$MIN_NODE"; then
     msg="node $node_version at $node_bin is too old: berth needs >= $MIN_NODE (Debian 12's nodejs is 18; install Node 20+, e.g. from NodeSource, and run this again)"
     if [[ -n $DESTDIR || $dry_run -eq 1 ]]; then warn "$msg"; else die "$msg"; fi
   fi
-  note "node $node_version at $node_bin"
+  note "node $node_version${node_file:+ from $node_file} at $node_bin"
 elif [[ -z $DESTDIR && $dry_run -eq 0 ]]; then
   die "node not found after installing packages: install Node >= $MIN_NODE and run this again"
 fi
@@ -240,6 +279,12 @@ else
   mkdir -p -- "$stage"
   copy_tree "$source" "$stage" --exclude=.git --exclude=node_modules --exclude=.next --exclude=.turbo
   note "copied $(find "$stage" -type f | wc -l) files"
+  if [[ -n $node_file ]]; then
+    mkdir -p -- "$stage/node/bin"
+    cp -- "$node_file" "$stage/node/bin/node"
+    chmod 0755 -- "$stage/node/bin/node"
+    note "node $node_version installed as $prefix/node/bin/node"
+  fi
 fi
 
 # --- 3. node_modules ---------------------------------------------------------------------------

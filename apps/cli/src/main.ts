@@ -18,6 +18,11 @@ Fleet:
                         create a token an agent enrolls with
   host revoke NAME      revoke a host's key and disconnect it
   host rm NAME          forget a host, so that its name can be enrolled anew
+  host add --ssh USER@ADDRESS[:PORT] [--name NAME] [--identity FILE | --password-stdin]
+           [--accept-fingerprint SHA256:…] [--control-plane URL] [--allow-insecure]
+                        install the agent on a Debian host over SSH and enroll it
+  host uninstall --ssh USER@ADDRESS[:PORT] [--identity FILE | --password-stdin] [--purge]
+                        remove the agent from a host over SSH
   info                  system-wide information about a host (docker info)
   audit [--limit N]     the audit log, newest first
   audit verify          check the audit log's hash chain
@@ -33,6 +38,9 @@ async function defaultHost(env: CliEnv, given: string | undefined): Promise<stri
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'host' && (argv[1] === 'add' || argv[1] === 'uninstall')) {
+    return (await import('./commands/host-add.ts')).hostSshMain(argv.slice(1), loadEnv());
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
