@@ -48,3 +48,108 @@ export { detectRuntime, DEFAULT_RUNTIME_CANDIDATES } from './oci-runtime/detect.
 export type { DetectRuntimeOptions, DetectedRuntime, RuntimeProbe } from './oci-runtime/detect.ts';
 export { writeProbeBundle } from './oci-runtime/probe-bundle.ts';
 export type { ProbeBundleOptions } from './oci-runtime/probe-bundle.ts';
+
+// Containers (issue 5, engine side): rootfs overlays, conmon, logs, the engine and its pure rules.
+export { overlayMount, mountOverlay, unmountOverlay, isMountPoint, MAX_MOUNT_OPTIONS } from './rootfs/overlay.ts';
+export type { OverlayLayout, OverlayMount, OverlayOps } from './rootfs/overlay.ts';
+export { conmonArgs } from './conmon/args.ts';
+export type { ConmonArgsInput } from './conmon/args.ts';
+export { hostConmonLauncher, parseSyncMessage } from './conmon/launch.ts';
+export type { ConmonLauncher, ConmonLaunch, ConmonResult } from './conmon/launch.ts';
+export { readExitFile } from './conmon/exit-file.ts';
+export type { ExitFile } from './conmon/exit-file.ts';
+export { parseRecord, parseTimeNs, parseLog, EntryAssembler } from './logs/k8s-file.ts';
+export type { LogRecord, LogEntry, LogStream } from './logs/k8s-file.ts';
+export { readLogs, followLogs, selectEntries, formatEntry, toRfc3339NanoUtc } from './logs/read.ts';
+export type { LogOptions, FollowOptions } from './logs/read.ts';
+export {
+  withUser,
+  withCwd,
+  withTerminal,
+  withAnnotations,
+  withCapabilities,
+  withSeccomp,
+  withNoNewPrivileges,
+  withPrivileged,
+  withMemory,
+  withCpu,
+  withPidsLimit,
+  tmpfsMount,
+  bindMount,
+  linuxOf,
+} from './spec/run-opts.ts';
+export type { LinuxRun, LinuxResources, LinuxMemory, LinuxCpu, LinuxSeccomp, LinuxSeccompSyscall, LinuxDevice } from './spec/run-opts.ts';
+export { ContainerEngine } from './containers/engine.ts';
+export type { ContainerEngineOptions, CreateContainerRequest, ContainerEvent, LoadReport } from './containers/engine.ts';
+export type {
+  ImageConfig,
+  RootfsSource,
+  ContainerConfig,
+  ContainerRecord,
+  ContainerStateRecord,
+  ContainerStatus as DockerContainerStatus,
+  RestartPolicy,
+  RestartPolicyName,
+  Resources,
+  Ulimit,
+  TmpfsMountConfig,
+  BindMountConfig,
+  VolumeMountConfig,
+} from './containers/config.ts';
+export { ContainerError } from './containers/errors.ts';
+export type { ContainerErrorCode } from './containers/errors.ts';
+export { canTransition, assertTransition, checkAction, isActive } from './containers/state.ts';
+export type { ContainerAction } from './containers/state.ts';
+export { parseRestartPolicy, decideRestart, nextDelay, restartOnDaemonStart, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BACKOFF_RESET_AFTER_MS } from './containers/restart-policy.ts';
+export type { RestartInput, RestartDecision } from './containers/restart-policy.ts';
+export { generateName, generateId, isValidName, normalizeName, NAME_PATTERN, ID_PATTERN } from './containers/names.ts';
+export { resolveArgs, resolveEnv, resolveWorkingDir } from './containers/process.ts';
+export { resolveUser, parsePasswd, parseGroup } from './containers/user.ts';
+export type { ResolvedUser, PasswdEntry, GroupEntry } from './containers/user.ts';
+export { ALL_CAPABILITIES, resolveCapabilities, normalizeCapability } from './containers/capabilities.ts';
+export { defaultSeccompProfile } from './containers/seccomp.ts';
+export { mapResources, cgroupFiles, sharesToWeight, MIN_MEMORY } from './containers/resources.ts';
+export type { MappedResources, ResourceHost } from './containers/resources.ts';
+export { buildContainerSpec } from './containers/spec.ts';
+export type { ContainerSpecInput } from './containers/spec.ts';
+export { readContainerStats, cpuPercent } from './containers/stats.ts';
+export type { ContainerStats } from './containers/stats.ts';
+export { execProcess, collect as collectExec } from './containers/exec.ts';
+export type { ExecOptions as ContainerExecOptions, ExecSession } from './containers/exec.ts';
+export { containerPaths } from './containers/paths.ts';
+export type { ContainerPaths } from './containers/paths.ts';
+
+// Image store (issue 4): references, registry client, content store, unpacked layers, images.
+export { parseReference, parseTagReference, formatReference, familiarString, familiarRepository, repositoryName, digestProblem, InvalidReferenceError, DEFAULT_DOMAIN, DEFAULT_TAG } from './distribution/reference.ts';
+export type { Reference } from './distribution/reference.ts';
+export { DistributionClient } from './distribution/client.ts';
+export type { DistributionClientOptions, RequestOptions, Repository, FetchedManifest, BlobResponse } from './distribution/client.ts';
+export { RegistryError } from './distribution/errors.ts';
+export type { RegistryErrorCode } from './distribution/errors.ts';
+export { parseChallenges } from './distribution/auth.ts';
+export type { RegistryCredentials, Challenge } from './distribution/auth.ts';
+export { isInsecureRegistry, registryEndpoints, DEFAULT_INSECURE_REGISTRIES, DOCKER_HUB_SERVER } from './distribution/hosts.ts';
+export type { RegistryHostsConfig, Endpoint } from './distribution/hosts.ts';
+export { MEDIA_TYPES, MANIFEST_ACCEPT, parseManifest, parseImageConfig, ManifestError } from './distribution/manifest.ts';
+export type { Descriptor, ImageManifest, ImageIndex, ImageConfig as OciImageConfig, Platform } from './distribution/manifest.ts';
+export { hostPlatform, selectManifest, formatPlatform } from './distribution/platform.ts';
+export type { PlatformSpec } from './distribution/platform.ts';
+export { ContentStore, REF_NAME_ANNOTATION } from './content/store.ts';
+export type { BlobDescriptor, BlobSource, IngestProgress, IngestResult, GcResult } from './content/store.ts';
+export { ContentError } from './content/errors.ts';
+export type { ContentErrorCode } from './content/errors.ts';
+export { Snapshotter, chainIds } from './snapshots/snapshotter.ts';
+export type { LayerInfo, SnapshotMount, UnpackRequest } from './snapshots/snapshotter.ts';
+export { LayerError } from './snapshots/errors.ts';
+export type { LayerErrorCode } from './snapshots/errors.ts';
+export { hostNodeOps } from './snapshots/node-ops.ts';
+export type { NodeOps } from './snapshots/node-ops.ts';
+export { readTar, TarError } from './snapshots/tar-reader.ts';
+export type { TarEntry, TarHeader } from './snapshots/tar-reader.ts';
+export { ImageService } from './images/service.ts';
+export type { ImageServiceOptions, PreparedRootfs } from './images/service.ts';
+export { ImageError } from './images/errors.ts';
+export type { ImageErrorCode } from './images/errors.ts';
+export type { PullOptions, PullResult, LayerProgress, LayerStatus } from './images/pull.ts';
+export type { RemoveOptions, RemoveEvent, PruneOptions, PruneResult, IsImageInUse } from './images/remove.ts';
+export type { ImageSummary, ImageInspect, HistoryEntry, ListOptions } from './images/views.ts';

@@ -1,0 +1,143 @@
+// What a container is made of: its rootfs source, its configuration and its state, as
+// persisted in <stateDir>/containers/<id>/container.json.
+
+/** The fields of an OCI image config berth runs with (image-spec config.md, "config"). */
+export interface ImageConfig {
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+  ExposedPorts?: Record<string, object>;
+  Labels?: Record<string, string>;
+  Volumes?: Record<string, object>;
+}
+
+/** Where a container's root filesystem comes from: read-only layer directories and the config. */
+export interface RootfsSource {
+  /** Extracted layers, top (newest) first, as overlayfs lowerdir wants them. */
+  lowerDirs: string[];
+  config: ImageConfig;
+  /** What the user asked for ("busybox:latest"). */
+  imageRef: string;
+  /** The image id (config digest), when known. */
+  imageId?: string;
+}
+
+export interface TmpfsMountConfig {
+  destination: string;
+  /** mount(8) options such as size=64m,mode=1777. */
+  options?: string[];
+}
+
+export interface BindMountConfig {
+  source: string;
+  destination: string;
+  readonly?: boolean;
+}
+
+export interface VolumeMountConfig {
+  /** A named volume: <stateDir>/volumes/<name>/_data. */
+  name: string;
+  destination: string;
+  readonly?: boolean;
+}
+
+export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
+
+export interface RestartPolicy {
+  name: RestartPolicyName;
+  /** on-failure only: give up after this many restarts; 0 = no limit. */
+  maximumRetryCount?: number;
+}
+
+export interface Ulimit {
+  /** "nofile", "nproc"... as `--ulimit` names them. */
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+export interface Resources {
+  /** Bytes. */
+  memory?: number;
+  /** Memory plus swap in bytes; -1 unlimited; unset means twice `memory`, as in Docker. */
+  memorySwap?: number;
+  /** `--cpus 1.5` */
+  nanoCpus?: number;
+  /** `--cpu-shares` (relative weight, 1024 default). */
+  cpuShares?: number;
+  /** `--pids-limit`; 0 or -1 = unlimited. */
+  pidsLimit?: number;
+  ulimits?: Ulimit[];
+}
+
+export interface ContainerConfig {
+  /** Replaces the image's Entrypoint when set ([] clears it, as `--entrypoint ""`). */
+  entrypoint?: string[];
+  /** Replaces the image's Cmd when set. */
+  cmd?: string[];
+  /** KEY=value entries, merged over the image's Env. */
+  env?: string[];
+  workingDir?: string;
+  /** "uid", "uid:gid", "name" or "name:group"; resolved in the rootfs. */
+  user?: string;
+  /** Defaults to the first 12 characters of the id. */
+  hostname?: string;
+  labels?: Record<string, string>;
+  tty?: boolean;
+  openStdin?: boolean;
+  readonlyRootfs?: boolean;
+  tmpfs?: TmpfsMountConfig[];
+  binds?: BindMountConfig[];
+  volumes?: VolumeMountConfig[];
+  resources?: Resources;
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  restartPolicy?: RestartPolicy;
+  /** `--rm`: remove when the container exits (the caller does it on exit). */
+  autoRemove?: boolean;
+  /** Seconds `stop` waits before SIGKILL; default 10. */
+  stopTimeout?: number;
+  /** Signal `stop` sends first; default SIGTERM. */
+  stopSignal?: string;
+}
+
+/** Docker's seven states. */
+export type ContainerStatus = 'created' | 'running' | 'restarting' | 'removing' | 'paused' | 'exited' | 'dead';
+
+export interface ContainerStateRecord {
+  status: ContainerStatus;
+  /** Host pid of the container's init process while it runs; 0 otherwise. */
+  pid: number;
+  /** pid of the conmon holding the container. */
+  conmonPid: number;
+  exitCode: number;
+  /** RFC 3339; "" until first started, as Docker's "0001-01-01T00:00:00Z". */
+  startedAt: string;
+  finishedAt: string;
+  oomKilled: boolean;
+  restartCount: number;
+  /** Set when `stop` (or `kill`) ended it: restart policies other than "always" do not apply. */
+  hasBeenManuallyStopped: boolean;
+  /** Why the last start failed. */
+  error: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  image: { ref: string; id: string | null };
+  rootfs: { lowerDirs: string[] };
+  /** The image config as it was at create time, for inspect. */
+  imageConfig: ImageConfig;
+  config: ContainerConfig;
+  /** The process args the container runs (entrypoint + cmd resolved). */
+  path: string;
+  args: string[];
+  /** The cgroups path given to the runtime, e.g. /berth/<id>. */
+  cgroupsPath: string;
+  state: ContainerStateRecord;
+}

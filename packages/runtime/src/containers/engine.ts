@@ -1,0 +1,830 @@
+// The container engine of a host: records, lifecycle through conmon and the OCI runtime,
+// exits, restart policies, and adoption of containers that outlived a previous agent.
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { CgroupLayout } from '../cgroups/mode.ts';
+import { containerCgroupDirs, containerCgroupsPath, DEFAULT_CGROUP_PARENT } from '../cgroups/paths.ts';
+import { removeCgroup } from '../cgroups/remove.ts';
+import { conmonArgs } from '../conmon/args.ts';
+import { readExitFile } from '../conmon/exit-file.ts';
+import type { ExitFile } from '../conmon/exit-file.ts';
+import { hostConmonLauncher } from '../conmon/launch.ts';
+import type { ConmonLauncher } from '../conmon/launch.ts';
+import { followLogs, readLogs } from '../logs/read.ts';
+import type { FollowOptions, LogOptions } from '../logs/read.ts';
+import type { LogEntry } from '../logs/k8s-file.ts';
+import { OciRuntimeError } from '../oci-runtime/errors.ts';
+import { lastLoggedError } from '../oci-runtime/runtime-log.ts';
+import type { OciRuntime } from '../oci-runtime/runtime.ts';
+import { mountOverlay, unmountOverlay } from '../rootfs/overlay.ts';
+import type { Spec } from '../spec/types.ts';
+import type { Exec } from '../sys/exec.ts';
+import type { ProcessLimit } from '../sys/procfs.ts';
+import type { ContainerConfig, ContainerRecord, ContainerStatus, RootfsSource } from './config.ts';
+import { ContainerError, conflict, invalid, notFound } from './errors.ts';
+import { collect, execProcess, spawnRuntimeExec } from './exec.ts';
+import type { ExecOptions, ExecSession } from './exec.ts';
+import { generateId, generateName, isValidName, normalizeName } from './names.ts';
+import { containerPaths, exitDir, socketDir, volumeDataDir } from './paths.ts';
+import type { ContainerPaths } from './paths.ts';
+import { resolveArgs } from './process.ts';
+import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
+import { buildContainerSpec } from './spec.ts';
+import { readContainerStats } from './stats.ts';
+import type { ContainerStats } from './stats.ts';
+import { assertTransition, checkAction, isActive } from './state.ts';
+import { loadRecords, saveRecord, writeJsonAtomic } from './store.ts';
+import { resolveUser } from './user.ts';
+
+export interface ContainerEngineOptions {
+  /** berth's state dir; containers live in <stateDir>/containers/<id>/. */
+  stateDir: string;
+  runtime: OciRuntime;
+  /** For mount/umount. */
+  exec: Exec;
+  conmonPath: string;
+  cgroupLayout: CgroupLayout;
+  /** The agent's /proc/self/limits: container rlimits stay within its hard values. */
+  hostLimits: Record<string, ProcessLimit>;
+  /** Containers go to /<cgroupParent>/<id>; default "berth". */
+  cgroupParent?: string;
+  hostCpus?: number;
+  /** Whether memory+swap can be limited; default: on for v1 hosts with memsw, v2 hosts. */
+  swapAccounting?: boolean;
+  /** OCI architecture (amd64, arm64), for the seccomp profile. */
+  arch?: string;
+  launcher?: ConmonLauncher;
+  /** Rotate each container log past this size; default 10 MiB. */
+  logSizeMax?: number;
+  /** Environment given to conmon and runc (PATH); nothing else is inherited. */
+  conmonEnv?: Record<string, string>;
+  /** How often running containers' exit files are checked, besides fs.watch. */
+  exitPollMs?: number;
+  now?: () => Date;
+}
+
+export interface CreateContainerRequest {
+  name?: string;
+  rootfs: RootfsSource;
+  config?: ContainerConfig;
+}
+
+export interface ContainerEvent {
+  type: 'container';
+  /** Docker's actions: create, start, die, stop, kill, pause, unpause, restart, rename, destroy, oom. */
+  action: string;
+  id: string;
+  name: string;
+  time: Date;
+  exitCode?: number;
+  signal?: string;
+}
+
+export interface LoadReport {
+  /** Still running (or paused), adopted as they are. */
+  adopted: string[];
+  /** Ended while no agent watched; their exit codes were recorded. */
+  exited: string[];
+  /** Brought back by their restart policy. */
+  restarted: string[];
+  errors: string[];
+}
+
+const DEFAULT_STOP_TIMEOUT_S = 10;
+const KILL_WAIT_MS = 10_000;
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export class ContainerEngine {
+  readonly #o: ContainerEngineOptions;
+  readonly #launcher: ConmonLauncher;
+  readonly #records = new Map<string, ContainerRecord>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #listeners = new Set<(e: ContainerEvent) => void>();
+  readonly #exitWaiters = new Map<string, Set<() => void>>();
+  readonly #restartTimers = new Map<string, NodeJS.Timeout>();
+  readonly #backoff = new Map<string, number>();
+  #stateDir = '';
+  #poller: NodeJS.Timeout | null = null;
+  #watcher: FSWatcher | null = null;
+  #closed = false;
+
+  constructor(options: ContainerEngineOptions) {
+    this.#o = options;
+    this.#launcher = options.launcher ?? hostConmonLauncher();
+  }
+
+  get #parent(): string {
+    return this.#o.cgroupParent ?? DEFAULT_CGROUP_PARENT;
+  }
+
+  #now(): Date {
+    return this.#o.now?.() ?? new Date();
+  }
+
+  #paths(id: string): ContainerPaths {
+    return containerPaths(this.#stateDir, id);
+  }
+
+  /**
+   * Reads every container.json and reconciles it with the runtime: running containers stay
+   * running, ones that exited meanwhile get their exit code from conmon's exit file, and
+   * restart policies apply. Call once before anything else; starts the exit watcher.
+   */
+  async load(): Promise<LoadReport> {
+    await mkdir(this.#o.stateDir, { recursive: true });
+    // Real path: runc refuses a root.path reached through a symlink.
+    this.#stateDir = await realpath(this.#o.stateDir);
+    for (const d of [join(this.#stateDir, 'containers'), exitDir(this.#stateDir), socketDir(this.#stateDir)]) await mkdir(d, { recursive: true });
+    const { records, errors } = await loadRecords(join(this.#stateDir, 'containers'));
+    const report: LoadReport = { adopted: [], exited: [], restarted: [], errors };
+    for (const r of records) this.#records.set(r.id, r);
+    for (const r of records) {
+      try {
+        await this.#withLock(r.id, () => this.#reconcile(r, report));
+      } catch (err) {
+        report.errors.push(`container ${r.id}: ${(err as Error).message}`);
+      }
+    }
+    this.#startWatching();
+    return report;
+  }
+
+  async #reconcile(r: ContainerRecord, report: LoadReport): Promise<void> {
+    if (r.state.status === 'removing') {
+      r.state.status = 'dead';
+      await this.#save(r);
+      return;
+    }
+    if (!isActive(r.state.status)) {
+      if (r.state.status === 'exited' && restartOnDaemonStart(r.config.restartPolicy, r.state.hasBeenManuallyStopped)) {
+        await this.#start(r);
+        report.restarted.push(r.id);
+      }
+      return;
+    }
+    if (r.state.status === 'restarting') {
+      await this.#start(r);
+      report.restarted.push(r.id);
+      return;
+    }
+    const exit = await readExitFile(exitDir(this.#stateDir), r.id);
+    if (exit) {
+      await this.#reap(r, exit);
+      report.exited.push(r.id);
+      if (this.#records.get(r.id)?.state.status === 'restarting') report.restarted.push(r.id);
+      return;
+    }
+    const state = await this.#o.runtime.state(r.id).catch((err: unknown) => {
+      if (err instanceof OciRuntimeError && err.details.notFound) return null;
+      throw err;
+    });
+    if (state && (state.status === 'running' || state.status === 'paused')) {
+      r.state.pid = state.pid;
+      r.state.status = state.status;
+      await this.#save(r);
+      report.adopted.push(r.id);
+      return;
+    }
+    // Gone without an exit file (host reboot, conmon killed): Docker records 255.
+    await this.#reap(r, { exitCode: 255, finishedAt: this.#now() });
+    report.exited.push(r.id);
+  }
+
+  /** Stops watching exits and cancels pending restarts. Containers keep running. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#poller) clearInterval(this.#poller);
+    this.#watcher?.close();
+    for (const t of this.#restartTimers.values()) clearTimeout(t);
+    this.#restartTimers.clear();
+    await Promise.allSettled([...this.#locks.values()]);
+  }
+
+  subscribe(listener: (e: ContainerEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  list(): ContainerRecord[] {
+    return [...this.#records.values()].map((r) => structuredClone(r));
+  }
+
+  /** By full id, unique id prefix, or name. */
+  inspect(ref: string): ContainerRecord {
+    return structuredClone(this.#find(ref));
+  }
+
+  #find(ref: string): ContainerRecord {
+    const byId = this.#records.get(ref);
+    if (byId) return byId;
+    const name = normalizeName(ref);
+    for (const r of this.#records.values()) if (r.name === name) return r;
+    const prefixed = [...this.#records.values()].filter((r) => ref.length > 0 && r.id.startsWith(ref));
+    if (prefixed.length === 1) return prefixed[0] as ContainerRecord;
+    if (prefixed.length > 1) throw invalid(`multiple containers match "${ref}": give more of the id`);
+    throw notFound(ref);
+  }
+
+  #nameTaken(name: string, except?: string): ContainerRecord | undefined {
+    for (const r of this.#records.values()) if (r.name === name && r.id !== except) return r;
+    return undefined;
+  }
+
+  // ---- create ----------------------------------------------------------------------------
+
+  async create(req: CreateContainerRequest): Promise<ContainerRecord> {
+    const config: ContainerConfig = structuredClone(req.config ?? {});
+    let name: string;
+    if (req.name !== undefined) {
+      if (!isValidName(req.name)) throw invalid(`Invalid container name (${req.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      name = normalizeName(req.name);
+      const holder = this.#nameTaken(name);
+      if (holder) {
+        throw conflict(`Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`, holder.id);
+      }
+    } else {
+      name = generateName((n) => this.#nameTaken(n) !== undefined);
+    }
+    const args = resolveArgs(req.rootfs.config, config);
+    for (const b of config.binds ?? []) {
+      if (!(await exists(b.source))) throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${b.source}`);
+    }
+    for (const v of config.volumes ?? []) {
+      if (!isValidName(v.name)) throw invalid(`invalid volume name "${v.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    for (const d of req.rootfs.lowerDirs) {
+      if (!(await exists(d))) throw invalid(`image ${req.rootfs.imageRef}: layer directory ${d} does not exist; pull the image again`);
+    }
+
+    const id = generateId();
+    const p = this.#paths(id);
+    const hostname = config.hostname || id.slice(0, 12);
+    const cgroupsPath = containerCgroupsPath(id, this.#parent);
+    // Reserve the name while creating: a concurrent create must not take it.
+    const record: ContainerRecord = {
+      id,
+      name,
+      created: this.#now().toISOString(),
+      image: { ref: req.rootfs.imageRef, id: req.rootfs.imageId ?? null },
+      rootfs: { lowerDirs: [...req.rootfs.lowerDirs] },
+      imageConfig: structuredClone(req.rootfs.config),
+      config,
+      path: args[0] as string,
+      args: args.slice(1),
+      cgroupsPath,
+      state: {
+        status: 'created', pid: 0, conmonPid: 0, exitCode: 0, startedAt: ZERO_TIME, finishedAt: ZERO_TIME,
+        oomKilled: false, restartCount: 0, hasBeenManuallyStopped: false, error: '',
+      },
+    };
+    this.#records.set(id, record);
+    try {
+      await mkdir(p.dir, { recursive: true, mode: 0o700 });
+      await this.#mount(record);
+      const user = resolveUser(
+        config.user ?? req.rootfs.config.User,
+        await readInRootfs(p.rootfs, 'etc/passwd'),
+        await readInRootfs(p.rootfs, 'etc/group'),
+        id,
+      );
+      for (const v of config.volumes ?? []) await mkdir(volumeDataDir(this.#stateDir, v.name), { recursive: true });
+      await writeFile(p.hostname, `${hostname}\n`);
+      await writeFile(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
+      const spec = buildContainerSpec({
+        id,
+        config,
+        image: req.rootfs.config,
+        rootfsPath: p.rootfs,
+        args,
+        user,
+        hostname,
+        cgroupsPath,
+        hostLimits: this.#o.hostLimits,
+        host: { swapAccounting: this.#swapAccounting(), cpus: this.#o.hostCpus ?? availableParallelism() },
+        arch: this.#o.arch ?? 'amd64',
+        volumeDataDir: (n) => volumeDataDir(this.#stateDir, n),
+        etcFiles: { hostname: p.hostname, hosts: p.hosts },
+      });
+      await writeJsonAtomic(p.spec, spec);
+      await this.#save(record);
+    } catch (err) {
+      // Nothing half-created stays: no mount, no directory, no name.
+      this.#records.delete(id);
+      await unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined);
+      await rm(p.dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.#emit(record, 'create');
+    return structuredClone(record);
+  }
+
+  #swapAccounting(): boolean {
+    if (this.#o.swapAccounting !== undefined) return this.#o.swapAccounting;
+    return true;
+  }
+
+  async #mount(r: ContainerRecord): Promise<void> {
+    const p = this.#paths(r.id);
+    await mountOverlay({ lowerDirs: r.rootfs.lowerDirs, upperDir: p.upper, workDir: p.work, target: p.rootfs, linkDir: p.links }, { exec: this.#o.exec });
+  }
+
+  /** create + start, as `docker run -d`. */
+  async run(req: CreateContainerRequest): Promise<ContainerRecord> {
+    const created = await this.create(req);
+    try {
+      await this.start(created.id);
+    } catch (err) {
+      if (req.config?.autoRemove) await this.remove(created.id, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    return this.inspect(created.id);
+  }
+
+  // ---- start -----------------------------------------------------------------------------
+
+  async start(ref: string): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      if (checkAction('start', id, r.state.status) === 'noop') return;
+      await this.#start(r);
+    });
+  }
+
+  async #start(r: ContainerRecord): Promise<void> {
+    const p = this.#paths(r.id);
+    const timer = this.#restartTimers.get(r.id);
+    if (timer) clearTimeout(timer);
+    this.#restartTimers.delete(r.id);
+    await this.#mount(r);
+    // A previous run's leftovers: runtime state, exit file, pid files, oom marker.
+    await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
+    await Promise.all([join(exitDir(this.#stateDir), r.id), p.pidFile, p.conmonPidFile, p.oomFile, p.runtimeLog].map((f) => rm(f, { force: true })));
+
+    const result = await this.#launcher
+      .launch({
+        conmonPath: this.#o.conmonPath,
+        argv: conmonArgs({
+          id: r.id,
+          name: r.name,
+          runtimePath: this.#o.runtime.path,
+          runtimeRoot: this.#o.runtime.root,
+          runtimeLog: p.runtimeLog,
+          bundle: p.dir,
+          containerPidFile: p.pidFile,
+          conmonPidFile: p.conmonPidFile,
+          logPath: p.log,
+          logSizeMax: this.#o.logSizeMax ?? 10 * 1024 * 1024,
+          exitDir: exitDir(this.#stateDir),
+          socketDir: socketDir(this.#stateDir),
+        }),
+        stderrFile: p.conmonLog,
+        env: this.#o.conmonEnv ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+      })
+      .catch((err: unknown) => ({ ok: false as const, message: (err as Error).message }));
+    if (!result.ok) {
+      const logged = lastLoggedError(await readFile(p.runtimeLog, 'utf8').catch(() => ''));
+      await this.#failStart(r, logged ?? result.message);
+    }
+    try {
+      await this.#o.runtime.start(r.id);
+    } catch (err) {
+      const msg = err instanceof OciRuntimeError ? err.details.runtimeMessage : (err as Error).message;
+      await this.#failStart(r, msg);
+    }
+    const prev = r.state.status;
+    assertTransition(r.id, prev, 'running');
+    r.state = {
+      ...r.state,
+      status: 'running',
+      pid: result.ok ? result.pid : 0,
+      conmonPid: await readPid(p.conmonPidFile),
+      exitCode: 0,
+      startedAt: this.#now().toISOString(),
+      finishedAt: r.state.finishedAt,
+      oomKilled: false,
+      hasBeenManuallyStopped: false,
+      error: '',
+    };
+    await this.#save(r);
+    this.#emit(r, prev === 'restarting' ? 'restart' : 'start');
+  }
+
+  /** Leaves the container as it was (created or exited) with the error and Docker's exit code. */
+  async #failStart(r: ContainerRecord, message: string): Promise<never> {
+    await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
+    await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
+    r.state.error = message;
+    // Docker: 127 command not found, 126 not executable, 128 anything else the runtime refused.
+    r.state.exitCode = /executable file not found|no such file or directory/i.test(message) ? 127 : /permission denied/i.test(message) ? 126 : 128;
+    if (r.state.status === 'restarting') r.state.status = 'exited';
+    await this.#save(r);
+    throw new ContainerError('runtime', `cannot start container ${r.id} (${r.name}): ${message}`, r.id);
+  }
+
+  // ---- stop / kill / restart -------------------------------------------------------------
+
+  /** SIGTERM (or the configured stop signal), then SIGKILL after `timeoutSec` (default 10). */
+  async stop(ref: string, opts: { timeoutSec?: number } = {}): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, () => this.#stop(this.#find(id), opts.timeoutSec));
+  }
+
+  async #stop(r: ContainerRecord, timeoutSec?: number): Promise<void> {
+    if (checkAction('stop', r.id, r.state.status) === 'noop') return;
+    r.state.hasBeenManuallyStopped = true;
+    if (r.state.status === 'restarting') {
+      clearTimeout(this.#restartTimers.get(r.id));
+      this.#restartTimers.delete(r.id);
+      assertTransition(r.id, 'restarting', 'exited');
+      r.state.status = 'exited';
+      await this.#save(r);
+      this.#emit(r, 'stop');
+      return;
+    }
+    await this.#save(r);
+    const timeout = timeoutSec ?? r.config.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    const signal = r.config.stopSignal ?? 'SIGTERM';
+    let exit: ExitFile | null = null;
+    if (timeout > 0 || timeout < 0) {
+      await this.#signal(r, signal);
+      exit = await this.#waitExitFile(r.id, timeout < 0 ? Number.POSITIVE_INFINITY : timeout * 1000);
+    }
+    if (!exit) {
+      await this.#signal(r, 'SIGKILL');
+      exit = await this.#waitExitFile(r.id, KILL_WAIT_MS);
+    }
+    if (!exit) throw new ContainerError('runtime', `container ${r.id} did not exit after SIGKILL; see ${this.#paths(r.id).conmonLog}`, r.id);
+    await this.#reap(r, exit);
+    this.#emit(r, 'stop');
+  }
+
+  /** Sends a signal; a paused container is thawed after so it can act on it. */
+  async #signal(r: ContainerRecord, signal: string): Promise<void> {
+    try {
+      await this.#o.runtime.kill(r.id, signal);
+    } catch (err) {
+      // Already gone: its exit file will tell.
+      if (err instanceof OciRuntimeError && /not running|process already finished|container not running|does not exist/i.test(err.details.runtimeMessage)) return;
+      throw err;
+    }
+    if (r.state.status === 'paused') await this.#o.runtime.resume(r.id).catch(() => undefined);
+  }
+
+  /** `docker kill`: any signal (default SIGKILL). A SIGKILL waits for the exit. */
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      checkAction('kill', id, r.state.status);
+      const sig = signal.toUpperCase().replace(/^SIG/, '');
+      if (!/^([A-Z0-9+-]+|\d+)$/.test(sig)) throw invalid(`Invalid signal: ${signal}`);
+      r.state.hasBeenManuallyStopped = true;
+      await this.#save(r);
+      if (r.state.status === 'restarting') {
+        clearTimeout(this.#restartTimers.get(id));
+        this.#restartTimers.delete(id);
+        r.state.status = 'exited';
+        await this.#save(r);
+        return;
+      }
+      await this.#signal(r, `SIG${sig}`.replace(/^SIG(\d+)$/, '$1'));
+      this.#emit(r, 'kill', { signal: sig });
+      if (sig === 'KILL' || sig === '9') {
+        const exit = await this.#waitExitFile(id, KILL_WAIT_MS);
+        if (exit) await this.#reap(r, exit);
+      }
+    });
+  }
+
+  async restart(ref: string, opts: { timeoutSec?: number } = {}): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      checkAction('restart', id, r.state.status);
+      await this.#stop(r, opts.timeoutSec);
+      await this.#start(r);
+    });
+  }
+
+  // ---- pause / unpause -------------------------------------------------------------------
+
+  async pause(ref: string): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      checkAction('pause', id, r.state.status);
+      await this.#o.runtime.pause(id);
+      assertTransition(id, r.state.status, 'paused');
+      r.state.status = 'paused';
+      await this.#save(r);
+      this.#emit(r, 'pause');
+    });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      checkAction('unpause', id, r.state.status);
+      await this.#o.runtime.resume(id);
+      assertTransition(id, r.state.status, 'running');
+      r.state.status = 'running';
+      await this.#save(r);
+      this.#emit(r, 'unpause');
+    });
+  }
+
+  // ---- wait ------------------------------------------------------------------------------
+
+  /** Resolves with the exit code once the container is not running (at once if it is not). */
+  async wait(ref: string, opts: { signal?: AbortSignal } = {}): Promise<{ exitCode: number; error: string }> {
+    const id = this.#find(ref).id;
+    for (;;) {
+      await this.#locks.get(id)?.catch(() => undefined);
+      const r = this.#records.get(id);
+      if (!r) throw notFound(ref);
+      if (!isActive(r.state.status)) return { exitCode: r.state.exitCode, error: r.state.error };
+      await new Promise<void>((resolve, reject) => {
+        const set = this.#exitWaiters.get(id) ?? new Set();
+        this.#exitWaiters.set(id, set);
+        const done = () => {
+          set.delete(done);
+          resolve();
+        };
+        set.add(done);
+        opts.signal?.addEventListener('abort', () => {
+          set.delete(done);
+          reject(new Error(`wait for container ${id} aborted`));
+        });
+      });
+    }
+  }
+
+  // ---- remove / rename -------------------------------------------------------------------
+
+  /** `docker rm [-f]`: refused while running unless `force`; removes mount, cgroup, runtime state and files. */
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      checkAction(opts.force ? 'force-remove' : 'remove', id, r.state.status);
+      if (r.state.status === 'restarting') {
+        clearTimeout(this.#restartTimers.get(id));
+        this.#restartTimers.delete(id);
+        r.state.status = 'exited';
+      }
+      if (isActive(r.state.status)) {
+        r.state.hasBeenManuallyStopped = true;
+        await this.#signal(r, 'SIGKILL');
+        const exit = await this.#waitExitFile(id, KILL_WAIT_MS);
+        await this.#reap(r, exit ?? { exitCode: 137, finishedAt: this.#now() }, { noRestart: true });
+      }
+      assertTransition(id, r.state.status, 'removing');
+      r.state.status = 'removing';
+      await this.#save(r);
+      const p = this.#paths(id);
+      try {
+        await this.#o.runtime.delete(id, { force: true }).catch((err: unknown) => {
+          if (!(err instanceof OciRuntimeError && err.details.notFound)) throw err;
+        });
+        await unmountOverlay(p.rootfs, { exec: this.#o.exec });
+        await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, id, this.#parent));
+        await rm(join(exitDir(this.#stateDir), id), { force: true });
+        await rm(join(socketDir(this.#stateDir), id), { recursive: true, force: true });
+        await rm(p.dir, { recursive: true, force: true });
+      } catch (err) {
+        r.state.status = 'dead';
+        r.state.error = (err as Error).message;
+        await this.#save(r).catch(() => undefined);
+        throw new ContainerError('runtime', `removal of container ${id} failed, it is now dead: ${(err as Error).message}; retry rm -f`, id, { cause: err });
+      }
+      this.#records.delete(id);
+      this.#backoff.delete(id);
+      this.#emit(r, 'destroy');
+    });
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      checkAction('rename', id, r.state.status);
+      if (!isValidName(newName)) throw invalid(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      const name = normalizeName(newName);
+      if (name === r.name) throw conflict(`Renaming a container with the same name as its current name`, id);
+      const holder = this.#nameTaken(name, id);
+      if (holder) throw conflict(`Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`, id);
+      r.name = name;
+      await this.#save(r);
+      this.#emit(r, 'rename');
+    });
+  }
+
+  // ---- logs / exec / stats ---------------------------------------------------------------
+
+  async logs(ref: string, opts: LogOptions = {}): Promise<LogEntry[]> {
+    return readLogs(this.#paths(this.#find(ref).id).log, opts);
+  }
+
+  /** Existing entries then new ones until the container stops (or `signal` aborts). */
+  followLogs(ref: string, opts: Omit<FollowOptions, 'done'> = {}): AsyncGenerator<LogEntry> {
+    const id = this.#find(ref).id;
+    return followLogs(this.#paths(id).log, {
+      ...opts,
+      done: () => {
+        const r = this.#records.get(id);
+        return !r || !isActive(r.state.status);
+      },
+    });
+  }
+
+  /** Starts a process in the running container; read its streams, await `exitCode`. */
+  async exec(ref: string, opts: ExecOptions): Promise<ExecSession> {
+    const r = this.#find(ref);
+    checkAction('exec', r.id, r.state.status);
+    const p = this.#paths(r.id);
+    const spec = JSON.parse(await readFile(p.spec, 'utf8')) as Spec;
+    const user = opts.user ? resolveUser(opts.user, await readInRootfs(p.rootfs, 'etc/passwd'), await readInRootfs(p.rootfs, 'etc/group'), r.id) : null;
+    const process = execProcess(spec.process, opts, user);
+    // One directory per exec: its process spec, runtime log and pid file go when it ends.
+    const tag = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const execDir = join(p.dir, 'exec', tag);
+    await mkdir(execDir, { recursive: true });
+    const processFile = join(execDir, 'process.json');
+    await writeFile(processFile, JSON.stringify(process));
+    const rt = this.#o.runtime;
+    const session = spawnRuntimeExec([
+      rt.path, '--root', rt.root, '--log', join(execDir, 'runtime.log'), '--log-format', 'json',
+      'exec', '--process', processFile, '--pid-file', join(execDir, 'exec.pid'), r.id,
+    ]);
+    session.exitCode.finally(() => rm(execDir, { recursive: true, force: true }).catch(() => undefined)).catch(() => undefined);
+    return session;
+  }
+
+  /** exec and collect its output. */
+  async execCollect(ref: string, opts: ExecOptions): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    return collect(await this.exec(ref, opts));
+  }
+
+  async stats(ref: string): Promise<ContainerStats> {
+    const r = this.#find(ref);
+    if (!isActive(r.state.status)) throw conflict(`Container ${r.id} is not running`, r.id);
+    return readContainerStats(this.#o.cgroupLayout, r.cgroupsPath);
+  }
+
+  // ---- exits -----------------------------------------------------------------------------
+
+  #startWatching(): void {
+    const dir = exitDir(this.#stateDir);
+    const check = (id: string) => {
+      const r = this.#records.get(id);
+      if (!r || (r.state.status !== 'running' && r.state.status !== 'paused')) return;
+      void this.#withLock(id, async () => {
+        const cur = this.#records.get(id);
+        if (!cur || (cur.state.status !== 'running' && cur.state.status !== 'paused')) return;
+        const exit = await readExitFile(dir, id);
+        if (exit) await this.#reap(cur, exit);
+      }).catch(() => undefined);
+    };
+    try {
+      this.#watcher = watch(dir, (_event, file) => {
+        if (file) check(String(file));
+      });
+      this.#watcher.on('error', () => undefined);
+    } catch {
+      // No inotify: the poll below still sees every exit.
+    }
+    this.#poller = setInterval(() => {
+      for (const id of this.#records.keys()) check(id);
+    }, this.#o.exitPollMs ?? 1_000);
+    this.#poller.unref();
+  }
+
+  /** Polls for the exit file (the watcher's check needs the lock this caller holds). */
+  async #waitExitFile(id: string, timeoutMs: number): Promise<ExitFile | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const exit = await readExitFile(exitDir(this.#stateDir), id);
+      if (exit || Date.now() >= deadline) return exit;
+      await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  /** Records an exit and applies the restart policy. Holds the container's lock. */
+  async #reap(r: ContainerRecord, exit: ExitFile, opts: { noRestart?: boolean } = {}): Promise<void> {
+    const p = this.#paths(r.id);
+    assertTransition(r.id, r.state.status, 'exited');
+    r.state.status = 'exited';
+    r.state.exitCode = exit.exitCode;
+    r.state.finishedAt = exit.finishedAt.toISOString();
+    r.state.pid = 0;
+    r.state.conmonPid = 0;
+    r.state.oomKilled = await exists(p.oomFile);
+    await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
+    await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
+    if (r.state.oomKilled) this.#emit(r, 'oom');
+    this.#emit(r, 'die', { exitCode: exit.exitCode });
+
+    const decision = opts.noRestart || this.#closed
+      ? { restart: false as const, reason: 'removing' }
+      : decideRestart({
+          policy: r.config.restartPolicy,
+          exitCode: exit.exitCode,
+          restartCount: r.state.restartCount,
+          manuallyStopped: r.state.hasBeenManuallyStopped,
+          runningMs: Date.parse(r.state.finishedAt) - Date.parse(r.state.startedAt),
+          previousDelayMs: this.#backoff.get(r.id) ?? 0,
+        });
+    if (decision.restart) {
+      this.#backoff.set(r.id, decision.delayMs);
+      r.state.status = 'restarting';
+      await this.#save(r);
+      const timer = setTimeout(() => {
+        this.#restartTimers.delete(r.id);
+        void this.#withLock(r.id, async () => {
+          const cur = this.#records.get(r.id);
+          if (!cur || cur.state.status !== 'restarting') return;
+          cur.state.restartCount += 1;
+          await this.#start(cur);
+        }).catch(() => undefined);
+      }, decision.delayMs);
+      timer.unref();
+      this.#restartTimers.set(r.id, timer);
+    } else {
+      await unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined);
+      await this.#save(r);
+    }
+    this.#notifyExit(r.id);
+    if (!decision.restart && r.config.autoRemove && !opts.noRestart) {
+      // --rm: after the lock is released.
+      setImmediate(() => void this.remove(r.id, { force: true }).catch(() => undefined));
+    }
+  }
+
+  #notifyExit(id: string): void {
+    for (const w of [...(this.#exitWaiters.get(id) ?? [])]) w();
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------
+
+  async #save(r: ContainerRecord): Promise<void> {
+    await saveRecord(this.#paths(r.id).record, r);
+  }
+
+  #emit(r: ContainerRecord, action: string, extra: { exitCode?: number; signal?: string } = {}): void {
+    const event: ContainerEvent = { type: 'container', action, id: r.id, name: r.name, time: this.#now(), ...extra };
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  }
+
+  /** One operation at a time per container, in arrival order. */
+  #withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    const settled = next.catch(() => undefined);
+    this.#locks.set(id, settled);
+    void settled.then(() => {
+      if (this.#locks.get(id) === settled) this.#locks.delete(id);
+    });
+    return next;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/**
+ * A file of the container's rootfs, read without following a symlink out of it (an image
+ * could point /etc/passwd at a host file). Missing or symlinked → "".
+ */
+async function readInRootfs(rootfs: string, rel: string): Promise<string> {
+  let at = rootfs;
+  for (const part of rel.split('/')) {
+    at = join(at, part);
+    const st = await lstat(at).catch(() => null);
+    if (!st || st.isSymbolicLink()) return '';
+  }
+  return readFile(at, 'utf8').catch(() => '');
+}
+
+async function readPid(path: string): Promise<number> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const n = Number.parseInt(text.trim(), 10);
+  return Number.isNaN(n) ? 0 : n;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export type { ContainerStatus };

@@ -1,0 +1,70 @@
+// `exec`: a new process in a running container, through `runc exec` (non-TTY). The
+// process spec is the container's own (capabilities, rlimits) with the exec's args, env,
+// user and cwd.
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { Process } from '../spec/types.ts';
+import type { ResolvedUser } from './user.ts';
+
+export interface ExecOptions {
+  cmd: string[];
+  /** KEY=value, over the container's env. */
+  env?: string[];
+  /** "uid[:gid]" or a name from the container's /etc/passwd; default: the container's user. */
+  user?: string;
+  workingDir?: string;
+}
+
+/** A running exec: its streams and, once it ends, its exit code. */
+export interface ExecSession {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves with the exit code (128+n when killed by signal n). */
+  exitCode: Promise<number>;
+}
+
+export function execProcess(base: Process, opts: ExecOptions, user: ResolvedUser | null): Process {
+  if (opts.cmd.length === 0 || opts.cmd[0] === '') throw new Error('exec: no command given');
+  const env = new Map<string, string>();
+  for (const e of [...(base.env ?? []), ...(opts.env ?? [])]) {
+    const eq = e.indexOf('=');
+    if (eq > 0) env.set(e.slice(0, eq), e);
+  }
+  if (user) env.set('HOME', `HOME=${user.home}`);
+  const p: Process = {
+    terminal: false,
+    user: user ? (user.additionalGids.length ? { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } : { uid: user.uid, gid: user.gid }) : base.user,
+    args: [...opts.cmd],
+    env: [...env.values()],
+    cwd: opts.workingDir || base.cwd,
+  };
+  if (base.capabilities) p.capabilities = structuredClone(base.capabilities);
+  if (base.rlimits) p.rlimits = structuredClone(base.rlimits);
+  if (base.noNewPrivileges !== undefined) p.noNewPrivileges = base.noNewPrivileges;
+  return p;
+}
+
+/** Spawns a foreground `runc exec`: runc passes its stdio to the process and exits with its code. */
+export function spawnRuntimeExec(argv: readonly string[]): ExecSession {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('exec: empty argv');
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } });
+  const exitCode = new Promise<number>((resolve, reject) => {
+    child.once('error', (e) => reject(new Error(`cannot run ${file}: ${e.message}`)));
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+  });
+  return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exitCode };
+}
+
+/** Collects an exec's output: the convenience for `exec` without streaming. */
+export async function collect(session: ExecSession): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  session.stdin.end();
+  const read = async (r: Readable) => {
+    const chunks: Buffer[] = [];
+    for await (const c of r) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  const [stdout, stderr, exitCode] = await Promise.all([read(session.stdout), read(session.stderr), session.exitCode]);
+  return { exitCode, stdout, stderr };
+}
