@@ -1,13 +1,16 @@
 import { readHostFacts, rootedHostFs, sampleHostMetrics, type DetectedRuntime } from '@berth/runtime';
 import type { HostFacts, HostMetrics } from '@berth/protocol';
+import type { HostEngine } from './engine/host-engine.ts';
 import type { AgentContext } from './handlers/index.ts';
 
 /** The agent's view of its host, as the protocol reports it (`docker info`). */
-export function createHostContext(o: { stateDir: string; agentVersion: string; detected: DetectedRuntime }): AgentContext {
+export function createHostContext(o: { stateDir: string; agentVersion: string; detected: DetectedRuntime; engine: HostEngine; emit: AgentContext['emit'] }): AgentContext {
   const fs = rootedHostFs('/');
   const runtime = { name: o.detected.chosen.name, version: o.detected.chosen.version ?? 'unknown', path: o.detected.chosen.path ?? o.detected.chosen.name };
   const refused = o.detected.probes.filter((p) => !p.ok).map((p) => ({ name: p.name, reason: p.reason ?? 'unknown' }));
   return {
+    engine: o.engine,
+    emit: o.emit,
     async facts(): Promise<HostFacts> {
       const f = await readHostFacts({ fs, stateDir: o.stateDir });
       return {
@@ -24,9 +27,8 @@ export function createHostContext(o: { stateDir: string; agentVersion: string; d
         backingFilesystem: f.storage.backingFilesystem,
         runtime,
         runtimesRefused: refused,
-        // the container engine arrives with its own issue; until then the host has none
-        containers: { total: 0, running: 0, paused: 0, stopped: 0 },
-        images: 0,
+        containers: countContainers(o.engine),
+        images: new Set((await o.engine.images.list()).map((i) => i.id)).size,
         registryMirrors: [],
         agentVersion: o.agentVersion,
         stateDir: o.stateDir,
@@ -43,4 +45,12 @@ export function createHostContext(o: { stateDir: string; agentVersion: string; d
       };
     },
   };
+}
+
+/** `docker info`'s Containers/Running/Paused/Stopped: restarting counts as running, as there. */
+function countContainers(engine: HostEngine): HostFacts['containers'] {
+  const all = engine.containers.list();
+  const running = all.filter((c) => c.state.status === 'running' || c.state.status === 'restarting').length;
+  const paused = all.filter((c) => c.state.status === 'paused').length;
+  return { total: all.length, running, paused, stopped: all.length - running - paused };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { detectRuntime, hostExec, type DetectedRuntime } from '@berth/runtime';
 import { ControlPlaneConnection } from './connection/client.ts';
 import { loadEnv, type AgentEnv } from './env.ts';
+import { openHostEngine } from './engine/host-engine.ts';
 import { createHostContext } from './host-context.ts';
 import { loadIdentity } from './identity.ts';
 import { createLogger } from './log.ts';
@@ -35,6 +36,17 @@ async function main(): Promise<void> {
   log('info', 'OCI runtime chosen', { runtime: detected.chosen.name, version: detected.chosen.version, refused: detected.probes.filter((p) => !p.ok).map((p) => `${p.name}: ${p.reason}`) });
   const identity = await loadIdentity(env.BERTH_STATE_DIR).catch((err: Error) => fatal(err.message));
   const hostName = env.BERTH_HOST_NAME ?? hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  // events raised before the connection exists (adopting containers at start) are not lost:
+  // the inventory sent on connect carries the state they describe
+  let emit: (kind: string, data: Record<string, unknown>) => void = () => {};
+  const engine = await openHostEngine({
+    stateDir: env.BERTH_STATE_DIR,
+    detected,
+    cgroupParent: env.BERTH_CGROUP_PARENT,
+    searchPath: env.PATH,
+    emit: (kind, data) => emit(kind, data),
+    log,
+  }).catch((err: Error) => fatal(`cannot open the container engine: ${err.message}`));
   const conn = new ControlPlaneConnection({
     url: env.BERTH_CONTROL_PLANE,
     hostName,
@@ -44,15 +56,17 @@ async function main(): Promise<void> {
     identity,
     idempotencyDir: join(env.BERTH_STATE_DIR, 'commands'),
     agentVersion: AGENT_VERSION,
-    ctx: createHostContext({ stateDir: env.BERTH_STATE_DIR, agentVersion: AGENT_VERSION, detected }),
+    ctx: createHostContext({ stateDir: env.BERTH_STATE_DIR, agentVersion: AGENT_VERSION, detected, engine, emit: (kind, data) => emit(kind, data) }),
     log,
     onFatal: (message) => fatal(`the control plane refused this agent: ${message}`),
   });
+  emit = (kind, data) => conn.event(kind, data);
   await conn.start();
   const stop = () => {
     log('info', 'agent stopping; containers keep running');
     conn.stop();
-    setTimeout(() => process.exit(0), 200).unref();
+    // the engine's watchers stop; conmon keeps every container running
+    void engine.close().finally(() => setTimeout(() => process.exit(0), 200).unref());
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

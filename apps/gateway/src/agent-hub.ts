@@ -8,11 +8,11 @@ import {
   type ControlMessage, type Hello, type HostMetrics, type OperationName, type OperationParams, type OperationResult, type RefusalCode,
 } from '@berth/protocol';
 import { newNonce, verifyAgentSignature } from '@berth/auth';
-import { AppError, enrollHost, hostForKey, recordHeartbeat, recordInventory, setHostStatus, type FleetDispatcher, type FleetEvent } from '@berth/core';
+import { AppError, agentFailure, enrollHost, hostForKey, recordHeartbeat, recordInventory, setHostStatus, type FleetDispatcher, type FleetEvent } from '@berth/core';
 import type { Db } from '@berth/db';
 import type { Logger } from './log.ts';
 
-interface Pending { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout; op: string }
+interface Pending { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout | undefined; op: string }
 
 interface AgentConnection {
   id: string;
@@ -88,7 +88,8 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
     const c = this.connection(hostId);
     const id = randomUUID();
     const raw = await new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // 0: no deadline (a followed log ends when its reader goes away, not on a clock)
+      const timer = o.timeoutMs === 0 ? undefined : setTimeout(() => {
         c.pending.delete(id);
         reject(new AppError('TIMEOUT', `host ${c.hostName} did not answer ${op} within ${(o.timeoutMs ?? 30000) / 1000} s`, { hostId, op }));
       }, o.timeoutMs ?? 30_000);
@@ -232,7 +233,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
         c.pending.delete(msg.id);
         clearTimeout(p.timer);
         if (msg.ok) p.resolve(msg.result);
-        else p.reject(new AppError('AGENT_ERROR', `${c.hostName}: ${msg.error?.message ?? `${p.op} failed`}`, { hostId: c.hostId, agentCode: msg.error?.code, agentMessage: msg.error?.message }));
+        else p.reject(agentFailure(c.hostName, c.hostId, p.op, msg.error));
         return;
       }
       case 'event':

@@ -10,6 +10,7 @@ export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier }): 
   const outbox = new OutboxRequester(o.db, o.notifier);
   return {
     request: (hostId, op, params, opts) => outbox.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    openStream: (hostId, op, params, opts) => o.hub.openStream(hostId, op, params, opts),
     isConnected: (hostId) => o.hub.isConnected(hostId),
     disconnect(hostId, reason) {
       o.hub.disconnect(hostId, reason);

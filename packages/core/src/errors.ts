@@ -15,3 +15,14 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+const FROM_AGENT: Record<string, AppErrorCode> = { not_found: 'NOT_FOUND', conflict: 'CONFLICT', invalid: 'INVALID', invalid_params: 'INVALID' };
+
+/**
+ * An agent's refusal as the API reports it: "no such container" stays a 404 and "in use"
+ * a 409 whichever path (outbox or stream) carried it; anything else is the agent's failure.
+ */
+export function agentFailure(hostName: string, hostId: string, op: string, error: { code?: string; message?: string } | null | undefined): AppError {
+  const code = (error?.code && FROM_AGENT[error.code]) || 'AGENT_ERROR';
+  return new AppError(code, `${hostName}: ${error?.message ?? `${op} failed`}`, { hostId, op, agentCode: error?.code });
+}

@@ -3,3 +3,5 @@ export * from './facts.ts';
 export * from './messages.ts';
 export * from './operations.ts';
 export * from './streams.ts';
+export * from './images.ts';
+export * from './containers.ts';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { HostFacts } from './facts.ts';
+import { ContainerOperations } from './containers.ts';
+import { ImageOperations } from './images.ts';
 
 /**
  * Operations the control plane asks an agent to perform: each names its params and its
@@ -8,6 +10,8 @@ import { HostFacts } from './facts.ts';
 export const Operations = {
   'host.facts': { params: z.object({}), result: HostFacts },
   'system.ping': { params: z.object({}), result: z.object({ pong: z.literal(true), at: z.number() }) },
+  ...ImageOperations,
+  ...ContainerOperations,
 } as const;
 
 export type OperationName = keyof typeof Operations;

@@ -128,6 +128,11 @@ export class ControlPlaneConnection {
     });
   }
 
+  /** An event for the control plane; dropped while disconnected (the next inventory catches up). */
+  event(kind: string, data: Record<string, unknown>): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'event', kind, at: Date.now(), data });
+  }
+
   private send(msg: AgentMessage): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
   }
@@ -166,6 +171,7 @@ export class ControlPlaneConnection {
       stream = streamId !== undefined ? this.mux!.accept(streamId) : null;
       const io = { stream };
       const result = await this.idempotency.run(idempotencyKey, () => dispatch(op, params, this.o.ctx, io), (err) => (err instanceof HandlerError ? err.code : 'internal'));
+      stream?.end();
       this.send({ v: PROTOCOL_VERSION, type: 'response', id, ok: true, result });
     } catch (err) {
       const code = err instanceof HandlerError || err instanceof ReplayedFailure ? err.code : 'internal';

@@ -1,19 +1,37 @@
-import { Operations, type MuxStream, type OperationName, type OperationParams, type OperationResult } from '@berth/protocol';
+import { Operations, type OperationName } from '@berth/protocol';
+import { containerLogs, containerStats, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
 import { getHostFacts } from './get-host-facts.ts';
+import { inspectImage, listImages, pruneImages, pullImage, removeImage, tagImage } from './images.ts';
 import { pingSystem } from './ping-system.ts';
-import { HandlerError, type AgentContext } from './types.ts';
+import { HandlerError, type AgentContext, type Handler, type RequestIo } from './types.ts';
 
-/** A request's byte stream, when the control plane opened one for it (logs, exec). */
-export interface RequestIo {
-  stream: MuxStream | null;
-}
-
-type Handlers = { [K in OperationName]: (params: OperationParams<K>, ctx: AgentContext, io: RequestIo) => Promise<OperationResult<K>> };
+type Handlers = { [K in OperationName]: Handler<K> };
 
 // The compiler checks that every operation in the protocol has exactly one handler here.
 const handlers: Handlers = {
   'host.facts': getHostFacts,
   'system.ping': pingSystem,
+  'image.list': listImages,
+  'image.pull': pullImage,
+  'image.tag': tagImage,
+  'image.remove': removeImage,
+  'image.inspect': inspectImage,
+  'image.prune': pruneImages,
+  'container.list': listContainers,
+  'container.create': createContainer,
+  'container.start': startContainer,
+  'container.stop': stopContainer,
+  'container.restart': restartContainer,
+  'container.kill': killContainer,
+  'container.pause': pauseContainer,
+  'container.unpause': unpauseContainer,
+  'container.remove': removeContainer,
+  'container.rename': renameContainer,
+  'container.wait': waitContainer,
+  'container.inspect': inspectContainer,
+  'container.stats': containerStats,
+  'container.logs': containerLogs,
+  'container.exec': execInContainer,
 };
 
 /** Validates the params against the protocol, then runs the operation's handler. */
@@ -25,4 +43,4 @@ export async function dispatch(op: string, params: unknown, ctx: AgentContext, i
   return (handlers[name] as (p: unknown, c: AgentContext, io: RequestIo) => Promise<unknown>)(parsed.data, ctx, io);
 }
 
-export { HandlerError, type AgentContext } from './types.ts';
+export { HandlerError, type AgentContext, type RequestIo } from './types.ts';

@@ -1,6 +1,6 @@
 import type { Db, Notifier } from '@berth/db';
 import { Operations, type OperationName, type OperationParams, type OperationResult } from '@berth/protocol';
-import { AppError } from '../errors.ts';
+import { AppError, agentFailure } from '../errors.ts';
 import { COMMANDS_CHANNEL, enqueueCommand } from './service.ts';
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
@@ -36,8 +36,7 @@ export class OutboxRequester {
       throw new AppError('TIMEOUT', `host ${host.name} did not answer ${op} within ${timeoutMs / 1000} s`, { hostId, op });
     }
     if (row.status === 'failed') {
-      const e = row.error as { code?: string; message?: string } | null;
-      throw new AppError('AGENT_ERROR', `${host.name}: ${e?.message ?? `${op} failed`}`, { hostId, agentCode: e?.code });
+      throw agentFailure(host.name, hostId, op, row.error as { code?: string; message?: string } | null);
     }
     const parsed = Operations[op].result.safeParse(row.result);
     if (!parsed.success) throw new AppError('AGENT_ERROR', `host ${host.name} answered ${op} with malformed data`, { hostId, op });

@@ -1,4 +1,5 @@
-import type { HostMetrics, OperationName, OperationParams, OperationResult } from '@berth/protocol';
+import { AppError } from '../errors.ts';
+import type { HostMetrics, MuxStream, OperationName, OperationParams, OperationResult } from '@berth/protocol';
 
 /** What subscribers (the dashboard, `berth events`) hear about the fleet, as it happens. */
 export type FleetEvent =
@@ -12,6 +13,13 @@ export type FleetEvent =
  */
 export interface FleetDispatcher {
   request<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, opts?: { idempotencyKey?: string; timeoutMs?: number }): Promise<OperationResult<K>>;
+  /**
+   * Starts an operation whose data is a byte stream (logs, exec, pull progress): served by
+   * the gateway holding the host's connection and never written to the outbox, so pull
+   * credentials and log lines are not stored. Resetting the stream cancels the operation.
+   * timeoutMs bounds the wait for the result; 0 waits for ever (logs --follow).
+   */
+  openStream<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, opts?: { timeoutMs?: number }): { stream: MuxStream; result: Promise<OperationResult<K>> };
   isConnected(hostId: string): boolean;
   /** Drops a host's connection at once (revocation). */
   disconnect(hostId: string, reason: string): void;
@@ -24,7 +32,9 @@ export interface FleetDispatcher {
 /** For processes that hold no agent connections. */
 export const noFleet: FleetDispatcher = {
   request: async () => {
-    const { AppError } = await import('../errors.ts');
+    throw new AppError('HOST_UNAVAILABLE', 'this process holds no agent connections: run the gateway (./berth up starts it)');
+  },
+  openStream: () => {
     throw new AppError('HOST_UNAVAILABLE', 'this process holds no agent connections: run the gateway (./berth up starts it)');
   },
   isConnected: () => false,

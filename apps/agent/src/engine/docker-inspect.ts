@@ -1,0 +1,72 @@
+import type { ContainerRecord } from '@berth/runtime';
+
+const quote = (a: string) => (/[\s"']/.test(a) ? JSON.stringify(a) : a);
+
+/** The COMMAND column of `docker ps`, before truncation. */
+export function commandLine(r: ContainerRecord): string {
+  return [r.path, ...r.args].map(quote).join(' ');
+}
+
+/** `docker inspect` of a container, in Docker's field names, for tools and eyes that know them. */
+export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
+  const s = r.state;
+  const c = r.config;
+  const res = c.resources ?? {};
+  return {
+    Id: r.id,
+    Created: r.created,
+    Path: r.path,
+    Args: r.args,
+    State: {
+      Status: s.status,
+      Running: s.status === 'running' || s.status === 'paused',
+      Paused: s.status === 'paused',
+      Restarting: s.status === 'restarting',
+      OOMKilled: s.oomKilled,
+      Dead: s.status === 'dead',
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+    },
+    Image: r.image.id ?? '',
+    Name: `/${r.name}`,
+    RestartCount: s.restartCount,
+    HostConfig: {
+      Binds: (c.binds ?? []).map((b) => `${b.source}:${b.destination}${b.readonly ? ':ro' : ''}`),
+      RestartPolicy: { Name: c.restartPolicy?.name ?? 'no', MaximumRetryCount: c.restartPolicy?.maximumRetryCount ?? 0 },
+      AutoRemove: !!c.autoRemove,
+      Privileged: !!c.privileged,
+      ReadonlyRootfs: !!c.readonlyRootfs,
+      CapAdd: c.capAdd ?? null,
+      CapDrop: c.capDrop ?? null,
+      Tmpfs: Object.fromEntries((c.tmpfs ?? []).map((t) => [t.destination, (t.options ?? []).join(',')])),
+      Memory: res.memory ?? 0,
+      MemorySwap: res.memorySwap ?? 0,
+      NanoCpus: res.nanoCpus ?? 0,
+      CpuShares: res.cpuShares ?? 0,
+      PidsLimit: res.pidsLimit ?? null,
+      CgroupParent: r.cgroupsPath,
+    },
+    Mounts: [
+      ...(c.binds ?? []).map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, RW: !b.readonly })),
+      ...(c.volumes ?? []).map((v) => ({ Type: 'volume', Name: v.name, Destination: v.destination, RW: !v.readonly })),
+      ...(c.tmpfs ?? []).map((t) => ({ Type: 'tmpfs', Destination: t.destination, RW: true })),
+    ],
+    Config: {
+      Hostname: c.hostname ?? r.id.slice(0, 12),
+      User: c.user ?? r.imageConfig.User ?? '',
+      Tty: !!c.tty,
+      OpenStdin: !!c.openStdin,
+      Env: [...(r.imageConfig.Env ?? []), ...(c.env ?? [])],
+      Cmd: c.cmd ?? r.imageConfig.Cmd ?? null,
+      Image: r.image.ref,
+      WorkingDir: c.workingDir ?? r.imageConfig.WorkingDir ?? '',
+      Entrypoint: c.entrypoint ?? r.imageConfig.Entrypoint ?? null,
+      Labels: { ...(r.imageConfig.Labels ?? {}), ...(c.labels ?? {}) },
+      StopSignal: c.stopSignal ?? 'SIGTERM',
+      StopTimeout: c.stopTimeout ?? 10,
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ContainerEngine,
+  detectCgroupMode,
+  hostExec,
+  ImageService,
+  lookPath,
+  parseProcLimits,
+  type ContainerEvent,
+  type DetectedRuntime,
+} from '@berth/runtime';
+
+/** What the agent's handlers drive: this host's image store and container engine. */
+export interface HostEngine {
+  images: ImageService;
+  containers: ContainerEngine;
+  close(): Promise<void>;
+}
+
+export interface HostEngineOptions {
+  stateDir: string;
+  detected: DetectedRuntime;
+  cgroupParent: string;
+  searchPath: string;
+  /** Agent events (container lifecycle, image changes) as the protocol's event messages carry them. */
+  emit: (kind: string, data: Record<string, unknown>) => void;
+  log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * Opens the engine the way dockerd starts: adopt the containers conmon kept running while the
+ * agent was away, record the exits it missed, apply restart policies, then serve.
+ */
+export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> {
+  const conmonPath = await lookPath('conmon', o.searchPath);
+  if (!conmonPath) throw new Error('conmon is not installed: run `apt-get install conmon` (it holds each container so that containers outlive the agent)');
+  const exec = hostExec();
+  const containers = new ContainerEngine({
+    stateDir: o.stateDir,
+    runtime: o.detected.runtime,
+    exec,
+    conmonPath,
+    cgroupLayout: detectCgroupMode(await readFile('/proc/self/mountinfo', 'utf8')),
+    hostLimits: parseProcLimits(await readFile('/proc/self/limits', 'utf8')),
+    cgroupParent: o.cgroupParent,
+  });
+  const images = new ImageService({ root: join(o.stateDir, 'images') });
+  containers.subscribe((e) => onContainerEvent(e));
+
+  function onContainerEvent(e: ContainerEvent): void {
+    o.emit('container', { action: e.action, id: e.id, name: e.name, time: e.time.toISOString(), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}), ...(e.signal ? { signal: e.signal } : {}) });
+    // --rm: the engine leaves removal to its caller once the container has died
+    if (e.action === 'die') {
+      let autoRemove = false;
+      try {
+        const c = containers.inspect(e.id);
+        autoRemove = !!c.config.autoRemove && c.state.status === 'exited';
+      } catch {
+        return;
+      }
+      if (autoRemove) containers.remove(e.id, { force: true }).catch((err: Error) => o.log('warn', 'cannot remove a --rm container', { id: e.id, err: err.message }));
+    }
+  }
+
+  const report = await containers.load();
+  o.log('info', 'container engine ready', { adopted: report.adopted.length, exited: report.exited.length, restarted: report.restarted.length, errors: report.errors });
+  // --rm containers that died while the agent was away
+  for (const id of report.exited) {
+    const c = containers.list().find((r) => r.id === id);
+    if (c?.config.autoRemove) await containers.remove(id, { force: true }).catch(() => undefined);
+  }
+  return { images, containers, close: () => containers.close() };
+}
+
+/** The containers that use an image, by name, so that `rmi` can refuse and say which. */
+export function imageUsers(engine: ContainerEngine, imageId: string): string[] {
+  return engine.list().filter((c) => c.image.id === imageId).map((c) => c.name);
+}

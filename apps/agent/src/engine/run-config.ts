@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { ContainerCreate } from '@berth/protocol';
+import type { BindMountConfig, ContainerConfig, VolumeMountConfig } from '@berth/runtime';
+import { HandlerError } from '../handlers/types.ts';
+
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+function invalid(message: string): HandlerError {
+  return new HandlerError('invalid', message);
+}
+
+/**
+ * `-v` as Docker reads it: `/host:/ctr[:ro|rw]` binds a host path, `name:/ctr[:ro|rw]` mounts a
+ * named volume (created on first use, kept after the container), `/ctr` an anonymous volume.
+ */
+export function parseVolumeSpec(spec: string, containerKey: string): { bind?: BindMountConfig; volume?: VolumeMountConfig } {
+  const parts = spec.split(':');
+  if (parts.length > 3 || parts.some((p) => p === '')) throw invalid(`invalid volume specification ${JSON.stringify(spec)}: use SOURCE:DESTINATION[:ro]`);
+  let mode = 'rw';
+  if (parts.length === 3 || (parts.length === 2 && (parts[1] === 'ro' || parts[1] === 'rw'))) mode = parts.pop()!;
+  if (mode !== 'ro' && mode !== 'rw') throw invalid(`invalid volume mode ${JSON.stringify(mode)} in ${JSON.stringify(spec)}: use ro or rw`);
+  const readonly = mode === 'ro';
+  const [first, second] = parts as [string, string | undefined];
+  const destination = second ?? first;
+  if (!destination.startsWith('/')) throw invalid(`invalid volume specification ${JSON.stringify(spec)}: the destination ${JSON.stringify(destination)} must be an absolute path`);
+  if (second === undefined) {
+    // anonymous volume: a stable name per container and path, as docker gives it a random one
+    const name = createHash('sha256').update(`${containerKey}\0${destination}`).digest('hex');
+    return { volume: { name, destination, readonly } };
+  }
+  if (first.startsWith('/')) return { bind: { source: first, destination, readonly } };
+  if (!VOLUME_NAME.test(first)) throw invalid(`invalid volume name ${JSON.stringify(first)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed; a host path must be absolute`);
+  return { volume: { name: first, destination, readonly } };
+}
+
+/** The `docker run` flags of the protocol as the engine's container config. */
+export function toContainerConfig(spec: ContainerCreate, containerKey: string): ContainerConfig {
+  const binds: BindMountConfig[] = [];
+  const volumes: VolumeMountConfig[] = [];
+  for (const v of spec.binds) {
+    const m = parseVolumeSpec(v, containerKey);
+    if (m.bind) binds.push(m.bind);
+    if (m.volume) volumes.push(m.volume);
+  }
+  const destinations = [...binds, ...volumes].map((m) => m.destination).concat(Object.keys(spec.tmpfs));
+  const dup = destinations.find((d, i) => destinations.indexOf(d) !== i);
+  if (dup) throw invalid(`Duplicate mount point: ${dup}`);
+  if (spec.autoRemove && spec.restartPolicy.name !== 'no') throw invalid('Conflicting options: --restart and --rm');
+  if (spec.memorySwap !== undefined && spec.memorySwap !== -1 && (spec.memory === undefined || spec.memorySwap < spec.memory))
+    throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
+  const config: ContainerConfig = {
+    env: spec.env,
+    labels: spec.labels,
+    tty: spec.tty,
+    openStdin: spec.openStdin,
+    readonlyRootfs: spec.readonlyRootfs,
+    tmpfs: Object.entries(spec.tmpfs).map(([destination, opts]) => ({ destination, ...(opts ? { options: opts.split(',') } : {}) })),
+    binds,
+    volumes,
+    resources: {
+      ...(spec.memory !== undefined ? { memory: spec.memory } : {}),
+      ...(spec.memorySwap !== undefined ? { memorySwap: spec.memorySwap } : {}),
+      ...(spec.cpus !== undefined ? { nanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+      ...(spec.cpuShares !== undefined ? { cpuShares: spec.cpuShares } : {}),
+      ...(spec.pidsLimit !== undefined ? { pidsLimit: spec.pidsLimit } : {}),
+    },
+    capAdd: spec.capAdd,
+    capDrop: spec.capDrop,
+    privileged: spec.privileged,
+    restartPolicy: { name: spec.restartPolicy.name, maximumRetryCount: spec.restartPolicy.maximumRetryCount },
+    autoRemove: spec.autoRemove,
+  };
+  if (spec.cmd) config.cmd = spec.cmd;
+  if (spec.entrypoint) config.entrypoint = spec.entrypoint;
+  if (spec.workingDir) config.workingDir = spec.workingDir;
+  if (spec.user) config.user = spec.user;
+  if (spec.hostname) config.hostname = spec.hostname;
+  return config;
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { totalmem } from 'node:os';
+import type { Readable } from 'node:stream';
+import { StreamChannel, type Channel, type MuxStream } from '@berth/protocol';
+import { cpuPercent, toRfc3339NanoUtc, type ImageConfig, type LogEntry } from '@berth/runtime';
+import { dockerStatus } from '../engine/docker-status.ts';
+import { commandLine, dockerInspect } from '../engine/docker-inspect.ts';
+import { engineCall } from '../engine/errors.ts';
+import { toContainerConfig } from '../engine/run-config.ts';
+import { abortedBy } from './stream-io.ts';
+import type { Handler } from './types.ts';
+
+const ok = { ok: true as const };
+
+/** `docker ps [-a]`. */
+export const listContainers: Handler<'container.list'> = async (p, ctx) =>
+  ctx.engine.containers
+    .list()
+    .filter((r) => p.all || r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting')
+    .sort((a, b) => b.created.localeCompare(a.created))
+    .map((r) => ({
+      id: r.id,
+      name: r.name,
+      image: r.image.ref,
+      imageId: r.image.id ?? '',
+      command: commandLine(r),
+      created: Math.floor(Date.parse(r.created) / 1000),
+      state: r.state.status,
+      status: dockerStatus(r.state),
+      exitCode: r.state.status === 'exited' || r.state.status === 'dead' ? r.state.exitCode : null,
+      labels: { ...(r.imageConfig.Labels ?? {}), ...(r.config.labels ?? {}) },
+    }));
+
+/** `docker create`: the image must be on the host (the CLI pulls first, as docker run does). */
+export const createContainer: Handler<'container.create'> = (p, ctx) =>
+  engineCall(async () => {
+    const image = await ctx.engine.images.inspect(p.image);
+    const prepared = await ctx.engine.images.prepare(p.image);
+    const r = await ctx.engine.containers.create({
+      ...(p.name ? { name: p.name.replace(/^\//, '') } : {}),
+      rootfs: { lowerDirs: prepared.lowerdirs, config: image.config as ImageConfig, imageRef: p.image, imageId: image.id },
+      config: toContainerConfig(p, randomUUID()),
+    });
+    return { id: r.id, name: r.name };
+  });
+
+export const startContainer: Handler<'container.start'> = (p, ctx) => engineCall(() => ctx.engine.containers.start(p.id).then(() => ok));
+export const stopContainer: Handler<'container.stop'> = (p, ctx) =>
+  engineCall(() => ctx.engine.containers.stop(p.id, p.timeout !== undefined ? { timeoutSec: p.timeout } : {}).then(() => ok));
+export const restartContainer: Handler<'container.restart'> = (p, ctx) =>
+  engineCall(() => ctx.engine.containers.restart(p.id, p.timeout !== undefined ? { timeoutSec: p.timeout } : {}).then(() => ok));
+export const killContainer: Handler<'container.kill'> = (p, ctx) => engineCall(() => ctx.engine.containers.kill(p.id, p.signal).then(() => ok));
+export const pauseContainer: Handler<'container.pause'> = (p, ctx) => engineCall(() => ctx.engine.containers.pause(p.id).then(() => ok));
+export const unpauseContainer: Handler<'container.unpause'> = (p, ctx) => engineCall(() => ctx.engine.containers.unpause(p.id).then(() => ok));
+export const renameContainer: Handler<'container.rename'> = (p, ctx) => engineCall(() => ctx.engine.containers.rename(p.id, p.name.replace(/^\//, '')).then(() => ok));
+export const inspectContainer: Handler<'container.inspect'> = (p, ctx) => engineCall(async () => dockerInspect(ctx.engine.containers.inspect(p.id)));
+
+/** `docker rm [-f]`; named volumes stay, as with docker (anonymous ones too, for now). */
+export const removeContainer: Handler<'container.remove'> = (p, ctx) => engineCall(() => ctx.engine.containers.remove(p.id, { force: p.force }).then(() => ok));
+
+export const waitContainer: Handler<'container.wait'> = (p, ctx, io) =>
+  engineCall(async () => ({ exitCode: (await ctx.engine.containers.wait(p.id, { signal: abortedBy(io.stream) })).exitCode }));
+
+/** `docker stats --no-stream`: two samples a moment apart for the CPU figure. */
+export const containerStats: Handler<'container.stats'> = (p, ctx) =>
+  engineCall(async () => {
+    const t0 = process.hrtime.bigint();
+    const a = await ctx.engine.containers.stats(p.id);
+    await new Promise((r) => setTimeout(r, 250));
+    const b = await ctx.engine.containers.stats(p.id);
+    const elapsed = Number(process.hrtime.bigint() - t0);
+    return { cpuPercent: cpuPercent(a, b, elapsed), memoryUsageBytes: b.memoryUsage, memoryLimitBytes: b.memoryLimit ?? totalmem(), pids: b.pids };
+  });
+
+function channelOf(e: LogEntry): Channel {
+  return (e.stream === 'stderr' ? StreamChannel.stderr : StreamChannel.stdout) as Channel;
+}
+
+/** `docker logs [-f] [--tail N] [--since T] [-t]`, each entry on its stream's channel. */
+export const containerLogs: Handler<'container.logs'> = (p, ctx, io) =>
+  engineCall(async () => {
+    const stream = io.stream;
+    const opts = { ...(p.tail !== undefined ? { tail: p.tail } : {}), ...(p.since !== undefined ? { since: new Date(p.since * 1000) } : {}) };
+    const write = (e: LogEntry) => stream?.write(channelOf(e), Buffer.from(p.timestamps ? `${toRfc3339NanoUtc(e.timeNs)} ${e.text}` : e.text));
+    if (!p.follow) {
+      for (const e of await ctx.engine.containers.logs(p.id, opts)) await write(e);
+      return ok;
+    }
+    for await (const e of ctx.engine.containers.followLogs(p.id, { ...opts, signal: abortedBy(stream) })) await write(e);
+    return ok;
+  });
+
+async function pump(from: Readable, to: MuxStream | null, channel: Channel): Promise<void> {
+  for await (const chunk of from) await to?.write(channel, chunk as Buffer);
+}
+
+/** `docker exec` without -i: stdin closed, output streamed, the exit code as the result. */
+export const execInContainer: Handler<'container.exec'> = (p, ctx, io) =>
+  engineCall(async () => {
+    const session = await ctx.engine.containers.exec(p.id, { cmd: p.cmd, env: p.env, ...(p.user ? { user: p.user } : {}), ...(p.workingDir ? { workingDir: p.workingDir } : {}) });
+    session.stdin.end();
+    const output = Promise.all([pump(session.stdout, io.stream, StreamChannel.stdout as Channel), pump(session.stderr, io.stream, StreamChannel.stderr as Channel)]);
+    const exitCode = await session.exitCode;
+    await output.catch(() => undefined);
+    return { exitCode };
+  });

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StreamMux, type MuxStream } from '@berth/protocol';
+import { detectCgroupMode, detectRuntime, hostExec, removeCgroup, cgroupDirs } from '@berth/runtime';
+import { buildBusyboxImage, pushImage } from '@berth/testing/images';
+import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
+import { openHostEngine, type HostEngine } from '../engine/host-engine.ts';
+import { createHostContext } from '../host-context.ts';
+import { dispatch, type AgentContext } from './index.ts';
+
+const run = promisify(execFile);
+
+/** Both ends of a stream mux joined in memory: the control plane's end and the agent's. */
+function muxPair(): { open(): { cp: MuxStream; agent: MuxStream } } {
+  const ends: { cp?: StreamMux; agent?: StreamMux } = {};
+  const cp = new StreamMux({ sendBinary: (b) => queueMicrotask(() => ends.agent!.onFrame(b)), bufferedAmount: () => 0 });
+  const agent = new StreamMux({ sendBinary: (b) => queueMicrotask(() => cp.onFrame(b)), bufferedAmount: () => 0 });
+  ends.agent = agent;
+  return {
+    open() {
+      const s = cp.open();
+      return { cp: s, agent: agent.accept(s.id) };
+    },
+  };
+}
+
+async function collect(s: MuxStream): Promise<Record<number, string>> {
+  const out: Record<number, string> = {};
+  for await (const c of s) out[c.channel] = (out[c.channel] ?? '') + c.data.toString();
+  return out;
+}
+
+describe.skipIf(process.getuid?.() !== 0)('agent image and container operations on a real engine', () => {
+  let registry: RunningRegistry;
+  let state: string;
+  let engine: HostEngine;
+  let ctx: AgentContext;
+  const events: { kind: string; data: Record<string, unknown> }[] = [];
+  const parent = `berth-agent-test-${process.pid}`;
+  const mux = muxPair();
+  let ref: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await pushImage(await buildBusyboxImage(), registry.url, 'team/busybox', 'latest');
+    ref = `${new URL(registry.url).host}/team/busybox:latest`;
+    state = await mkdtemp(join(tmpdir(), 'berth-agent-engine-'));
+    const detected = await detectRuntime({ stateDir: state, exec: hostExec(), cgroupParent: parent });
+    const emit = (kind: string, data: Record<string, unknown>) => events.push({ kind, data });
+    engine = await openHostEngine({ stateDir: state, detected, cgroupParent: parent, searchPath: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', emit, log: () => {} });
+    ctx = createHostContext({ stateDir: state, agentVersion: 'test', detected, engine, emit });
+  });
+
+  afterAll(async () => {
+    if (engine) {
+      for (const c of engine.containers.list()) await engine.containers.remove(c.id, { force: true }).catch(() => undefined);
+      await engine.close();
+    }
+    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => state && m.startsWith(state));
+    for (const m of mounts.reverse()) await run('umount', ['-l', m]).catch(() => undefined);
+    await removeCgroup(cgroupDirs(detectCgroupMode(await readFile('/proc/self/mountinfo', 'utf8')), `/${parent}`)).catch(() => undefined);
+    if (state) await rm(state, { recursive: true, force: true });
+    await registry?.stop();
+  });
+
+  it('pulls with per-layer progress on the stream, lists, and counts the image in docker info', async () => {
+    const { cp, agent } = mux.open();
+    const progress = collect(cp);
+    const result = (await dispatch('image.pull', { ref }, ctx, { stream: agent })) as { id: string; ref: string };
+    agent.end();
+    const lines = (await progress)[3]!.trim().split('\n').map((l) => JSON.parse(l) as { status: string; total: number; done: number });
+    expect(lines.at(-1)).toMatchObject({ status: 'complete' });
+    expect(lines.some((l) => l.status === 'downloading')).toBe(true);
+    expect(result.id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const list = (await dispatch('image.list', {}, ctx)) as { repoTags: string[] }[];
+    expect(list.flatMap((i) => i.repoTags)).toContain(ref);
+    expect((await ctx.facts()).images).toBe(1);
+    expect(events).toContainEqual({ kind: 'image', data: { action: 'pull', ref: result.ref, id: result.id } });
+  });
+
+  it('runs a container: logs on stdout and stderr channels, exec, stop with 137, ps status, rm', async () => {
+    const created = (await dispatch('container.create', { image: ref, name: 'web', cmd: ['sh', '-c', 'echo out; echo err >&2; exec sleep 1000'] }, ctx)) as { id: string; name: string };
+    expect(created.name).toBe('web');
+    await dispatch('container.start', { id: 'web' }, ctx);
+    expect((await ctx.facts()).containers).toEqual({ total: 1, running: 1, paused: 0, stopped: 0 });
+    const ps = (await dispatch('container.list', {}, ctx)) as { name: string; status: string; command: string; image: string }[];
+    expect(ps).toEqual([expect.objectContaining({ name: 'web', image: ref, command: 'sh -c "echo out; echo err >&2; exec sleep 1000"', status: expect.stringMatching(/^Up /) })]);
+
+    // the log lines may take a moment to reach conmon's file
+    let logs: Record<number, string> = {};
+    for (let i = 0; i < 50 && !(logs[1] && logs[2]); i++) {
+      const { cp, agent } = mux.open();
+      const reading = collect(cp);
+      await dispatch('container.logs', { id: 'web' }, ctx, { stream: agent });
+      agent.end();
+      logs = await reading;
+      if (!(logs[1] && logs[2])) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(logs).toEqual({ 1: 'out\n', 2: 'err\n' });
+
+    const { cp, agent } = mux.open();
+    const output = collect(cp);
+    const exec = await dispatch('container.exec', { id: 'web', cmd: ['sh', '-c', 'cat /etc/hostname; exit 7'] }, ctx, { stream: agent });
+    agent.end();
+    expect(exec).toEqual({ exitCode: 7 });
+    expect((await output)[1]).toBe(`${created.id.slice(0, 12)}\n`);
+
+    await expect(dispatch('container.remove', { id: 'web' }, ctx)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(dispatch('image.remove', { ref }, ctx)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('web') });
+    await dispatch('container.stop', { id: 'web', timeout: 1 }, ctx);
+    const stopped = (await dispatch('container.list', { all: true }, ctx)) as { state: string; exitCode: number | null; status: string }[];
+    expect(stopped[0]).toMatchObject({ state: 'exited', exitCode: 137, status: expect.stringMatching(/^Exited \(137\) /) });
+    const inspect = (await dispatch('container.inspect', { id: 'web' }, ctx)) as { State: { Status: string; ExitCode: number }; Name: string };
+    expect(inspect).toMatchObject({ Name: '/web', State: { Status: 'exited', ExitCode: 137 } });
+    await dispatch('container.remove', { id: 'web' }, ctx);
+    expect(events.filter((e) => e.kind === 'container' && e.data.name === 'web').map((e) => e.data.action)).toEqual(['create', 'start', 'die', 'stop', 'destroy']);
+  });
+
+  it('--rm containers go away once they exit; unknown names get docker’s message', async () => {
+    const c = (await dispatch('container.create', { image: ref, cmd: ['true'], autoRemove: true }, ctx)) as { id: string };
+    await dispatch('container.start', { id: c.id }, ctx);
+    for (let i = 0; i < 100 && engine.containers.list().some((r) => r.id === c.id); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(engine.containers.list().map((r) => r.id)).not.toContain(c.id);
+    await expect(dispatch('container.stop', { id: 'nope' }, ctx)).rejects.toMatchObject({ code: 'not_found', message: 'No such container: nope' });
+    await expect(dispatch('container.create', { image: 'not/pulled:here' }, ctx)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(dispatch('container.create', { image: ref, binds: ['data:relative'] }, ctx)).rejects.toMatchObject({ code: 'invalid' });
+    expect(engine.containers.list()).toEqual([]);
+  });
+
+  it('rmi untags and deletes once nothing uses the image', async () => {
+    await dispatch('image.tag', { source: ref, target: 'mine:1' }, ctx);
+    expect(await dispatch('image.remove', { ref: 'mine:1' }, ctx)).toEqual({ untagged: ['mine:1'], deleted: [] });
+    const r = (await dispatch('image.remove', { ref }, ctx)) as { untagged: string[]; deleted: string[] };
+    expect(r.untagged).toHaveLength(1);
+    expect(r.deleted.length).toBeGreaterThan(0);
+    expect(await dispatch('image.list', {}, ctx)).toEqual([]);
+  });
+});

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** Docker's seven container states. */
+export const ContainerStatus = z.enum(['created', 'running', 'restarting', 'removing', 'paused', 'exited', 'dead']);
+export type ContainerStatus = z.infer<typeof ContainerStatus>;
+
+const ContainerRef = z.string().min(1).max(128);
+const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** The `docker run` flags berth carries over, in Docker's names. */
+export const ContainerCreate = z.object({
+  image: z.string().min(1).max(512),
+  name: z.string().regex(NAME, 'a container name is [a-zA-Z0-9][a-zA-Z0-9_.-]+').optional(),
+  cmd: z.array(z.string()).optional(),
+  entrypoint: z.array(z.string()).optional(),
+  env: z.array(z.string().regex(/^[^=]+=/, 'env is NAME=value')).default([]),
+  workingDir: z.string().optional(),
+  user: z.string().optional(),
+  hostname: z.string().max(63).optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  tty: z.boolean().default(false),
+  openStdin: z.boolean().default(false),
+  readonlyRootfs: z.boolean().default(false),
+  /** path → mount options, as --tmpfs /run:size=64m */
+  tmpfs: z.record(z.string(), z.string()).default({}),
+  /** -v host-or-volume:container[:ro] */
+  binds: z.array(z.string()).default([]),
+  memory: z.number().int().positive().optional(),
+  memorySwap: z.number().int().optional(),
+  cpus: z.number().positive().optional(),
+  cpuShares: z.number().int().positive().optional(),
+  pidsLimit: z.number().int().optional(),
+  capAdd: z.array(z.string()).default([]),
+  capDrop: z.array(z.string()).default([]),
+  privileged: z.boolean().default(false),
+  restartPolicy: z.object({ name: z.enum(['no', 'on-failure', 'always', 'unless-stopped']), maximumRetryCount: z.number().int().nonnegative().default(0) }).default({ name: 'no', maximumRetryCount: 0 }),
+  autoRemove: z.boolean().default(false),
+});
+export type ContainerCreate = z.infer<typeof ContainerCreate>;
+
+/** One row of `docker ps`. */
+export const ContainerSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  imageId: z.string(),
+  command: z.string(),
+  created: z.number(),
+  state: ContainerStatus,
+  /** "Up 5 minutes", "Exited (0) 2 seconds ago", as Docker words it */
+  status: z.string(),
+  exitCode: z.number().int().nullable(),
+  labels: z.record(z.string(), z.string()),
+});
+export type ContainerSummary = z.infer<typeof ContainerSummary>;
+
+const Ref = z.object({ id: ContainerRef });
+
+/**
+ * Channels of a request's byte stream, as Docker's stdcopy numbers them: 0 carries stdin to
+ * the container, 1 and 2 its stdout and stderr; 3 carries JSON lines (pull progress).
+ */
+export const StreamChannel = { stdin: 0, stdout: 1, stderr: 2, json: 3 } as const;
+
+/** `docker stats --no-stream`, one sample. */
+export const ContainerStatsSample = z.object({
+  cpuPercent: z.number(),
+  memoryUsageBytes: z.number(),
+  /** the host's memory when the container has no limit, as docker stats shows it */
+  memoryLimitBytes: z.number(),
+  pids: z.number().int(),
+});
+export type ContainerStatsSample = z.infer<typeof ContainerStatsSample>;
+const Ok = z.object({ ok: z.literal(true) });
+
+export const ContainerOperations = {
+  'container.list': { params: z.object({ all: z.boolean().default(false) }), result: z.array(ContainerSummary) },
+  'container.create': { params: ContainerCreate, result: z.object({ id: z.string(), name: z.string() }) },
+  'container.start': { params: Ref, result: Ok },
+  'container.stop': { params: Ref.extend({ timeout: z.number().int().nonnegative().max(3600).optional() }), result: Ok },
+  'container.restart': { params: Ref.extend({ timeout: z.number().int().nonnegative().max(3600).optional() }), result: Ok },
+  'container.kill': { params: Ref.extend({ signal: z.string().regex(/^(SIG)?[A-Z0-9]+$|^\d+$/).default('SIGKILL') }), result: Ok },
+  'container.pause': { params: Ref, result: Ok },
+  'container.unpause': { params: Ref, result: Ok },
+  'container.remove': { params: Ref.extend({ force: z.boolean().default(false), volumes: z.boolean().default(false) }), result: Ok },
+  'container.rename': { params: Ref.extend({ name: z.string().regex(NAME) }), result: Ok },
+  'container.wait': { params: Ref, result: z.object({ exitCode: z.number().int() }) },
+  'container.inspect': { params: Ref, result: z.record(z.string(), z.unknown()) },
+  'container.stats': { params: Ref, result: ContainerStatsSample },
+  /** log lines go to the request's stream (channel 1 stdout, 2 stderr); the result comes at the end */
+  'container.logs': {
+    params: Ref.extend({ follow: z.boolean().default(false), tail: z.number().int().nonnegative().optional(), since: z.number().optional(), timestamps: z.boolean().default(false) }),
+    result: Ok,
+  },
+  /** output goes to the request's stream; the exit code is the result */
+  'container.exec': {
+    params: Ref.extend({ cmd: z.array(z.string()).min(1), env: z.array(z.string()).default([]), user: z.string().optional(), workingDir: z.string().optional() }),
+    result: z.object({ exitCode: z.number().int() }),
+  },
+} as const;
