@@ -5,3 +5,4 @@ export * from './operations.ts';
 export * from './streams.ts';
 export * from './images.ts';
 export * from './containers.ts';
+export * from './volumes.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HostFacts } from './facts.ts';
 import { ContainerOperations } from './containers.ts';
 import { ImageOperations } from './images.ts';
+import { VolumeOperations } from './volumes.ts';
 
 /**
  * Operations the control plane asks an agent to perform: each names its params and its
@@ -12,6 +13,7 @@ export const Operations = {
   'system.ping': { params: z.object({}), result: z.object({ pong: z.literal(true), at: z.number() }) },
   ...ImageOperations,
   ...ContainerOperations,
+  ...VolumeOperations,
 } as const;
 
 export type OperationName = keyof typeof Operations;

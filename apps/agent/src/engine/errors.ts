@@ -1,4 +1,5 @@
 import { ContainerError, ImageError, InvalidReferenceError, RegistryError } from '@berth/runtime';
+import { VolumeError } from '@berth/runtime/volumes/store';
 import { HandlerError } from '../handlers/types.ts';
 
 const CONTAINER: Record<string, string> = { conflict: 'conflict', 'not-found': 'not_found', invalid: 'invalid', runtime: 'runtime' };
@@ -13,6 +14,7 @@ export function toHandlerError(err: unknown): unknown {
   if (err instanceof HandlerError) return err;
   if (err instanceof ContainerError) return new HandlerError(CONTAINER[err.code] ?? 'runtime', err.message);
   if (err instanceof ImageError) return new HandlerError(IMAGE[err.code] ?? 'invalid', err.message);
+  if (err instanceof VolumeError) return new HandlerError(CONTAINER[err.code] ?? 'invalid', err.message);
   if (err instanceof InvalidReferenceError) return new HandlerError('invalid', err.message);
   if (err instanceof RegistryError) return new HandlerError(REGISTRY[err.code] ?? 'registry', err.message);
   return err;

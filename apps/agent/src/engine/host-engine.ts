@@ -10,11 +10,13 @@ import {
   type ContainerEvent,
   type DetectedRuntime,
 } from '@berth/runtime';
+import { VolumeStore } from '@berth/runtime/volumes/store';
 
 /** What the agent's handlers drive: this host's image store and container engine. */
 export interface HostEngine {
   images: ImageService;
   containers: ContainerEngine;
+  volumes: VolumeStore;
   close(): Promise<void>;
 }
 
@@ -70,10 +72,15 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     const c = containers.list().find((r) => r.id === id);
     if (c?.config.autoRemove) await containers.remove(id, { force: true }).catch(() => undefined);
   }
-  return { images, containers, close: () => containers.close() };
+  return { images, containers, volumes: new VolumeStore(o.stateDir), close: () => containers.close() };
 }
 
 /** The containers that use an image, by name, so that `rmi` can refuse and say which. */
 export function imageUsers(engine: ContainerEngine, imageId: string): string[] {
   return engine.list().filter((c) => c.image.id === imageId).map((c) => c.name);
+}
+
+/** The containers that mount a volume, by name. */
+export function volumeUsers(engine: ContainerEngine, volume: string): string[] {
+  return engine.list().filter((c) => (c.config.volumes ?? []).some((v) => v.name === volume)).map((c) => c.name);
 }

@@ -9,6 +9,9 @@ function invalid(message: string): HandlerError {
   return new HandlerError('invalid', message);
 }
 
+/** Anonymous volumes are named by a hash of the container and path: 64 hex, as docker's random ones. */
+export const isAnonymousVolume = (name: string) => /^[0-9a-f]{64}$/.test(name);
+
 /**
  * `-v` as Docker reads it: `/host:/ctr[:ro|rw]` binds a host path, `name:/ctr[:ro|rw]` mounts a
  * named volume (created on first use, kept after the container), `/ctr` an anonymous volume.
@@ -33,8 +36,11 @@ export function parseVolumeSpec(spec: string, containerKey: string): { bind?: Bi
   return { volume: { name: first, destination, readonly } };
 }
 
-/** The `docker run` flags of the protocol as the engine's container config. */
-export function toContainerConfig(spec: ContainerCreate, containerKey: string): ContainerConfig {
+/**
+ * The `docker run` flags of the protocol as the engine's container config. `imageVolumes` are
+ * the paths the image declares (VOLUME): each gets an anonymous volume unless a mount covers it.
+ */
+export function toContainerConfig(spec: ContainerCreate, containerKey: string, imageVolumes: string[] = []): ContainerConfig {
   const binds: BindMountConfig[] = [];
   const volumes: VolumeMountConfig[] = [];
   for (const v of spec.binds) {
@@ -42,6 +48,8 @@ export function toContainerConfig(spec: ContainerCreate, containerKey: string): 
     if (m.bind) binds.push(m.bind);
     if (m.volume) volumes.push(m.volume);
   }
+  const covered = new Set([...binds, ...volumes].map((m) => m.destination).concat(Object.keys(spec.tmpfs)));
+  for (const path of imageVolumes) if (path.startsWith('/') && !covered.has(path)) volumes.push(parseVolumeSpec(path, containerKey).volume!);
   const destinations = [...binds, ...volumes].map((m) => m.destination).concat(Object.keys(spec.tmpfs));
   const dup = destinations.find((d, i) => destinations.indexOf(d) !== i);
   if (dup) throw invalid(`Duplicate mount point: ${dup}`);

@@ -6,7 +6,8 @@ import { cpuPercent, toRfc3339NanoUtc, type ImageConfig, type LogEntry } from '@
 import { dockerStatus } from '../engine/docker-status.ts';
 import { commandLine, dockerInspect } from '../engine/docker-inspect.ts';
 import { engineCall } from '../engine/errors.ts';
-import { toContainerConfig } from '../engine/run-config.ts';
+import { volumeUsers } from '../engine/host-engine.ts';
+import { isAnonymousVolume, toContainerConfig } from '../engine/run-config.ts';
 import { abortedBy } from './stream-io.ts';
 import type { Handler } from './types.ts';
 
@@ -36,12 +37,26 @@ export const createContainer: Handler<'container.create'> = (p, ctx) =>
   engineCall(async () => {
     const image = await ctx.engine.images.inspect(p.image);
     const prepared = await ctx.engine.images.prepare(p.image);
-    const r = await ctx.engine.containers.create({
-      ...(p.name ? { name: p.name.replace(/^\//, '') } : {}),
-      rootfs: { lowerDirs: prepared.lowerdirs, config: image.config as ImageConfig, imageRef: p.image, imageId: image.id },
-      config: toContainerConfig(p, randomUUID()),
-    });
-    return { id: r.id, name: r.name };
+    const imageConfig = image.config as ImageConfig;
+    const config = toContainerConfig(p, randomUUID(), Object.keys(imageConfig.Volumes ?? {}));
+    const made: string[] = [];
+    try {
+      for (const v of config.volumes ?? []) {
+        const existed = await ctx.engine.volumes.inspect(v.name).then(() => true, () => false);
+        await ctx.engine.volumes.create({ name: v.name, anonymous: isAnonymousVolume(v.name) });
+        if (!existed) made.push(v.name);
+      }
+      const r = await ctx.engine.containers.create({
+        ...(p.name ? { name: p.name.replace(/^\//, '') } : {}),
+        rootfs: { lowerDirs: prepared.lowerdirs, config: imageConfig, imageRef: p.image, imageId: image.id },
+        config,
+      });
+      return { id: r.id, name: r.name };
+    } catch (err) {
+      // nothing half-made: volumes this create brought into being go with it
+      for (const name of made) await ctx.engine.volumes.remove(name, () => []).catch(() => undefined);
+      throw err;
+    }
   });
 
 export const startContainer: Handler<'container.start'> = (p, ctx) => engineCall(() => ctx.engine.containers.start(p.id).then(() => ok));
@@ -55,8 +70,14 @@ export const unpauseContainer: Handler<'container.unpause'> = (p, ctx) => engine
 export const renameContainer: Handler<'container.rename'> = (p, ctx) => engineCall(() => ctx.engine.containers.rename(p.id, p.name.replace(/^\//, '')).then(() => ok));
 export const inspectContainer: Handler<'container.inspect'> = (p, ctx) => engineCall(async () => dockerInspect(ctx.engine.containers.inspect(p.id)));
 
-/** `docker rm [-f]`; named volumes stay, as with docker (anonymous ones too, for now). */
-export const removeContainer: Handler<'container.remove'> = (p, ctx) => engineCall(() => ctx.engine.containers.remove(p.id, { force: p.force }).then(() => ok));
+/** `docker rm [-f] [-v]`: named volumes always stay; -v removes the container's anonymous ones. */
+export const removeContainer: Handler<'container.remove'> = (p, ctx) =>
+  engineCall(async () => {
+    const anonymous = (ctx.engine.containers.inspect(p.id).config.volumes ?? []).map((v) => v.name).filter(isAnonymousVolume);
+    await ctx.engine.containers.remove(p.id, { force: p.force });
+    if (p.volumes) for (const name of anonymous) await ctx.engine.volumes.remove(name, (n) => volumeUsers(ctx.engine.containers, n)).catch(() => undefined);
+    return ok;
+  });
 
 export const waitContainer: Handler<'container.wait'> = (p, ctx, io) =>
   engineCall(async () => ({ exitCode: (await ctx.engine.containers.wait(p.id, { signal: abortedBy(io.stream) })).exitCode }));

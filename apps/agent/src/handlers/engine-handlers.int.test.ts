@@ -131,6 +131,31 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     expect(engine.containers.list()).toEqual([]);
   });
 
+  it('a named volume outlives its container; rm of a volume in use is refused; -v takes anonymous volumes', async () => {
+    const runTo = async (cmd: string, binds: string[]) => {
+      const c = (await dispatch('container.create', { image: ref, cmd: ['sh', '-c', cmd], binds }, ctx)) as { id: string; name: string };
+      await dispatch('container.start', { id: c.id }, ctx);
+      expect(await dispatch('container.wait', { id: c.id }, ctx)).toEqual({ exitCode: 0 });
+      return c;
+    };
+    const writer = await runTo('echo kept > /data/file', ['data:/data', '/scratch']);
+    const vols = (await dispatch('volume.list', {}, ctx)) as { name: string; anonymous: boolean; usedBy: string[] }[];
+    expect(vols).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'data', anonymous: false, usedBy: [writer.name] }), expect.objectContaining({ anonymous: true, usedBy: [writer.name] })]));
+    await expect(dispatch('volume.remove', { name: 'data' }, ctx)).rejects.toMatchObject({ code: 'conflict', message: `remove data: volume is in use - [${writer.name}]` });
+    await dispatch('container.remove', { id: writer.id, volumes: true }, ctx);
+    expect(((await dispatch('volume.list', {}, ctx)) as { name: string }[]).map((v) => v.name)).toEqual(['data']);
+
+    const reader = await runTo('cat /data/file', ['data:/data:ro']);
+    const { cp, agent } = mux.open();
+    const out = collect(cp);
+    await dispatch('container.logs', { id: reader.id }, ctx, { stream: agent });
+    agent.end();
+    expect((await out)[1]).toBe('kept\n');
+    await dispatch('container.remove', { id: reader.id }, ctx);
+    await dispatch('volume.remove', { name: 'data' }, ctx);
+    expect(await dispatch('volume.list', {}, ctx)).toEqual([]);
+  });
+
   it('rmi untags and deletes once nothing uses the image', async () => {
     await dispatch('image.tag', { source: ref, target: 'mine:1' }, ctx);
     expect(await dispatch('image.remove', { ref: 'mine:1' }, ctx)).toEqual({ untagged: ['mine:1'], deleted: [] });

@@ -3,6 +3,7 @@ import { containerLogs, containerStats, createContainer, execInContainer, inspec
 import { getHostFacts } from './get-host-facts.ts';
 import { inspectImage, listImages, pruneImages, pullImage, removeImage, tagImage } from './images.ts';
 import { pingSystem } from './ping-system.ts';
+import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume } from './volumes.ts';
 import { HandlerError, type AgentContext, type Handler, type RequestIo } from './types.ts';
 
 type Handlers = { [K in OperationName]: Handler<K> };
@@ -32,6 +33,11 @@ const handlers: Handlers = {
   'container.stats': containerStats,
   'container.logs': containerLogs,
   'container.exec': execInContainer,
+  'volume.list': listVolumes,
+  'volume.create': createVolume,
+  'volume.inspect': inspectVolume,
+  'volume.remove': removeVolume,
+  'volume.prune': pruneVolumes,
 };
 
 /** Validates the params against the protocol, then runs the operation's handler. */
