@@ -56,6 +56,12 @@ export type ContainerSummary = z.infer<typeof ContainerSummary>;
 
 const Ref = z.object({ id: ContainerRef });
 
+export const TerminalSize = z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
+export type TerminalSize = z.infer<typeof TerminalSize>;
+
+/** What the control plane may send on channel 3 of an interactive exec. */
+export const TerminalControl = z.object({ resize: TerminalSize });
+
 /**
  * Channels of a request's byte stream, as Docker's stdcopy numbers them: 0 carries stdin to
  * the container, 1 and 2 its stdout and stderr; 3 carries JSON lines (pull progress).
@@ -92,9 +98,20 @@ export const ContainerOperations = {
     params: Ref.extend({ follow: z.boolean().default(false), tail: z.number().int().nonnegative().optional(), since: z.number().optional(), timestamps: z.boolean().default(false) }),
     result: Ok,
   },
-  /** output goes to the request's stream; the exit code is the result */
+  /**
+   * output goes to the request's stream; the exit code is the result. With `interactive`, the
+   * stream's channel 0 is the process's stdin (END closes it); with `tty`, the output is the
+   * terminal's (channel 1 only) and JSON lines {"resize":{"cols","rows"}} on channel 3 resize it.
+   */
   'container.exec': {
-    params: Ref.extend({ cmd: z.array(z.string()).min(1), env: z.array(z.string()).default([]), user: z.string().optional(), workingDir: z.string().optional() }),
+    params: Ref.extend({
+      cmd: z.array(z.string()).min(1),
+      env: z.array(z.string()).default([]),
+      user: z.string().optional(),
+      workingDir: z.string().optional(),
+      interactive: z.boolean().default(false),
+      tty: TerminalSize.optional(),
+    }),
     result: z.object({ exitCode: z.number().int() }),
   },
 } as const;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { totalmem } from 'node:os';
 import type { Readable } from 'node:stream';
-import { StreamChannel, type Channel, type MuxStream } from '@berth/protocol';
-import { cpuPercent, toRfc3339NanoUtc, type ImageConfig, type LogEntry } from '@berth/runtime';
+import { StreamChannel, TerminalControl, type Channel, type MuxStream } from '@berth/protocol';
+import { cpuPercent, toRfc3339NanoUtc, type ExecSession, type ImageConfig, type LogEntry } from '@berth/runtime';
 import { dockerStatus } from '../engine/docker-status.ts';
 import { commandLine, dockerInspect } from '../engine/docker-inspect.ts';
 import { engineCall } from '../engine/errors.ts';
@@ -115,12 +115,43 @@ async function pump(from: Readable, to: MuxStream | null, channel: Channel): Pro
   for await (const chunk of from) await to?.write(channel, chunk as Buffer);
 }
 
-/** `docker exec` without -i: stdin closed, output streamed, the exit code as the result. */
+/** Feeds an interactive exec: channel 0 to its stdin, resize requests on channel 3. */
+async function feed(stream: MuxStream, session: ExecSession): Promise<void> {
+  try {
+    for await (const c of stream) {
+      if (c.channel === StreamChannel.stdin) {
+        if (!session.stdin.write(c.data)) await new Promise((r) => session.stdin.once('drain', r));
+      } else if (c.channel === StreamChannel.json) {
+        for (const line of c.data.toString('utf8').split('\n').filter(Boolean)) {
+          const msg = TerminalControl.safeParse(JSON.parse(line));
+          if (msg.success) session.resize(msg.data.resize.cols, msg.data.resize.rows);
+        }
+      }
+    }
+  } catch {
+    // the stream went away: the exec is killed below
+  } finally {
+    session.stdin.end();
+  }
+}
+
+/** `docker exec [-i] [-t]`: output streamed, the exit code as the result. */
 export const execInContainer: Handler<'container.exec'> = (p, ctx, io) =>
   engineCall(async () => {
-    const session = await ctx.engine.containers.exec(p.id, { cmd: p.cmd, env: p.env, ...(p.user ? { user: p.user } : {}), ...(p.workingDir ? { workingDir: p.workingDir } : {}) });
-    session.stdin.end();
-    const output = Promise.all([pump(session.stdout, io.stream, StreamChannel.stdout as Channel), pump(session.stderr, io.stream, StreamChannel.stderr as Channel)]);
+    const session = await ctx.engine.containers.exec(p.id, {
+      cmd: p.cmd,
+      env: p.env,
+      ...(p.user ? { user: p.user } : {}),
+      ...(p.workingDir ? { workingDir: p.workingDir } : {}),
+      ...(p.tty ? { tty: p.tty } : {}),
+    });
+    const stream = io.stream;
+    if (p.interactive && stream) void feed(stream, session);
+    else session.stdin.end();
+    // the user went away (stream reset): the process does not linger in the container
+    const gone = abortedBy(stream);
+    gone.addEventListener('abort', () => session.kill(), { once: true });
+    const output = Promise.all([pump(session.stdout, stream, StreamChannel.stdout as Channel), pump(session.stderr, stream, StreamChannel.stderr as Channel)]);
     const exitCode = await session.exitCode;
     await output.catch(() => undefined);
     return { exitCode };

@@ -120,6 +120,42 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     expect(events.filter((e) => e.kind === 'container' && e.data.name === 'web').map((e) => e.data.action)).toEqual(['create', 'start', 'die', 'stop', 'destroy']);
   });
 
+  it('exec -i feeds stdin; exec -it runs on a terminal of the asked size and follows a resize', async () => {
+    await dispatch('container.create', { image: ref, name: 'shell', cmd: ['sleep', '1000'] }, ctx);
+    await dispatch('container.start', { id: 'shell' }, ctx);
+    try {
+      const i = mux.open();
+      const out = collect(i.cp);
+      const running = dispatch('container.exec', { id: 'shell', cmd: ['sh', '-c', 'tr a-z A-Z'], interactive: true }, ctx, { stream: i.agent });
+      await i.cp.write(0, Buffer.from('hello stdin\n'));
+      i.cp.end();
+      expect(await running).toEqual({ exitCode: 0 });
+      i.agent.end();
+      expect((await out)[1]).toBe('HELLO STDIN\n');
+
+      const t = mux.open();
+      let screen = '';
+      const reading = (async () => {
+        for await (const c of t.cp) screen += c.data.toString();
+      })();
+      const tty = dispatch('container.exec', { id: 'shell', cmd: ['sh'], interactive: true, tty: { cols: 91, rows: 27 } }, ctx, { stream: t.agent });
+      await t.cp.write(0, Buffer.from('stty size; tty\n'));
+      for (let n = 0; n < 50 && !screen.includes('27 91'); n++) await new Promise((r) => setTimeout(r, 100));
+      await t.cp.write(3, Buffer.from(`${JSON.stringify({ resize: { cols: 120, rows: 40 } })}\n`));
+      await new Promise((r) => setTimeout(r, 200));
+      await t.cp.write(0, Buffer.from('stty size; exit 5\n'));
+      expect(await tty).toEqual({ exitCode: 5 });
+      t.agent.end();
+      t.cp.end();
+      await reading;
+      expect(screen).toContain('27 91');
+      expect(screen).toMatch(/\/dev\/pts\/\d+/);
+      expect(screen).toContain('40 120');
+    } finally {
+      await dispatch('container.remove', { id: 'shell', force: true }, ctx);
+    }
+  });
+
   it('--rm containers go away once they exit; unknown names get docker’s message', async () => {
     const c = (await dispatch('container.create', { image: ref, cmd: ['true'], autoRemove: true }, ctx)) as { id: string };
     await dispatch('container.start', { id: c.id }, ctx);

@@ -25,7 +25,7 @@ import type { Exec } from '../sys/exec.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
 import type { ContainerConfig, ContainerRecord, ContainerStatus, RootfsSource } from './config.ts';
 import { ContainerError, conflict, invalid, notFound } from './errors.ts';
-import { collect, execProcess, spawnRuntimeExec } from './exec.ts';
+import { collect, execProcess, spawnRuntimeExec, spawnRuntimeExecTty } from './exec.ts';
 import type { ExecOptions, ExecSession } from './exec.ts';
 import { generateId, generateName, isValidName, normalizeName } from './names.ts';
 import { containerPaths, exitDir, socketDir, volumeDataDir } from './paths.ts';
@@ -657,10 +657,11 @@ export class ContainerEngine {
     const processFile = join(execDir, 'process.json');
     await writeFile(processFile, JSON.stringify(process));
     const rt = this.#o.runtime;
-    const session = spawnRuntimeExec([
+    const argv = [
       rt.path, '--root', rt.root, '--log', join(execDir, 'runtime.log'), '--log-format', 'json',
       'exec', '--process', processFile, '--pid-file', join(execDir, 'exec.pid'), r.id,
-    ]);
+    ];
+    const session = opts.tty ? spawnRuntimeExecTty(argv, opts.tty) : spawnRuntimeExec(argv);
     session.exitCode.finally(() => rm(execDir, { recursive: true, force: true }).catch(() => undefined)).catch(() => undefined);
     return session;
   }

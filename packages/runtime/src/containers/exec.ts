@@ -1,8 +1,10 @@
-// `exec`: a new process in a running container, through `runc exec` (non-TTY). The
+// `exec`: a new process in a running container, through a foreground `runc exec`. The
 // process spec is the container's own (capabilities, rlimits) with the exec's args, env,
-// user and cwd.
+// user and cwd. With a TTY, runc runs on a pseudo-terminal of ours: it makes the
+// container's terminal, copies between the two and passes our window size on (SIGWINCH).
 import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import pty from 'node-pty';
 import type { Process } from '../spec/types.ts';
 import type { ResolvedUser } from './user.ts';
 
@@ -13,6 +15,8 @@ export interface ExecOptions {
   /** "uid[:gid]" or a name from the container's /etc/passwd; default: the container's user. */
   user?: string;
   workingDir?: string;
+  /** `-t`: a terminal of this size; output comes on stdout only, as with docker. */
+  tty?: { cols: number; rows: number };
 }
 
 /** A running exec: its streams and, once it ends, its exit code. */
@@ -22,6 +26,10 @@ export interface ExecSession {
   stderr: Readable;
   /** Resolves with the exit code (128+n when killed by signal n). */
   exitCode: Promise<number>;
+  /** The terminal's new size (a no-op without a TTY). */
+  resize(cols: number, rows: number): void;
+  /** Ends the exec (the user went away): the runtime's process is killed, and with it the exec'd one. */
+  kill(): void;
 }
 
 export function execProcess(base: Process, opts: ExecOptions, user: ResolvedUser | null): Process {
@@ -33,7 +41,7 @@ export function execProcess(base: Process, opts: ExecOptions, user: ResolvedUser
   }
   if (user) env.set('HOME', `HOME=${user.home}`);
   const p: Process = {
-    terminal: false,
+    terminal: !!opts.tty,
     user: user ? (user.additionalGids.length ? { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } : { uid: user.uid, gid: user.gid }) : base.user,
     args: [...opts.cmd],
     env: [...env.values()],
@@ -54,7 +62,50 @@ export function spawnRuntimeExec(argv: readonly string[]): ExecSession {
     child.once('error', (e) => reject(new Error(`cannot run ${file}: ${e.message}`)));
     child.once('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
   });
-  return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exitCode };
+  return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exitCode, resize: () => {}, kill: () => void child.kill('SIGKILL') };
+}
+
+const RUNTIME_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TERM: 'xterm-256color' };
+
+/** Spawns a foreground `runc exec` of a terminal process on a pseudo-terminal of its own. */
+export function spawnRuntimeExecTty(argv: readonly string[], size: { cols: number; rows: number }): ExecSession {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('exec: empty argv');
+  const term = pty.spawn(file, args, { name: 'xterm-256color', cols: size.cols, rows: size.rows, env: RUNTIME_ENV });
+  const stdout = new PassThrough();
+  const stderr = Readable.from([]);
+  term.onData((d) => stdout.write(d));
+  const exitCode = new Promise<number>((resolve) => {
+    term.onExit((e) => {
+      stdout.end();
+      resolve(e.signal ? 128 + e.signal : e.exitCode);
+    });
+  });
+  const stdin = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      term.write(chunk.toString('utf8'));
+      done();
+    },
+    // end of input on a terminal is ^D, as a user would type it
+    final(done) {
+      term.write('\x04');
+      done();
+    },
+  });
+  return {
+    stdin,
+    stdout,
+    stderr,
+    exitCode,
+    resize: (cols, rows) => term.resize(Math.max(1, Math.min(cols, 1000)), Math.max(1, Math.min(rows, 1000))),
+    kill: () => {
+      try {
+        term.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
 }
 
 /** Collects an exec's output: the convenience for `exec` without streaming. */
