@@ -11,6 +11,8 @@ const Env = z.object({
   /** PEM files: with both set, the gateway serves https and wss itself */
   BERTH_TLS_CERT: z.string().optional(),
   BERTH_TLS_KEY: z.string().optional(),
+  /** 32 random bytes that seal secrets (registry passwords) in the database; `berth up` makes one */
+  BERTH_SECRET_KEY_FILE: z.string().optional(),
   BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type GatewayEnv = z.infer<typeof Env>;

@@ -7,6 +7,7 @@ import type { FleetDispatcher } from '@berth/core';
 import { PROTOCOL_VERSION } from '@berth/protocol';
 import type { Duplex } from 'node:stream';
 import type { AgentHub } from './agent-hub.ts';
+import { ExecSockets } from './exec-socket.ts';
 import type { Logger } from './log.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -82,10 +83,12 @@ export function createHttpServer(o: HttpServerOptions): Server {
       res.end('internal error\n');
     }
   };
+  const execSockets = new ExecSockets({ db: o.db, fleet: o.fleet, log: o.log });
   const server: Server = o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/agent') return o.hub.handleUpgrade(req, socket, head);
+    if (path === '/api/exec') return execSockets.handleUpgrade(req, socket, head);
     if (o.web?.upgrade) return o.web.upgrade(req, socket, head);
     socket.destroy();
   });

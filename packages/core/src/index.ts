@@ -8,3 +8,5 @@ export { redact } from './audit/redact.ts';
 export * from './fleet/dispatcher.ts';
 export * from './commands/service.ts';
 export { OutboxRequester, DEFAULT_COMMAND_TIMEOUT_MS } from './commands/outbox-dispatcher.ts';
+export * from './registries/secret-box.ts';
+export * from './registries/credentials.ts';

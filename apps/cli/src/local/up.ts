@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +102,8 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
     return { child, logFile: opts.detach ? logFile : null };
   };
 
-  const gateway = await start('gateway', 'apps/gateway/src/main.ts', { DATABASE_URL: database.url, PORT: String(env.PORT), BIND: env.BIND });
+  const secretKeyFile = await ensureSecretKey(env.BERTH_CONTROL_DIR);
+  const gateway = await start('gateway', 'apps/gateway/src/main.ts', { DATABASE_URL: database.url, PORT: String(env.PORT), BIND: env.BIND, BERTH_SECRET_KEY_FILE: secretKeyFile });
   const stopAll = async (agentPid?: number) => {
     for (const pid of [agentPid, gateway.child.pid]) if (pid && alive(pid)) process.kill(pid, 'SIGTERM');
     for (const pid of [agentPid, gateway.child.pid]) if (pid) await waitForExit(pid, 10_000);
@@ -151,4 +153,18 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
   });
   await stopAll(agent.child.pid);
   await clearRunState(env.BERTH_CONTROL_DIR);
+}
+
+/**
+ * The key that seals secrets (registry passwords) in the database: made once, 0600, beside the
+ * database's directory but not in it, so that a dump of the database alone reveals nothing.
+ */
+async function ensureSecretKey(controlDir: string): Promise<string> {
+  const path = join(controlDir, 'secret.key');
+  const fh = await open(path, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? null : Promise.reject(err)));
+  if (fh) {
+    await fh.writeFile(randomBytes(32));
+    await fh.close();
+  }
+  return path;
 }

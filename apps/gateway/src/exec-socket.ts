@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import { createContext } from '@berth/api';
+import { appendAudit, AppError, getHost, requireRole, type FleetDispatcher } from '@berth/core';
+import type { Db } from '@berth/db';
+import { StreamChannel, TerminalSize, type Channel } from '@berth/protocol';
+
+/** The first message of a terminal session: what to run where (`berth exec -it`, the web terminal). */
+export const ExecStart = z.object({
+  host: z.string().min(1).max(64),
+  id: z.string().min(1).max(128),
+  cmd: z.array(z.string()).min(1),
+  env: z.array(z.string().regex(/^[^=]+=/, 'env is NAME=value')).default([]),
+  user: z.string().optional(),
+  workingDir: z.string().optional(),
+  interactive: z.boolean().default(true),
+  tty: TerminalSize.optional(),
+});
+
+const ClientControl = z.union([z.object({ resize: TerminalSize }), z.object({ eof: z.literal(true) })]);
+
+/**
+ * Interactive exec over a websocket at /api/exec: the one place a user's keystrokes flow to a
+ * container, so it is authenticated like the API (bearer token or session cookie), refuses
+ * cross-site pages, needs the operator role and is audited. Frames: binary from the client is
+ * stdin; binary to it is [channel, ...bytes] (1 stdout, 2 stderr); text is JSON control:
+ * {"resize":{cols,rows}}, {"eof":true} from the client; {"exit":n} or {"error":msg} to it.
+ */
+export class ExecSockets {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+  constructor(private readonly o: { db: Db; fleet: FleetDispatcher; log: (level: 'info' | 'warn' | 'error', msg: string, f?: Record<string, unknown>) => void }) {}
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const origin = req.headers.origin;
+    if (origin && new URL(origin).host !== req.headers.host) {
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\ncross-site terminal refused\n');
+      return;
+    }
+    void this.authenticate(req).then(
+      (actor) => {
+        if (!actor) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\n\r\nsign in, or pass an API token (Authorization: Bearer berth_…)\n');
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, actor));
+      },
+      () => socket.destroy(),
+    );
+  }
+
+  private async authenticate(req: IncomingMessage) {
+    const ctx = await createContext({
+      headers: { get: (n) => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
+      appendHeader: () => {},
+      db: this.o.db,
+      fleet: this.o.fleet,
+      remoteAddr: req.socket.remoteAddress ?? null,
+    });
+    return ctx.actor;
+  }
+
+  private serve(ws: WebSocket, actor: NonNullable<Awaited<ReturnType<ExecSockets['authenticate']>>>): void {
+    const fail = (err: unknown) => {
+      const message = err instanceof AppError || err instanceof z.ZodError ? (err instanceof z.ZodError ? `bad exec request: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` : err.message) : 'internal error';
+      if (!(err instanceof AppError) && !(err instanceof z.ZodError)) this.o.log('error', 'exec session failed', { err: (err as Error).message });
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ error: message, code: err instanceof AppError ? err.code : 'INVALID' }));
+      ws.close(1000);
+    };
+    ws.once('message', (data, binary) => {
+      void (async () => {
+        if (binary) throw new AppError('INVALID', 'the first message must be the exec request (JSON)');
+        const start = ExecStart.parse(JSON.parse(String(data)));
+        requireRole(actor, 'operator', 'running a command in a container');
+        const host = await getHost(actor, start.host, this.o.db);
+        const { host: _h, ...params } = start;
+        await this.o.db.$transaction((tx) => appendAudit(tx, actor, { action: 'container.exec', hostId: host.id, objectType: 'container', objectId: start.id, params: { cmd: start.cmd, user: start.user, tty: !!start.tty }, outcome: 'ok' }));
+        const { stream, result } = this.o.fleet.openStream(host.id, 'container.exec', params, { timeoutMs: 0 });
+        ws.on('message', (msg, isBinary) => {
+          if (isBinary) return void stream.write(StreamChannel.stdin as Channel, msg as Buffer).catch(() => undefined);
+          const ctl = ClientControl.safeParse(JSON.parse(String(msg)));
+          if (!ctl.success) return;
+          if ('eof' in ctl.data) stream.end();
+          else void stream.write(StreamChannel.json as Channel, Buffer.from(`${JSON.stringify(ctl.data)}\n`)).catch(() => undefined);
+        });
+        ws.on('close', () => stream.reset('the terminal was closed'));
+        const output = (async () => {
+          for await (const c of stream) {
+            if (ws.readyState !== ws.OPEN) break;
+            ws.send(Buffer.concat([Buffer.from([c.channel]), c.data]));
+          }
+        })().catch(() => undefined);
+        const { exitCode } = await result;
+        await output;
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ exit: exitCode }));
+        ws.close(1000);
+      })().catch(fail);
+    });
+  }
+}
