@@ -1,16 +1,25 @@
 import { readHostFacts, rootedHostFs, sampleHostMetrics, type DetectedRuntime } from '@berth/runtime';
 import type { HostFacts, HostMetrics } from '@berth/protocol';
 import type { HostEngine } from './engine/host-engine.ts';
+import { listContainers } from './handlers/containers.ts';
+import { listImages } from './handlers/images.ts';
 import type { AgentContext } from './handlers/index.ts';
+import { listVolumes } from './handlers/volumes.ts';
+
+const noStream = { stream: null };
 
 /** The agent's view of its host, as the protocol reports it (`docker info`). */
 export function createHostContext(o: { stateDir: string; agentVersion: string; detected: DetectedRuntime; engine: HostEngine; emit: AgentContext['emit'] }): AgentContext {
   const fs = rootedHostFs('/');
   const runtime = { name: o.detected.chosen.name, version: o.detected.chosen.version ?? 'unknown', path: o.detected.chosen.path ?? o.detected.chosen.name };
   const refused = o.detected.probes.filter((p) => !p.ok).map((p) => ({ name: p.name, reason: p.reason ?? 'unknown' }));
-  return {
+  const ctx: AgentContext = {
     engine: o.engine,
     emit: o.emit,
+    async inventory() {
+      const [containers, images, volumes] = await Promise.all([listContainers({ all: true }, ctx, noStream), listImages({ all: false }, ctx, noStream), listVolumes({}, ctx, noStream)]);
+      return { containers, images, volumes };
+    },
     async facts(): Promise<HostFacts> {
       const f = await readHostFacts({ fs, stateDir: o.stateDir });
       return {
@@ -45,6 +54,7 @@ export function createHostContext(o: { stateDir: string; agentVersion: string; d
       };
     },
   };
+  return ctx;
 }
 
 /** `docker info`'s Containers/Running/Paused/Stopped: restarting counts as running, as there. */

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
     log,
     onFatal: (message) => fatal(`the control plane refused this agent: ${message}`),
   });
-  emit = (kind, data) => conn.event(kind, data);
+  emit = (kind, data) => {
+    conn.event(kind, data);
+    conn.inventoryChanged();
+  };
   await conn.start();
   const stop = () => {
     log('info', 'agent stopping; containers keep running');

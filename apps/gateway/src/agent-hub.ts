@@ -224,7 +224,7 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
         return;
       case 'inventory':
         c.lastHeartbeat = Date.now();
-        await recordInventory(c.hostId, msg.facts, this.opts.db);
+        await recordInventory(c.hostId, msg.facts, this.opts.db, msg.inventory);
         return;
       case 'response': {
         const p = c.pending.get(msg.id);

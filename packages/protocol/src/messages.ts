@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { ContainerSummary } from './containers.ts';
 import { HostFacts, HostMetrics } from './facts.ts';
+import { ImageSummary } from './images.ts';
+import { VolumeSummary } from './volumes.ts';
 
 /**
  * Every message on the agent websocket is one JSON text frame of this union, tagged by
@@ -35,7 +38,16 @@ export type RefusalCode = z.infer<typeof RefusalCode>;
 export const Refused = z.object({ ...Base, type: z.literal('refused'), code: RefusalCode, message: z.string() });
 export type Refused = z.infer<typeof Refused>;
 
-export const Inventory = z.object({ ...Base, type: z.literal('inventory'), facts: HostFacts });
+/** What a host has: sent on every connect and after changes, so the control plane's copy is never stale for long. */
+export const HostInventory = z.object({
+  containers: z.array(ContainerSummary).max(20_000),
+  images: z.array(ImageSummary).max(20_000),
+  volumes: z.array(VolumeSummary).max(20_000),
+});
+export type HostInventory = z.infer<typeof HostInventory>;
+
+// `inventory` is optional: agents of protocol 1.0 send facts only
+export const Inventory = z.object({ ...Base, type: z.literal('inventory'), facts: HostFacts, inventory: HostInventory.optional() });
 export type Inventory = z.infer<typeof Inventory>;
 
 export const Heartbeat = z.object({ ...Base, type: z.literal('heartbeat'), at: z.number().int(), metrics: HostMetrics });

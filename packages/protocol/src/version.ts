@@ -2,7 +2,8 @@
  * The agent protocol's version. Agent and control plane talk when their majors match;
  * a newer minor only adds optional fields and operations, which the older side ignores.
  */
-export const PROTOCOL_VERSION = '1.0';
+// 1.1: inventory carries containers, images and volumes
+export const PROTOCOL_VERSION = '1.1';
 
 export function parseVersion(v: string): { major: number; minor: number } | null {
   const m = /^(\d+)\.(\d+)$/.exec(v);

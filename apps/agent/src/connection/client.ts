@@ -37,6 +37,7 @@ export class ControlPlaneConnection {
   private stopped = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private inventoryTimer: NodeJS.Timeout | null = null;
   private readonly idempotency: IdempotencyCache;
   /** when the control plane last showed signs of life (a frame or a pong) */
   private lastHeard = 0;
@@ -128,6 +129,16 @@ export class ControlPlaneConnection {
     });
   }
 
+  /** Sends a fresh inventory soon: changes come in bursts (create, start), one inventory covers them. */
+  inventoryChanged(): void {
+    if (this.inventoryTimer) return;
+    this.inventoryTimer = setTimeout(() => {
+      this.inventoryTimer = null;
+      void this.sendInventory();
+    }, 300);
+    this.inventoryTimer.unref();
+  }
+
   /** An event for the control plane; dropped while disconnected (the next inventory catches up). */
   event(kind: string, data: Record<string, unknown>): void {
     this.send({ v: PROTOCOL_VERSION, type: 'event', kind, at: Date.now(), data });
@@ -139,7 +150,8 @@ export class ControlPlaneConnection {
 
   private async sendInventory(): Promise<void> {
     try {
-      this.send({ v: PROTOCOL_VERSION, type: 'inventory', facts: await this.o.ctx.facts() });
+      const [facts, inventory] = await Promise.all([this.o.ctx.facts(), this.o.ctx.inventory()]);
+      this.send({ v: PROTOCOL_VERSION, type: 'inventory', facts, inventory });
     } catch (err) {
       this.o.log('error', 'cannot gather host facts', { err: (err as Error).message });
     }

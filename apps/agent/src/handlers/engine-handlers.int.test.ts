@@ -79,6 +79,7 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     const list = (await dispatch('image.list', {}, ctx)) as { repoTags: string[] }[];
     expect(list.flatMap((i) => i.repoTags)).toContain(ref);
     expect((await ctx.facts()).images).toBe(1);
+    expect((await ctx.inventory()).images.map((i) => i.repoTags)).toEqual([[ref]]);
     expect(events).toContainEqual({ kind: 'image', data: { action: 'pull', ref: result.ref, id: result.id } });
   });
 
@@ -87,6 +88,7 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     expect(created.name).toBe('web');
     await dispatch('container.start', { id: 'web' }, ctx);
     expect((await ctx.facts()).containers).toEqual({ total: 1, running: 1, paused: 0, stopped: 0 });
+    expect((await ctx.inventory()).containers).toEqual([expect.objectContaining({ name: 'web', state: 'running' })]);
     const ps = (await dispatch('container.list', {}, ctx)) as { name: string; status: string; command: string; image: string }[];
     expect(ps).toEqual([expect.objectContaining({ name: 'web', image: ref, command: 'sh -c "echo out; echo err >&2; exec sleep 1000"', status: expect.stringMatching(/^Up /) })]);
 

@@ -1,10 +1,12 @@
-import type { HostFacts, HostMetrics, MuxStream, OperationName, OperationParams, OperationResult } from '@berth/protocol';
+import type { HostFacts, HostInventory, HostMetrics, MuxStream, OperationName, OperationParams, OperationResult } from '@berth/protocol';
 import type { HostEngine } from '../engine/host-engine.ts';
 
 /** What handlers may use of the agent: the runtime's view of this host and its engine. */
 export interface AgentContext {
   facts(): Promise<HostFacts>;
   metrics(): Promise<HostMetrics>;
+  /** Containers, images and volumes as `ps -a`, `images` and `volume ls` list them. */
+  inventory(): Promise<HostInventory>;
   engine: HostEngine;
   /** An event for the control plane (and from there the dashboard and `berth events`). */
   emit(kind: string, data: Record<string, unknown>): void;

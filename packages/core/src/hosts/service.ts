@@ -1,6 +1,6 @@
 import { db as defaultDb, type Db, type Host } from '@berth/db';
 import { hashToken } from '@berth/auth';
-import type { HostFacts, HostMetrics } from '@berth/protocol';
+import { HostInventory, type HostFacts, type HostMetrics } from '@berth/protocol';
 import type { Actor } from '../actor.ts';
 import { requireRole, systemActor } from '../actor.ts';
 import { appendAudit, audited } from '../audit/service.ts';
@@ -75,8 +75,21 @@ export async function setHostStatus(hostId: string, status: 'online' | 'degraded
   await db.host.updateMany({ where: { id: hostId, revokedAt: null }, data: { status, ...(status !== 'offline' ? { lastSeenAt: new Date() } : {}), ...fields } });
 }
 
-export async function recordInventory(hostId: string, facts: HostFacts, db: Db = defaultDb()): Promise<void> {
-  await db.host.update({ where: { id: hostId }, data: { facts: facts as object, agentVersion: facts.agentVersion, lastSeenAt: new Date() } });
+/** The agent's report on connect and after changes: its facts and, from protocol 1.1, what it holds. */
+export async function recordInventory(hostId: string, facts: HostFacts, db: Db = defaultDb(), inventory?: HostInventory): Promise<void> {
+  const now = new Date();
+  await db.host.update({
+    where: { id: hostId },
+    data: { facts: facts as object, agentVersion: facts.agentVersion, lastSeenAt: now, ...(inventory ? { inventory: inventory as object, inventoryAt: now } : {}) },
+  });
+}
+
+/** The last inventory a host reported, and when: what the control plane shows while the host is away. */
+export async function lastInventory(hostId: string, db: Db = defaultDb()): Promise<{ inventory: HostInventory; at: Date } | null> {
+  const h = await db.host.findUnique({ where: { id: hostId }, select: { inventory: true, inventoryAt: true } });
+  if (!h?.inventory || !h.inventoryAt) return null;
+  const parsed = HostInventory.safeParse(h.inventory);
+  return parsed.success ? { inventory: parsed.data, at: h.inventoryAt } : null;
 }
 
 export async function recordHeartbeat(hostId: string, _metrics: HostMetrics, db: Db = defaultDb()): Promise<void> {

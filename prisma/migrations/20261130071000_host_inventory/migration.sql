@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "hosts" ADD COLUMN "inventory" JSONB,
+ADD COLUMN "inventory_at" TIMESTAMPTZ(3);
