@@ -93,6 +93,8 @@ export const ContainerOperations = {
   'container.wait': { params: Ref, result: z.object({ exitCode: z.number().int() }) },
   'container.inspect': { params: Ref, result: z.record(z.string(), z.unknown()) },
   'container.stats': { params: Ref, result: ContainerStatsSample },
+  'container.top': { params: Ref, result: z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }) },
+  'container.diff': { params: Ref, result: z.array(z.object({ kind: z.enum(['A', 'C', 'D']), path: z.string() })) },
   /** log lines go to the request's stream (channel 1 stdout, 2 stderr); the result comes at the end */
   'container.logs': {
     params: Ref.extend({ follow: z.boolean().default(false), tail: z.number().int().nonnegative().optional(), since: z.number().optional(), timestamps: z.boolean().default(false) }),

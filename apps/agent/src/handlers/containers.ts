@@ -93,6 +93,9 @@ export const containerStats: Handler<'container.stats'> = (p, ctx) =>
     return { cpuPercent: cpuPercent(a, b, elapsed), memoryUsageBytes: b.memoryUsage, memoryLimitBytes: b.memoryLimit ?? totalmem(), pids: b.pids };
   });
 
+export const containerTop: Handler<'container.top'> = (p, ctx) => engineCall(() => ctx.engine.containers.top(p.id));
+export const containerDiff: Handler<'container.diff'> = (p, ctx) => engineCall(() => ctx.engine.containers.diff(p.id));
+
 function channelOf(e: LogEntry): Channel {
   return (e.stream === 'stderr' ? StreamChannel.stderr : StreamChannel.stdout) as Channel;
 }

@@ -111,6 +111,17 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     expect(exec).toEqual({ exitCode: 7 });
     expect((await output)[1]).toBe(`${created.id.slice(0, 12)}\n`);
 
+    const top = (await dispatch('container.top', { id: 'web' }, ctx)) as { titles: string[]; processes: string[][] };
+    expect(top.titles).toEqual(['UID', 'PID', 'PPID', 'TIME', 'CMD']);
+    expect(top.processes).toEqual([['0', expect.stringMatching(/^\d+$/), expect.any(String), expect.any(String), 'sleep 1000']]);
+    const stats = (await dispatch('container.stats', { id: 'web' }, ctx)) as { pids: number; memoryUsageBytes: number };
+    expect(stats.pids).toBe(1);
+    expect(stats.memoryUsageBytes).toBeGreaterThan(0);
+    await dispatch('container.exec', { id: 'web', cmd: ['sh', '-c', 'mkdir /made && echo x > /made/file && rm /bin/cat'] }, ctx);
+    expect(await dispatch('container.diff', { id: 'web' }, ctx)).toEqual(
+      expect.arrayContaining([{ kind: 'A', path: '/made' }, { kind: 'A', path: '/made/file' }, { kind: 'C', path: '/bin' }, { kind: 'D', path: '/bin/cat' }]),
+    );
+
     await expect(dispatch('container.remove', { id: 'web' }, ctx)).rejects.toMatchObject({ code: 'conflict' });
     await expect(dispatch('image.remove', { ref }, ctx)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('web') });
     await dispatch('container.stop', { id: 'web', timeout: 1 }, ctx);

@@ -1,5 +1,5 @@
 import { Operations, type OperationName } from '@berth/protocol';
-import { containerLogs, containerStats, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
+import { containerDiff, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
 import { getHostFacts } from './get-host-facts.ts';
 import { inspectImage, listImages, pruneImages, pullImage, removeImage, tagImage } from './images.ts';
 import { pingSystem } from './ping-system.ts';
@@ -31,6 +31,8 @@ const handlers: Handlers = {
   'container.wait': waitContainer,
   'container.inspect': inspectContainer,
   'container.stats': containerStats,
+  'container.top': containerTop,
+  'container.diff': containerDiff,
   'container.logs': containerLogs,
   'container.exec': execInContainer,
   'volume.list': listVolumes,

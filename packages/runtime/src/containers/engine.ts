@@ -25,6 +25,8 @@ import type { Exec } from '../sys/exec.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
 import type { ContainerConfig, ContainerRecord, ContainerStatus, RootfsSource } from './config.ts';
 import { ContainerError, conflict, invalid, notFound } from './errors.ts';
+import { containerChanges, type Change } from './diff.ts';
+import { topProcesses, type TopResult } from './top.ts';
 import { collect, execProcess, spawnRuntimeExec, spawnRuntimeExecTty } from './exec.ts';
 import type { ExecOptions, ExecSession } from './exec.ts';
 import { generateId, generateName, isValidName, normalizeName } from './names.ts';
@@ -669,6 +671,19 @@ export class ContainerEngine {
   /** exec and collect its output. */
   async execCollect(ref: string, opts: ExecOptions): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     return collect(await this.exec(ref, opts));
+  }
+
+  /** `docker top`: the container's processes as seen from the host. */
+  async top(ref: string): Promise<TopResult> {
+    const r = this.#find(ref);
+    if (!isActive(r.state.status)) throw conflict(`Container ${r.id} is not running`, r.id);
+    return topProcesses(this.#o.cgroupLayout, r.cgroupsPath);
+  }
+
+  /** `docker diff`: files added, changed and deleted in the writable layer. */
+  async diff(ref: string): Promise<Change[]> {
+    const r = this.#find(ref);
+    return containerChanges(this.#paths(r.id).upper, r.rootfs.lowerDirs);
   }
 
   async stats(ref: string): Promise<ContainerStats> {
