@@ -13,6 +13,10 @@ const Env = z.object({
   BERTH_PIN_SHA256: z.string().optional(),
   /** plain ws:// to an address other than loopback */
   BERTH_ALLOW_INSECURE: z.enum(['0', '1']).default('0'),
+  /** Docker's registry-mirrors: URLs tried before Docker Hub, comma-separated */
+  BERTH_REGISTRY_MIRRORS: z.string().default(''),
+  /** Docker's insecure-registries: plain-http registries besides loopback (host:port, names, CIDRs), comma-separated */
+  BERTH_INSECURE_REGISTRIES: z.string().default(''),
   BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** where to look for crun, runc and conmon */
   PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
@@ -30,5 +34,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
   if (url.protocol === 'ws:' && !loopback && env.BERTH_ALLOW_INSECURE !== '1')
     throw new Error(`configuration: BERTH_CONTROL_PLANE ${env.BERTH_CONTROL_PLANE} is plain ws:// to a remote address: use wss://, or set BERTH_ALLOW_INSECURE=1 on a network you trust`);
+  for (const m of list(env.BERTH_REGISTRY_MIRRORS)) {
+    if (!/^https?:\/\/[^\s/]+/.test(m)) throw new Error(`configuration: BERTH_REGISTRY_MIRRORS entry ${JSON.stringify(m)} is not a URL: use https://mirror.example.com`);
+  }
   return env;
 }
+
+/** A comma-separated setting as its entries. */
+export const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);

@@ -38,7 +38,8 @@ export function createHostContext(o: { stateDir: string; agentVersion: string; d
         runtimesRefused: refused,
         containers: countContainers(o.engine),
         images: new Set((await o.engine.images.list()).map((i) => i.id)).size,
-        registryMirrors: [],
+        registryMirrors: o.engine.registry.mirrors,
+        insecureRegistries: ['127.0.0.0/8', ...o.engine.registry.insecure],
         agentVersion: o.agentVersion,
         stateDir: o.stateDir,
       };

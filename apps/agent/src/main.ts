@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { detectRuntime, hostExec, type DetectedRuntime } from '@berth/runtime';
 import { ControlPlaneConnection } from './connection/client.ts';
-import { loadEnv, type AgentEnv } from './env.ts';
+import { list, loadEnv, type AgentEnv } from './env.ts';
 import { openHostEngine } from './engine/host-engine.ts';
 import { createHostContext } from './host-context.ts';
 import { loadIdentity } from './identity.ts';
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     detected,
     cgroupParent: env.BERTH_CGROUP_PARENT,
     searchPath: env.PATH,
+    registry: { mirrors: list(env.BERTH_REGISTRY_MIRRORS), insecure: list(env.BERTH_INSECURE_REGISTRIES) },
     emit: (kind, data) => emit(kind, data),
     log,
   }).catch((err: Error) => fatal(`cannot open the container engine: ${err.message}`));

@@ -10,6 +10,7 @@ import { Notifier } from '@berth/db';
 import { challengePayload, PROTOCOL_VERSION } from '@berth/protocol';
 import { useTestDatabase } from '@berth/testing/db';
 import { eventually, nodeArgs, runCli, startGateway, type RunningGateway } from '@berth/testing/fleet';
+import { findCgroups, removeCgroupTree } from '@berth/testing/lab';
 
 interface Req { id: string; op: string; idempotencyKey?: string }
 
@@ -88,6 +89,8 @@ describe('the command outbox: commands reach a host through any gateway, once', 
     } finally {
       if (agent.exitCode === null) agent.kill('SIGKILL');
       await rm(state, { recursive: true, force: true });
+      // the agent's runtime probe and engine made cgroups under its parent
+      for (const cg of findCgroups(`berth-outbox-${process.pid}`)) removeCgroupTree(cg);
     }
   });
 

@@ -18,6 +18,8 @@ export const HostFacts = z.object({
   containers: z.object({ total: z.number().int(), running: z.number().int(), paused: z.number().int(), stopped: z.number().int() }),
   images: z.number().int(),
   registryMirrors: z.array(z.string()),
+  /** absent from agents of protocol 1.0 */
+  insecureRegistries: z.array(z.string()).optional(),
   agentVersion: z.string(),
   stateDir: z.string(),
 });

@@ -17,6 +17,8 @@ export interface HostEngine {
   images: ImageService;
   containers: ContainerEngine;
   volumes: VolumeStore;
+  /** as `docker info` shows them */
+  registry: { mirrors: string[]; insecure: string[] };
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export interface HostEngineOptions {
   detected: DetectedRuntime;
   cgroupParent: string;
   searchPath: string;
+  registry?: { mirrors: string[]; insecure: string[] };
   /** Agent events (container lifecycle, image changes) as the protocol's event messages carry them. */
   emit: (kind: string, data: Record<string, unknown>) => void;
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
@@ -47,7 +50,7 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     hostLimits: parseProcLimits(await readFile('/proc/self/limits', 'utf8')),
     cgroupParent: o.cgroupParent,
   });
-  const images = new ImageService({ root: join(o.stateDir, 'images') });
+  const images = new ImageService({ root: join(o.stateDir, 'images'), registry: { registryMirrors: o.registry?.mirrors ?? [], insecureRegistries: o.registry?.insecure ?? [] } });
   containers.subscribe((e) => onContainerEvent(e));
 
   function onContainerEvent(e: ContainerEvent): void {
@@ -72,7 +75,7 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     const c = containers.list().find((r) => r.id === id);
     if (c?.config.autoRemove) await containers.remove(id, { force: true }).catch(() => undefined);
   }
-  return { images, containers, volumes: new VolumeStore(o.stateDir), close: () => containers.close() };
+  return { images, containers, volumes: new VolumeStore(o.stateDir), registry: o.registry ?? { mirrors: [], insecure: [] }, close: () => containers.close() };
 }
 
 /** The containers that use an image, by name, so that `rmi` can refuse and say which. */

@@ -5,3 +5,4 @@ export type { ExecOptions, ExecResult } from './exec.ts';
 export type { LabProcess, ProcessExit } from './process.ts';
 export { sweepStaleLabs, findLabIds } from './sweep.ts';
 export { useLab } from './vitest.ts';
+export { findCgroups, removeCgroupTree } from './cgroups.ts';

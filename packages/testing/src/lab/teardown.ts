@@ -1,7 +1,8 @@
 // Removes everything a lab is made of, found from the machine itself (names carry the lab id),
 // so the same code serves lab.destroy(), the exit hooks and the sweep of crashed runs' labs.
 // Synchronous on purpose: process.on('exit') cannot wait for promises.
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { releaseSubnets } from './addressing.ts';
 import { findCgroups, removeCgroupTree } from './cgroups.ts';
 import { sleepSync } from './exec.ts';
@@ -44,6 +45,8 @@ export function teardownLab(id: string, options: TeardownOptions = {}): string[]
   });
   for (const ns of namespaces) attempt(() => ignoreIfGone(() => deleteNetns(ns), () => listNetns().includes(ns)));
 
+  // Containers' overlay rootfs (and anything else mounted under the hosts' state dirs)
+  attempt(() => unmountUnder(names.rootDir));
   attempt(() => rmSync(names.rootDir, { recursive: true, force: true }));
   attempt(() => releaseSubnets(id));
   // Keep the marker while something is left, so a later sweep still knows the owner.
@@ -85,4 +88,14 @@ function ignoreIfGone(remove: () => void, stillThere: () => boolean): void {
   } catch (e) {
     if (stillThere()) throw e;
   }
+}
+
+/** Lazily unmounts every mount point under `dir`, deepest first. */
+function unmountUnder(dir: string): void {
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' '))
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of points) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
 }

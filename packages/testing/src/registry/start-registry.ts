@@ -22,6 +22,8 @@ export interface StartRegistryOptions {
   binary?: string;
   /** How long to wait for GET /v2/ to answer. */
   readyTimeoutMs?: number;
+  /** The address to listen on: 127.0.0.1 unless lab hosts must reach it (their bridge address). */
+  bind?: string;
 }
 
 export interface RunningRegistry {
@@ -97,8 +99,9 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 }
 
 async function startOnce(dir: string, opts: StartRegistryOptions): Promise<RunningRegistry> {
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
+  const bind = opts.bind ?? '127.0.0.1';
+  const port = await freePort(bind);
+  const host = `${bind}:${port}`;
   const url = `http://${host}`;
   const configPath = join(dir, 'config.yml');
   await writeFile(
@@ -107,8 +110,10 @@ async function startOnce(dir: string, opts: StartRegistryOptions): Promise<Runni
   );
 
   // A clean env: REGISTRY_* variables in the parent would override the config file.
+  const cleanEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
   const child = spawn(opts.binary ?? REGISTRY_BINARY, ['serve', configPath], {
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+    // typed as a plain record: Next's global types (in the gateway's typecheck) make NODE_ENV required
+    env: cleanEnv as NodeJS.ProcessEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -145,7 +150,7 @@ async function startOnce(dir: string, opts: StartRegistryOptions): Promise<Runni
   };
 }
 
-/** Starts a registry on a free port of 127.0.0.1; call stop() when done (e.g. in afterAll). */
+/** Starts a registry on a free port of 127.0.0.1 (or `bind`); call stop() when done (e.g. in afterAll). */
 export async function startRegistry(opts: StartRegistryOptions = {}): Promise<RunningRegistry> {
   await checkInstalled(opts.binary ?? REGISTRY_BINARY);
   const dir = await mkdtemp(join(tmpdir(), 'berth-registry-'));

@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJoinToken, createUser, lastInventory, OutboxRequester, systemActor, type Actor } from '@berth/core';
+import { Notifier } from '@berth/db';
+import { useTestDatabase } from '@berth/testing/db';
+import { eventually, startGateway, startLabAgent, type RunningGateway } from '@berth/testing/fleet';
+import { buildBusyboxImage, pushImage } from '@berth/testing/images';
+import { useLab, type LabProcess } from '@berth/testing/lab';
+import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What a user of a real host sees: the agent is killed with SIGKILL (a crash, an OOM kill, an
+ * upgrade gone wrong) while containers run; when it comes back they are still running, the one
+ * that ended meanwhile shows its exit code, and a restart policy is applied to the one that died.
+ */
+describe('live restore: containers outlive a SIGKILLed agent and are adopted when it returns', () => {
+  const t = useTestDatabase();
+  const lab = useLab(1);
+  let gw: RunningGateway;
+  let registry: RunningRegistry;
+  let notifier: Notifier;
+  let requester: OutboxRequester;
+  let admin: Actor;
+  let agent: LabProcess;
+  let hostId: string;
+  let ref: string;
+  const agentEnv = () => ({ BERTH_INSECURE_REGISTRIES: registry.host });
+  const ask = <K extends Parameters<OutboxRequester['request']>[1]>(op: K, params: Parameters<OutboxRequester['request']>[2] & object) =>
+    requester.request(hostId, op, params as never, { timeoutMs: 60_000 });
+
+  beforeAll(async () => {
+    registry = await startRegistry({ bind: lab().gateway });
+    await pushImage(await buildBusyboxImage(), registry.url, 'team/busybox', 'latest');
+    ref = `${registry.host}/team/busybox:latest`;
+    gw = await startGateway({ databaseUrl: t().url, bind: lab().gateway, env: { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '3000' } });
+    const u = await createUser(systemActor(), { username: 'ops', password: 'a-long-password', role: 'admin' }, t().db);
+    admin = { kind: 'user', id: u.id, name: u.username, role: 'admin', source: 'cli', remoteAddr: null };
+    notifier = new Notifier(t().url);
+    await notifier.start();
+    requester = new OutboxRequester(t().db, notifier);
+    const h = lab().hosts[0]!;
+    const jt = await createJoinToken(admin, { hostName: h.name }, t().db);
+    agent = startLabAgent(h, { wsUrl: gw.wsUrl, joinToken: jt.token, env: agentEnv() });
+    const host = await eventually(async () => (await t().db.host.findFirst({ where: { name: h.name, status: 'online' } })) ?? null, 'agent online', 60_000);
+    hostId = host.id;
+  });
+
+  afterAll(async () => {
+    if (hostId) {
+      const list = (await ask('container.list', { all: true }).catch(() => [])) as { id: string }[];
+      for (const c of list) await ask('container.remove', { id: c.id, force: true }).catch(() => undefined);
+    }
+    await agent?.stop();
+    await notifier?.close();
+    await gw?.stop();
+    await registry?.stop();
+  });
+
+  it('keeps running containers running, records exits and applies restart policies', async () => {
+    await ask('image.pull', { ref });
+    await ask('container.create', { image: ref, name: 'long', cmd: ['sleep', '1000'] });
+    await ask('container.create', { image: ref, name: 'short', cmd: ['sh', '-c', 'sleep 2; echo done; exit 3'] });
+    await ask('container.create', { image: ref, name: 'always', cmd: ['sh', '-c', 'sleep 2; exit 1'], restartPolicy: { name: 'always', maximumRetryCount: 0 } });
+    for (const name of ['long', 'short', 'always']) await ask('container.start', { id: name });
+    const before = (await ask('container.inspect', { id: 'long' })) as { State: { Pid: number } };
+    expect(alive(before.State.Pid)).toBe(true);
+
+    await agent.stop('SIGKILL');
+    await new Promise((r) => setTimeout(r, 3_000)); // short and always end while no agent watches
+    expect(alive(before.State.Pid)).toBe(true);
+
+    agent = startLabAgent(lab().hosts[0]!, { wsUrl: gw.wsUrl, env: agentEnv() });
+    await eventually(async () => (await t().db.host.findUnique({ where: { id: hostId } }))?.status === 'online', 'agent back online', 60_000);
+
+    const after = (await ask('container.inspect', { id: 'long' })) as { State: { Status: string; Pid: number } };
+    expect(after.State).toMatchObject({ Status: 'running', Pid: before.State.Pid });
+    const short = (await ask('container.inspect', { id: 'short' })) as { State: { Status: string; ExitCode: number } };
+    expect(short.State).toMatchObject({ Status: 'exited', ExitCode: 3 });
+    const always = (await ask('container.inspect', { id: 'always' })) as { RestartCount: number };
+    expect(always.RestartCount).toBeGreaterThanOrEqual(1);
+    // the control plane's copy caught up on reconnect: what the dashboard shows is not stale
+    const inv = await eventually(async () => {
+      const i = await lastInventory(hostId, t().db);
+      return i?.inventory.containers.find((c) => c.name === 'short')?.state === 'exited' ? i : null;
+    }, 'inventory after reconnect');
+    expect(inv.inventory.containers.find((c) => c.name === 'long')).toMatchObject({ state: 'running' });
+    // nothing duplicated
+    expect(inv.inventory.containers.map((c) => c.name).sort()).toEqual(['always', 'long', 'short']);
+    const log = await readFile(agent.logPath, 'utf8');
+    expect(log).toMatch(/container engine ready/);
+  });
+});
