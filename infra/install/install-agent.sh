@@ -208,13 +208,13 @@ version_ge() { # version_ge A B: A >= B, numerically by dotted parts
 
 # --- 1. Debian packages ------------------------------------------------------------------------
 if [[ -n $node_file ]]; then node_pkgs="(node from --node)"; else node_pkgs="nodejs npm"; fi
-step "Debian packages: crun runc conmon iproute2 nftables busybox-static $node_pkgs"
+step "Debian packages: crun runc conmon iproute2 nftables busybox-static attr $node_pkgs"
 if [[ $no_deps -eq 1 ]]; then
   note "skipped (--no-deps)"
 else
   missing=()
   if command -v dpkg-query >/dev/null; then
-    for p in crun runc conmon iproute2 nftables busybox-static; do
+    for p in crun runc conmon iproute2 nftables busybox-static attr; do
       [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true) == installed ]] || missing+=("$p")
     done
   else

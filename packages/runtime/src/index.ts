@@ -153,3 +153,16 @@ export type { ImageErrorCode } from './images/errors.ts';
 export type { PullOptions, PullResult, LayerProgress, LayerStatus } from './images/pull.ts';
 export type { RemoveOptions, RemoveEvent, PruneOptions, PruneResult, IsImageInUse } from './images/remove.ts';
 export type { ImageSummary, ImageInspect, HistoryEntry, ListOptions } from './images/views.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Image store, part 2: push, save/load (docker-archive and OCI archives), commit, system df.
+export type { PushOptions, PushResult as ImagePushResult, PushProgress, PushStatus } from './images/push.ts';
+export type { SaveResult } from './images/save.ts';
+export { loadMessages } from './images/load.ts';
+export type { LoadResult, LoadedImage } from './images/load.ts';
+export { applyChanges, hostXattrReader } from './images/commit.ts';
+export type { CommitOptions, CommitResult, CommitChanges } from './images/commit.ts';
+export { directoryUsage, localDiskUsage } from './images/disk-usage.ts';
+export type { ImagesDiskUsage, ImageUsage, DiskUsageOptions, PathUsage, LocalDiskUsage } from './images/disk-usage.ts';
+export { TarWriter } from './images/tar-writer.ts';
+export type { TarWriteHeader, TarWriteType } from './images/tar-writer.ts';

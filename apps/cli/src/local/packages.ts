@@ -2,13 +2,13 @@ import { run, runAttached } from '../proc.ts';
 import { UserError } from '../errors.ts';
 
 /** Debian packages the agent needs on every host. */
-export const AGENT_PACKAGES = ['crun', 'runc', 'conmon', 'iproute2', 'nftables', 'busybox-static'];
+export const AGENT_PACKAGES = ['crun', 'runc', 'conmon', 'iproute2', 'nftables', 'busybox-static', 'attr'];
 /**
  * And what the test suite needs besides: a browser, a registry and htpasswd, sshd and a
  * booted Debian for the SSH install (debootstrap, systemd-nspawn), setfattr for overlay
  * whiteouts, openssl for TLS certificates.
  */
-export const TEST_PACKAGES = [...AGENT_PACKAGES, 'chromium', 'docker-registry', 'apache2-utils', 'openssh-server', 'openssh-client', 'debootstrap', 'systemd-container', 'attr', 'openssl'];
+export const TEST_PACKAGES = [...AGENT_PACKAGES, 'chromium', 'docker-registry', 'apache2-utils', 'openssh-server', 'openssh-client', 'debootstrap', 'systemd-container', 'openssl', 'skopeo'];
 
 export async function missingPackages(names: string[]): Promise<string[]> {
   const r = await run('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\n', ...names]);

@@ -171,6 +171,74 @@ export class DistributionClient {
     return res.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   }
 
+  /**
+   * Uploads a blob the repository lacks, streamed from `open` (never held whole in memory): HEAD
+   * first, then a cross-repository mount from `mountFrom` (a repository path on the same
+   * registry), then a chunked upload (POST, one PATCH per `chunkSize` bytes, PUT with the
+   * digest). A registry that answers the mount with a new upload gets the bytes instead.
+   */
+  async uploadBlob(
+    repo: Repository,
+    desc: Descriptor,
+    open: () => AsyncIterable<Uint8Array>,
+    opts: RequestOptions & { mountFrom?: string; chunkSize?: number; onProgress?: (sent: number) => void } = {},
+  ): Promise<'exists' | 'mounted' | 'uploaded'> {
+    if (await this.hasBlob(repo, desc.digest, opts)) return 'exists';
+    const what = `upload of ${desc.digest} to ${repositoryName(repo)}`;
+    const endpoint = this.pushEndpoint(repo);
+    const mount = opts.mountFrom && opts.mountFrom !== repo.path ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(opts.mountFrom)}` : '';
+    const start = await this.request(repo, endpoint, 'POST', `blobs/uploads/${mount}`, 'push', opts, { 'content-length': '0' });
+    if (start.status === 201 && mount) {
+      await start.body?.cancel();
+      return 'mounted';
+    }
+    await this.expectOk(start, repo.domain, what, [202]);
+    await start.body?.cancel();
+    const base = `${endpoint.url}/v2/${repo.path}/`;
+    const locationOf = (res: Response): URL => {
+      const location = res.headers.get('location');
+      if (!location) throw new RegistryError('INVALID_RESPONSE', repo.domain, `registry ${repo.domain} answered the ${what} without a Location`);
+      return new URL(location, base);
+    };
+    let url = locationOf(start);
+    const chunkSize = opts.chunkSize ?? 16 * 1024 * 1024;
+    let sent = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const patch = async (data: Buffer): Promise<void> => {
+      const headers = { 'content-type': 'application/octet-stream', 'content-length': String(data.length), 'content-range': `${sent}-${sent + data.length - 1}` };
+      const res = await this.request(repo, endpoint, 'PATCH', url, 'push', opts, headers, data);
+      await this.expectOk(res, repo.domain, what, [202]);
+      await res.body?.cancel();
+      url = locationOf(res);
+      sent += data.length;
+      opts.onProgress?.(sent);
+    };
+    for await (const chunk of open()) {
+      pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      pendingBytes += chunk.length;
+      if (sent + pendingBytes > desc.size) throw new RegistryError('INVALID_RESPONSE', repo.domain, `blob ${desc.digest} has more than the ${desc.size} bytes its descriptor says: not uploaded`);
+      while (pendingBytes >= chunkSize) {
+        const all = Buffer.concat(pending);
+        pending = [all.subarray(chunkSize)];
+        pendingBytes = all.length - chunkSize;
+        await patch(all.subarray(0, chunkSize));
+      }
+    }
+    const last = Buffer.concat(pending);
+    if (sent + last.length !== desc.size) throw new RegistryError('INVALID_RESPONSE', repo.domain, `blob ${desc.digest} has ${sent + last.length} bytes, its descriptor says ${desc.size}: not uploaded`);
+    url.searchParams.set('digest', desc.digest);
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(last.length) };
+    if (last.length > 0 && sent > 0) headers['content-range'] = `${sent}-${sent + last.length - 1}`;
+    const put = await this.request(repo, endpoint, 'PUT', url, 'push', opts, headers, last);
+    await this.expectOk(put, repo.domain, what, [201]);
+    await put.body?.cancel();
+    const stored = put.headers.get('docker-content-digest');
+    if (stored && stored !== desc.digest) throw new RegistryError('INVALID_RESPONSE', repo.domain, `registry ${repo.domain} stored ${desc.digest} as ${stored}`);
+    opts.onProgress?.(desc.size);
+    return 'uploaded';
+  }
+
   private pushEndpoint(repo: Repository): Endpoint {
     return registryEndpoints(repo.domain, this.options, 'push')[0] as Endpoint;
   }

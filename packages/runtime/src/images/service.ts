@@ -25,6 +25,17 @@ import type { PruneOptions, PruneResult, RemoveEvent, RemoveOptions } from './re
 import { repoDigestsOf } from './index-entries.ts';
 import { resolveImage } from './resolve.ts';
 import { imageHistory, inspectImage, listImages } from './views.ts';
+import { commitContainer } from './commit.ts';
+import type { CommitOptions, CommitResult } from './commit.ts';
+import { imagesDiskUsage, localDiskUsage } from './disk-usage.ts';
+import type { DiskUsageOptions, ImagesDiskUsage, LocalDiskUsage } from './disk-usage.ts';
+import { loadImages } from './load.ts';
+import type { LoadResult } from './load.ts';
+import { pushImage } from './push.ts';
+import type { PushOptions, PushResult } from './push.ts';
+import { saveImages } from './save.ts';
+import type { SaveResult } from './save.ts';
+import type { Readable, Writable } from 'node:stream';
 import type { HistoryEntry, ImageInspect, ImageSummary, ListOptions } from './views.ts';
 
 export interface ImageServiceOptions {
@@ -127,6 +138,41 @@ export class ImageService {
   async history(reference: string): Promise<HistoryEntry[]> {
     await this.init();
     return imageHistory(this.parts, reference);
+  }
+
+  /** `docker push`: the image's platform manifest and the blobs the registry lacks (mounted from a sibling repository when it can). */
+  async push(reference: string, opts: PushOptions = {}): Promise<PushResult> {
+    await this.init();
+    return pushImage(this.parts, reference, opts);
+  }
+
+  /** `docker save`: a docker-archive (Docker 25 layout, also an OCI archive) to a file path or a stream. */
+  async save(references: readonly string[], out: string | Writable): Promise<SaveResult> {
+    await this.init();
+    return saveImages(this.parts, references, out);
+  }
+
+  /** `docker load`: a docker-archive or OCI archive tar, plain or compressed; everything verified before the store changes. */
+  async load(input: string | Readable | AsyncIterable<Uint8Array>): Promise<LoadResult> {
+    await this.init();
+    return loadImages(this.parts, input);
+  }
+
+  /** `docker commit`: a new image from a container's overlay upper dir on top of its image. */
+  async commit(opts: CommitOptions): Promise<CommitResult> {
+    await this.init();
+    return commitContainer(this.parts, opts);
+  }
+
+  /** The images part of `docker system df`. */
+  async diskUsage(opts: DiskUsageOptions = {}): Promise<ImagesDiskUsage> {
+    await this.init();
+    return imagesDiskUsage(this.parts, opts);
+  }
+
+  /** The containers and volumes part of `docker system df`: sizes of upper dirs and volume dirs, by a du-like walk. */
+  localDiskUsage(input: { containers?: Record<string, string>; volumes?: Record<string, string> }): Promise<LocalDiskUsage> {
+    return localDiskUsage(input);
   }
 
   /**
