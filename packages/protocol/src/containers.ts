@@ -93,6 +93,11 @@ export const ContainerOperations = {
   'container.wait': { params: Ref, result: z.object({ exitCode: z.number().int() }) },
   'container.inspect': { params: Ref, result: z.record(z.string(), z.unknown()) },
   'container.stats': { params: Ref, result: ContainerStatsSample },
+  /** `docker commit`: the container's writable layer as a new image (paused meanwhile, as docker does) */
+  'container.commit': {
+    params: Ref.extend({ ref: z.string().max(512).optional(), author: z.string().max(256).optional(), message: z.string().max(4096).optional(), pause: z.boolean().default(true) }),
+    result: z.object({ id: z.string(), ref: z.string().nullable() }),
+  },
   'container.top': { params: Ref, result: z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }) },
   'container.diff': { params: Ref, result: z.array(z.object({ kind: z.enum(['A', 'C', 'D']), path: z.string() })) },
   /** log lines go to the request's stream (channel 1 stdout, 2 stderr); the result comes at the end */

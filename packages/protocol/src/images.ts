@@ -44,5 +44,21 @@ export const ImageOperations = {
     result: z.object({ untagged: z.array(z.string()), deleted: z.array(z.string()) }),
   },
   'image.inspect': { params: z.object({ ref: ImageRef }), result: z.record(z.string(), z.unknown()) },
+  'image.history': {
+    params: z.object({ ref: ImageRef }),
+    result: z.array(z.object({ id: z.string(), created: z.string().nullable(), createdBy: z.string(), size: z.number(), comment: z.string(), emptyLayer: z.boolean() })),
+  },
+  /** progress as JSON lines on channel 3, as for pull; never through the outbox (credentials) */
+  'image.push': {
+    params: z.object({ ref: ImageRef, auth: RegistryAuth.optional() }),
+    result: z.object({ ref: z.string(), digest: z.string(), id: z.string(), size: z.number() }),
+  },
+  /** the archive (docker-archive, also an OCI archive) comes as bytes on channel 1 */
+  'image.save': { params: z.object({ refs: z.array(ImageRef).min(1).max(100) }), result: z.object({ ids: z.array(z.string()), names: z.array(z.string()) }) },
+  /** the archive goes to the agent as bytes on channel 0, END when complete */
+  'image.load': {
+    params: z.object({}),
+    result: z.object({ format: z.enum(['docker-archive', 'oci-archive']), images: z.array(z.object({ id: z.string(), names: z.array(z.string()) })), messages: z.array(z.string()) }),
+  },
   'image.prune': { params: z.object({ all: z.boolean().default(false) }), result: z.object({ deleted: z.array(z.string()), spaceReclaimed: z.number() }) },
 } as const;

@@ -17,6 +17,7 @@ export interface HostEngine {
   images: ImageService;
   containers: ContainerEngine;
   volumes: VolumeStore;
+  stateDir: string;
   /** as `docker info` shows them */
   registry: { mirrors: string[]; insecure: string[] };
   close(): Promise<void>;
@@ -75,7 +76,7 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     const c = containers.list().find((r) => r.id === id);
     if (c?.config.autoRemove) await containers.remove(id, { force: true }).catch(() => undefined);
   }
-  return { images, containers, volumes: new VolumeStore(o.stateDir), registry: o.registry ?? { mirrors: [], insecure: [] }, close: () => containers.close() };
+  return { images, containers, volumes: new VolumeStore(o.stateDir), stateDir: o.stateDir, registry: o.registry ?? { mirrors: [], insecure: [] }, close: () => containers.close() };
 }
 
 /** The containers that use an image, by name, so that `rmi` can refuse and say which. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { totalmem } from 'node:os';
 import type { Readable } from 'node:stream';
 import { StreamChannel, TerminalControl, type Channel, type MuxStream } from '@berth/protocol';
-import { cpuPercent, toRfc3339NanoUtc, type ExecSession, type ImageConfig, type LogEntry } from '@berth/runtime';
+import { containerPaths, cpuPercent, toRfc3339NanoUtc, type ExecSession, type ImageConfig, type LogEntry } from '@berth/runtime';
 import { dockerStatus } from '../engine/docker-status.ts';
 import { commandLine, dockerInspect } from '../engine/docker-inspect.ts';
 import { engineCall } from '../engine/errors.ts';
@@ -158,4 +158,26 @@ export const execInContainer: Handler<'container.exec'> = (p, ctx, io) =>
     const exitCode = await session.exitCode;
     await output.catch(() => undefined);
     return { exitCode };
+  });
+
+/** `docker commit`: paused while its writable layer is read, unless told otherwise. */
+export const commitContainer: Handler<'container.commit'> = (p, ctx) =>
+  engineCall(async () => {
+    const c = ctx.engine.containers.inspect(p.id);
+    const pause = p.pause && c.state.status === 'running';
+    if (pause) await ctx.engine.containers.pause(c.id);
+    try {
+      const r = await ctx.engine.images.commit({
+        upperDir: containerPaths(ctx.engine.stateDir, c.id).upper,
+        parentReference: c.image.id ?? c.image.ref,
+        createdBy: commandLine(c),
+        ...(p.author ? { author: p.author } : {}),
+        ...(p.message ? { message: p.message } : {}),
+        ...(p.ref ? { reference: p.ref } : {}),
+      });
+      ctx.emit('image', { action: 'commit', id: r.id, ref: r.reference, container: c.name });
+      return { id: r.id, ref: r.reference };
+    } finally {
+      if (pause) await ctx.engine.containers.unpause(c.id).catch(() => undefined);
+    }
   });

@@ -205,6 +205,54 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     expect(await dispatch('volume.list', {}, ctx)).toEqual([]);
   });
 
+  it('commit, history, push, save, rmi and load round-trip an image; system df counts it', async () => {
+    const c = (await dispatch('container.create', { image: ref, cmd: ['sh', '-c', 'echo baked > /baked; sleep 1000'] }, ctx)) as { id: string };
+    await dispatch('container.start', { id: c.id }, ctx);
+    for (let i = 0; i < 50 && !(await dispatch('container.diff', { id: c.id }, ctx) as { path: string }[]).some((d) => d.path === '/baked'); i++) await new Promise((r) => setTimeout(r, 100));
+    const committed = (await dispatch('container.commit', { id: c.id, ref: 'team/baked:1', author: 'ops', message: 'with a file' }, ctx)) as { id: string; ref: string };
+    expect(committed.ref).toBe('docker.io/team/baked:1');
+    expect(((await dispatch('container.inspect', { id: c.id }, ctx)) as { State: { Status: string } }).State.Status).toBe('running');
+    const history = (await dispatch('image.history', { ref: 'team/baked:1' }, ctx)) as { comment: string; createdBy: string }[];
+    expect(history[0]).toMatchObject({ comment: 'with a file', createdBy: expect.stringContaining('echo baked') });
+    const df = (await dispatch('system.df', {}, ctx)) as { images: { total: number; active: number }; containers: { total: number; active: number } };
+    expect(df.images).toMatchObject({ total: 2, active: 1 });
+    expect(df.containers).toMatchObject({ total: 1, active: 1 });
+    await dispatch('container.remove', { id: c.id, force: true }, ctx);
+
+    const pushed = `${new URL(registry.url).host}/team/baked:1`;
+    await dispatch('image.tag', { source: 'team/baked:1', target: pushed }, ctx);
+    const push = mux.open();
+    const pushProgress = collect(push.cp);
+    const r = (await dispatch('image.push', { ref: pushed }, ctx, { stream: push.agent })) as { digest: string; id: string };
+    push.agent.end();
+    expect(r.id).toBe(committed.id);
+    expect((await pushProgress)[3]).toContain('"pushed"');
+
+    const save = mux.open();
+    const chunks: Buffer[] = [];
+    const reading = (async () => {
+      for await (const ch of save.cp) chunks.push(ch.data);
+    })();
+    await dispatch('image.save', { refs: ['team/baked:1'] }, ctx, { stream: save.agent });
+    save.agent.end();
+    save.cp.end();
+    await reading;
+    const archive = Buffer.concat(chunks);
+    expect(archive.length).toBeGreaterThan(10_000);
+    await dispatch('image.remove', { ref: 'team/baked:1' }, ctx);
+    await dispatch('image.remove', { ref: pushed }, ctx);
+
+    const load = mux.open();
+    const loading = dispatch('image.load', {}, ctx, { stream: load.agent });
+    for (let off = 0; off < archive.length; off += 64 * 1024) await load.cp.write(0, archive.subarray(off, off + 64 * 1024));
+    load.cp.end();
+    const loaded = (await loading) as { images: { id: string }[]; messages: string[] };
+    load.agent.end();
+    expect(loaded.images.map((i) => i.id)).toEqual([committed.id]);
+    expect(loaded.messages).toEqual(['Loaded image: team/baked:1']);
+    await dispatch('image.remove', { ref: 'team/baked:1' }, ctx);
+  });
+
   it('rmi untags and deletes once nothing uses the image', async () => {
     await dispatch('image.tag', { source: ref, target: 'mine:1' }, ctx);
     expect(await dispatch('image.remove', { ref: 'mine:1' }, ctx)).toEqual({ untagged: ['mine:1'], deleted: [] });

@@ -1,4 +1,6 @@
-import type { ImageSummary as ProtocolImage } from '@berth/protocol';
+import { Writable } from 'node:stream';
+import { StreamChannel, type Channel, type ImageSummary as ProtocolImage, type MuxStream } from '@berth/protocol';
+import { loadMessages } from '@berth/runtime/images/load';
 import { imageUsers } from '../engine/host-engine.ts';
 import { engineCall } from '../engine/errors.ts';
 import { abortedBy, writeJsonLine } from './stream-io.ts';
@@ -66,4 +68,49 @@ export const pruneImages: Handler<'image.prune'> = (p, ctx) =>
     const r = await ctx.engine.images.prune({ all: p.all, isImageInUse: (id) => imageUsers(ctx.engine.containers, id)[0] });
     if (r.deleted.length) ctx.emit('image', { action: 'prune', deleted: r.deleted.length });
     return r;
+  });
+
+export const imageHistory: Handler<'image.history'> = (p, ctx) => engineCall(() => ctx.engine.images.history(p.ref));
+
+/** `docker push`: only the blobs the registry lacks; progress per blob on the stream. */
+export const pushImage: Handler<'image.push'> = (p, ctx, io) =>
+  engineCall(async () => {
+    const credentials = p.auth && 'username' in p.auth ? { username: p.auth.username, password: p.auth.password } : undefined;
+    let writing = Promise.resolve();
+    const r = await ctx.engine.images.push(p.ref, {
+      signal: abortedBy(io.stream),
+      ...(credentials ? { credentials } : {}),
+      onProgress: (blob) => {
+        writing = writing.then(() => writeJsonLine(io.stream, blob)).catch(() => undefined);
+      },
+    });
+    await writing;
+    ctx.emit('image', { action: 'push', ref: r.reference, id: r.id });
+    return { ref: r.reference, digest: r.digest, id: r.id, size: r.size };
+  });
+
+/** Bytes written to a request's stream, with its flow control as back-pressure. */
+function streamSink(stream: MuxStream | null, channel: Channel): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (!stream) return done();
+      stream.write(channel, chunk).then(() => done(), done);
+    },
+  });
+}
+
+/** `docker save`: the archive streams out as it is written; nothing is staged on the host. */
+export const saveImages: Handler<'image.save'> = (p, ctx, io) => engineCall(() => ctx.engine.images.save(p.refs, streamSink(io.stream, StreamChannel.stdout as Channel)));
+
+/** `docker load`: the archive streams in on channel 0; every digest is checked before the store changes. */
+export const loadImages: Handler<'image.load'> = (_p, ctx, io) =>
+  engineCall(async () => {
+    const stream = io.stream;
+    async function* bytes(): AsyncGenerator<Uint8Array> {
+      if (!stream) return;
+      for await (const c of stream) if (c.channel === StreamChannel.stdin) yield c.data;
+    }
+    const r = await ctx.engine.images.load(bytes());
+    for (const i of r.images) ctx.emit('image', { action: 'load', id: i.id, names: i.names });
+    return { format: r.format, images: r.images.map((i) => ({ id: i.id, names: i.names })), messages: loadMessages(r) };
   });

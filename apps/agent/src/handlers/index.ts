@@ -1,7 +1,8 @@
 import { Operations, type OperationName } from '@berth/protocol';
-import { containerDiff, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
+import { commitContainer, containerDiff, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
 import { getHostFacts } from './get-host-facts.ts';
-import { inspectImage, listImages, pruneImages, pullImage, removeImage, tagImage } from './images.ts';
+import { imageHistory, inspectImage, listImages, loadImages, pruneImages, pullImage, pushImage, removeImage, saveImages, tagImage } from './images.ts';
+import { systemDf } from './system-df.ts';
 import { pingSystem } from './ping-system.ts';
 import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume } from './volumes.ts';
 import { HandlerError, type AgentContext, type Handler, type RequestIo } from './types.ts';
@@ -12,12 +13,17 @@ type Handlers = { [K in OperationName]: Handler<K> };
 const handlers: Handlers = {
   'host.facts': getHostFacts,
   'system.ping': pingSystem,
+  'system.df': systemDf,
   'image.list': listImages,
   'image.pull': pullImage,
   'image.tag': tagImage,
   'image.remove': removeImage,
   'image.inspect': inspectImage,
   'image.prune': pruneImages,
+  'image.history': imageHistory,
+  'image.push': pushImage,
+  'image.save': saveImages,
+  'image.load': loadImages,
   'container.list': listContainers,
   'container.create': createContainer,
   'container.start': startContainer,
@@ -32,6 +38,7 @@ const handlers: Handlers = {
   'container.inspect': inspectContainer,
   'container.stats': containerStats,
   'container.top': containerTop,
+  'container.commit': commitContainer,
   'container.diff': containerDiff,
   'container.logs': containerLogs,
   'container.exec': execInContainer,
