@@ -69,34 +69,49 @@ export class ExecSockets {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ error: message, code: err instanceof AppError ? err.code : 'INVALID' }));
       ws.close(1000);
     };
-    ws.once('message', (data, binary) => {
-      void (async () => {
-        if (binary) throw new AppError('INVALID', 'the first message must be the exec request (JSON)');
-        const start = ExecStart.parse(JSON.parse(String(data)));
-        requireRole(actor, 'operator', 'running a command in a container');
-        const host = await getHost(actor, start.host, this.o.db);
-        const { host: _h, ...params } = start;
-        await this.o.db.$transaction((tx) => appendAudit(tx, actor, { action: 'container.exec', hostId: host.id, objectType: 'container', objectId: start.id, params: { cmd: start.cmd, user: start.user, tty: !!start.tty }, outcome: 'ok' }));
-        const { stream, result } = this.o.fleet.openStream(host.id, 'container.exec', params, { timeoutMs: 0 });
-        ws.on('message', (msg, isBinary) => {
-          if (isBinary) return void stream.write(StreamChannel.stdin as Channel, msg as Buffer).catch(() => undefined);
-          const ctl = ClientControl.safeParse(JSON.parse(String(msg)));
-          if (!ctl.success) return;
-          if ('eof' in ctl.data) stream.end();
-          else void stream.write(StreamChannel.json as Channel, Buffer.from(`${JSON.stringify(ctl.data)}\n`)).catch(() => undefined);
-        });
-        ws.on('close', () => stream.reset('the terminal was closed'));
-        const output = (async () => {
-          for await (const c of stream) {
-            if (ws.readyState !== ws.OPEN) break;
-            ws.send(Buffer.concat([Buffer.from([c.channel]), c.data]));
-          }
-        })().catch(() => undefined);
-        const { exitCode } = await result;
-        await output;
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ exit: exitCode }));
-        ws.close(1000);
-      })().catch(fail);
+    // keystrokes typed while the session is being set up wait for it, in order
+    const early: { data: Buffer; binary: boolean }[] = [];
+    let deliver: ((data: Buffer, binary: boolean) => void) | null = null;
+    let started = false;
+    ws.on('message', (data: Buffer, binary) => {
+      if (!started) {
+        started = true;
+        void begin(data, binary).catch(fail);
+      } else if (deliver) deliver(data, binary);
+      else early.push({ data, binary });
     });
+    const begin = async (data: Buffer, binary: boolean) => {
+      if (binary) throw new AppError('INVALID', 'the first message must be the exec request (JSON)');
+      const start = ExecStart.parse(JSON.parse(String(data)));
+      requireRole(actor, 'operator', 'running a command in a container');
+      const host = await getHost(actor, start.host, this.o.db);
+      const { host: _h, ...params } = start;
+      await this.o.db.$transaction((tx) => appendAudit(tx, actor, { action: 'container.exec', hostId: host.id, objectType: 'container', objectId: start.id, params: { cmd: start.cmd, user: start.user, tty: !!start.tty }, outcome: 'ok' }));
+      const { stream, result } = this.o.fleet.openStream(host.id, 'container.exec', params, { timeoutMs: 0 });
+      deliver = (msg, isBinary) => {
+        if (isBinary) return void stream.write(StreamChannel.stdin as Channel, msg).catch(() => undefined);
+        let ctl;
+        try {
+          ctl = ClientControl.safeParse(JSON.parse(String(msg)));
+        } catch {
+          return;
+        }
+        if (!ctl.success) return;
+        if ('eof' in ctl.data) stream.end();
+        else void stream.write(StreamChannel.json as Channel, Buffer.from(`${JSON.stringify(ctl.data)}\n`)).catch(() => undefined);
+      };
+      for (const m of early.splice(0)) deliver(m.data, m.binary);
+      ws.on('close', () => stream.reset('the terminal was closed'));
+      const output = (async () => {
+        for await (const c of stream) {
+          if (ws.readyState !== ws.OPEN) break;
+          ws.send(Buffer.concat([Buffer.from([c.channel]), c.data]));
+        }
+      })().catch(() => undefined);
+      const { exitCode } = await result;
+      await output;
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ exit: exitCode }));
+      ws.close(1000);
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJoinToken, createUser, lastInventory, OutboxRequester, systemActor, type Actor } from '@berth/core';
+import WebSocket from 'ws';
+import { createApiToken, createJoinToken, createUser, lastInventory, OutboxRequester, systemActor, type Actor } from '@berth/core';
 import { Notifier } from '@berth/db';
 import { useTestDatabase } from '@berth/testing/db';
 import { eventually, startGateway, startLabAgent, type RunningGateway } from '@berth/testing/fleet';
@@ -17,12 +18,23 @@ const alive = (pid: number) => {
   }
 };
 
+/** A terminal session on /api/exec as `berth exec -it` and the web terminal hold it. */
+function terminal(url: string, headers: Record<string, string>) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/exec`, { headers });
+  let screen = '';
+  const control: Record<string, unknown>[] = [];
+  ws.on('message', (d: Buffer, binary) => (binary ? (screen += d.subarray(1).toString()) : control.push(JSON.parse(d.toString()) as Record<string, unknown>)));
+  const refused = new Promise<number>((r) => ws.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)));
+  const closed = new Promise<void>((r) => ws.once('close', () => r()));
+  return { ws, screen: () => screen, control, refused, closed, opened: new Promise<void>((r) => ws.once('open', () => r())) };
+}
+
 /**
  * What a user of a real host sees: the agent is killed with SIGKILL (a crash, an OOM kill, an
  * upgrade gone wrong) while containers run; when it comes back they are still running, the one
  * that ended meanwhile shows its exit code, and a restart policy is applied to the one that died.
  */
-describe('live restore: containers outlive a SIGKILLed agent and are adopted when it returns', () => {
+describe('containers on a lab host through the gateway', () => {
   const t = useTestDatabase();
   const lab = useLab(1);
   let gw: RunningGateway;
@@ -65,8 +77,41 @@ describe('live restore: containers outlive a SIGKILLed agent and are adopted whe
     await registry?.stop();
   });
 
-  it('keeps running containers running, records exits and applies restart policies', async () => {
+  it('a terminal over /api/exec: a real tty of the asked size, resize, exit code; refused without a token, for a viewer and cross-site', async () => {
     await ask('image.pull', { ref });
+    await ask('container.create', { image: ref, name: 'term', cmd: ['sleep', '1000'] });
+    await ask('container.start', { id: 'term' });
+    try {
+      const operator = await createApiToken(admin, { name: 'term' }, t().db);
+      const t1 = terminal(gw.url, { authorization: `Bearer ${operator.token}` });
+      await t1.opened;
+      t1.ws.send(JSON.stringify({ host: lab().hosts[0]!.name, id: 'term', cmd: ['sh'], tty: { cols: 77, rows: 22 } }));
+      t1.ws.send(Buffer.from('stty size\n'));
+      await eventually(async () => t1.screen().includes('22 77'), 'stty size on the terminal');
+      t1.ws.send(JSON.stringify({ resize: { cols: 100, rows: 30 } }));
+      await new Promise((r) => setTimeout(r, 300));
+      t1.ws.send(Buffer.from('stty size; exit 4\n'));
+      await t1.closed;
+      expect(t1.screen()).toContain('30 100');
+      expect(t1.control).toEqual([{ exit: 4 }]);
+      const audit = await t().db.auditEntry.findFirst({ where: { action: 'container.exec' } });
+      expect(audit).toMatchObject({ objectId: 'term', outcome: 'ok', params: { cmd: ['sh'], tty: true } });
+
+      expect(await terminal(gw.url, {}).refused).toBe(401);
+      expect(await terminal(gw.url, { authorization: `Bearer ${operator.token}`, origin: 'https://evil.example' }).refused).toBe(403);
+      const v = await createUser(systemActor(), { username: 'watcher', password: 'a-long-password', role: 'viewer' }, t().db);
+      const viewer = await createApiToken({ kind: 'user', id: v.id, name: v.username, role: 'viewer', source: 'cli', remoteAddr: null }, { name: 'v' }, t().db);
+      const t2 = terminal(gw.url, { authorization: `Bearer ${viewer.token}` });
+      await t2.opened;
+      t2.ws.send(JSON.stringify({ host: lab().hosts[0]!.name, id: 'term', cmd: ['sh'] }));
+      await t2.closed;
+      expect(t2.control).toEqual([{ error: expect.stringContaining('needs the operator role'), code: 'FORBIDDEN' }]);
+    } finally {
+      await ask('container.remove', { id: 'term', force: true });
+    }
+  });
+
+  it('live restore: containers outlive a SIGKILLed agent, keep running, exits are recorded and restart policies apply', async () => {
     await ask('container.create', { image: ref, name: 'long', cmd: ['sleep', '1000'] });
     await ask('container.create', { image: ref, name: 'short', cmd: ['sh', '-c', 'sleep 2; echo done; exit 3'] });
     await ask('container.create', { image: ref, name: 'always', cmd: ['sh', '-c', 'sleep 2; exit 1'], restartPolicy: { name: 'always', maximumRetryCount: 0 } });
