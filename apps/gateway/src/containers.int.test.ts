@@ -86,11 +86,18 @@ describe('containers on a lab host through the gateway', () => {
       const t1 = terminal(gw.url, { authorization: `Bearer ${operator.token}` });
       await t1.opened;
       t1.ws.send(JSON.stringify({ host: lab().hosts[0]!.name, id: 'term', cmd: ['sh'], tty: { cols: 77, rows: 22 } }));
+      // type at the prompt, as a user does: the runtime sizes the terminal as the shell starts
+      await eventually(async () => t1.screen().includes('/ # '), 'the shell prompt');
       t1.ws.send(Buffer.from('stty size\n'));
       await eventually(async () => t1.screen().includes('22 77'), 'stty size on the terminal');
       t1.ws.send(JSON.stringify({ resize: { cols: 100, rows: 30 } }));
-      await new Promise((r) => setTimeout(r, 300));
-      t1.ws.send(Buffer.from('stty size; exit 4\n'));
+      // the runtime passes the new size on when it gets SIGWINCH: ask until it has
+      await eventually(async () => {
+        t1.ws.send(Buffer.from('stty size\n'));
+        await new Promise((r) => setTimeout(r, 300));
+        return t1.screen().includes('30 100');
+      }, 'the resized terminal');
+      t1.ws.send(Buffer.from('exit 4\n'));
       await t1.closed;
       expect(t1.screen()).toContain('30 100');
       expect(t1.control).toEqual([{ exit: 4 }]);

@@ -7,7 +7,6 @@ import {
   ImageService,
   lookPath,
   parseProcLimits,
-  type ContainerEvent,
   type DetectedRuntime,
 } from '@berth/runtime';
 import { VolumeStore } from '@berth/runtime/volumes/store';
@@ -52,22 +51,9 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     cgroupParent: o.cgroupParent,
   });
   const images = new ImageService({ root: join(o.stateDir, 'images'), registry: { registryMirrors: o.registry?.mirrors ?? [], insecureRegistries: o.registry?.insecure ?? [] } });
-  containers.subscribe((e) => onContainerEvent(e));
-
-  function onContainerEvent(e: ContainerEvent): void {
-    o.emit('container', { action: e.action, id: e.id, name: e.name, time: e.time.toISOString(), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}), ...(e.signal ? { signal: e.signal } : {}) });
-    // --rm: the engine leaves removal to its caller once the container has died
-    if (e.action === 'die') {
-      let autoRemove = false;
-      try {
-        const c = containers.inspect(e.id);
-        autoRemove = !!c.config.autoRemove && c.state.status === 'exited';
-      } catch {
-        return;
-      }
-      if (autoRemove) containers.remove(e.id, { force: true }).catch((err: Error) => o.log('warn', 'cannot remove a --rm container', { id: e.id, err: err.message }));
-    }
-  }
+  containers.subscribe((e) =>
+    o.emit('container', { action: e.action, id: e.id, name: e.name, time: e.time.toISOString(), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}), ...(e.signal ? { signal: e.signal } : {}) }),
+  );
 
   const report = await containers.load();
   o.log('info', 'container engine ready', { adopted: report.adopted.length, exited: report.exited.length, restarted: report.restarted.length, errors: report.errors });

@@ -152,16 +152,22 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
         for await (const c of t.cp) screen += c.data.toString();
       })();
       const tty = dispatch('container.exec', { id: 'shell', cmd: ['sh'], interactive: true, tty: { cols: 91, rows: 27 } }, ctx, { stream: t.agent });
+      // type at the prompt, as a user does: the runtime sizes the terminal as the shell starts
+      for (let n = 0; n < 150 && !screen.includes('/ # '); n++) await new Promise((r) => setTimeout(r, 100));
       await t.cp.write(0, Buffer.from('stty size; tty\n'));
-      for (let n = 0; n < 50 && !screen.includes('27 91'); n++) await new Promise((r) => setTimeout(r, 100));
+      for (let n = 0; n < 150 && !screen.includes('27 91'); n++) await new Promise((r) => setTimeout(r, 100));
       await t.cp.write(3, Buffer.from(`${JSON.stringify({ resize: { cols: 120, rows: 40 } })}\n`));
-      await new Promise((r) => setTimeout(r, 200));
-      await t.cp.write(0, Buffer.from('stty size; exit 5\n'));
+      // the runtime passes the new size on when it gets SIGWINCH: ask until it has
+      for (let n = 0; n < 30 && !screen.includes('40 120'); n++) {
+        await t.cp.write(0, Buffer.from('stty size\n'));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await t.cp.write(0, Buffer.from('exit 5\n'));
       expect(await tty).toEqual({ exitCode: 5 });
       t.agent.end();
       t.cp.end();
       await reading;
-      expect(screen).toContain('27 91');
+      expect(screen, screen).toContain('27 91');
       expect(screen).toMatch(/\/dev\/pts\/\d+/);
       expect(screen).toContain('40 120');
     } finally {

@@ -697,8 +697,9 @@ export class ContainerEngine {
   #startWatching(): void {
     const dir = exitDir(this.#stateDir);
     const check = (id: string) => {
-      const r = this.#records.get(id);
-      if (!r || (r.state.status !== 'running' && r.state.status !== 'paused')) return;
+      // the state is looked at under the lock only: an exit noticed while `start` still holds
+      // it (a quick `true`) is then seen as the exit of a running container, not dropped
+      if (!this.#records.has(id)) return;
       void this.#withLock(id, async () => {
         const cur = this.#records.get(id);
         if (!cur || (cur.state.status !== 'running' && cur.state.status !== 'paused')) return;
