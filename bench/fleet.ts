@@ -159,7 +159,14 @@ async function main(): Promise<void> {
     await db.$disconnect();
   } finally {
     agents.forEach((a) => a.stop());
-    gateway?.kill('SIGTERM');
+    // the gateway first: stopping Postgres under it only fills stderr with connection errors
+    const gw = gateway;
+    if (gw && gw.exitCode === null && gw.signalCode === null) {
+      const exited = new Promise((r) => gw.once('exit', r));
+      gw.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+      gw.kill('SIGKILL');
+    }
     await pg.stop();
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,65 @@
+// Helpers shared by the bench scripts: percentiles, timing child processes, the machine.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+
+/** The p50 in ms, two decimals. */
+export const p50 = (xs: number[]): number => +pct(xs, 50).toFixed(2);
+
+/** p50/p90/min/max in ms, two decimals, and the sample count. */
+export function stats(xs: number[]): { n: number; p50: number; p90: number; min: number; max: number } | { n: 0 } {
+  if (xs.length === 0) return { n: 0 };
+  const r = (x: number) => +x.toFixed(2);
+  return { n: xs.length, p50: r(pct(xs, 50)), p90: r(pct(xs, 90)), min: r(Math.min(...xs)), max: r(Math.max(...xs)) };
+}
+
+export function log(...parts: unknown[]): void {
+  process.stderr.write(`${parts.map(String).join(' ')}\n`);
+}
+
+/** Runs a command to completion; rejects with its stderr on a non-zero exit. */
+export function runCommand(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? signal}: ${stderr.trim()}`));
+    });
+  });
+}
+
+/** Wall time of `f` in ms. */
+export async function time(f: () => Promise<unknown>): Promise<number> {
+  const s = performance.now();
+  await f();
+  return performance.now() - s;
+}
+
+export async function machine(): Promise<Record<string, unknown>> {
+  const cgroup2 = await readFile('/proc/self/mountinfo', 'utf8').then((t) => ({
+    v1: / - cgroup cgroup /.test(t),
+    v2: / - cgroup2 cgroup2 /.test(t),
+  }));
+  return {
+    date: new Date().toISOString(),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    kernel: release(),
+    cgroup: cgroup2.v1 && cgroup2.v2 ? 'hybrid (v1 controllers + v2)' : cgroup2.v2 ? 'v2' : 'v1',
+    loadavgAtStart: loadavg().map((x) => +x.toFixed(2)),
+    node: process.version,
+  };
+}
