@@ -7,7 +7,7 @@ export function Shell({ nav, user, onSignOut, children }: { nav: NavItem[]; user
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+        <div className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3">
           <span className="text-lg font-semibold tracking-tight">⚓ berth</span>
           <nav className="flex gap-4 text-sm">
             {nav.map((n) => (
@@ -22,7 +22,7 @@ export function Shell({ nav, user, onSignOut, children }: { nav: NavItem[]; user
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+      <main className="mx-auto max-w-7xl px-6 py-8">{children}</main>
     </div>
   );
 }

@@ -4,7 +4,7 @@ export interface Column<T> { key: string; header: string; cell: (row: T) => Reac
 
 export function Table<T>({ columns, rows, rowKey, empty, label }: { columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; empty: ReactNode; label: string }) {
   return (
-    <div className="overflow-hidden rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <table aria-label={label} className="w-full text-left text-sm">
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50 dark:text-slate-400">
           <tr>{columns.map((c) => <th key={c.key} scope="col" className={`px-4 py-2 font-medium ${c.className ?? ''}`}>{c.header}</th>)}</tr>

@@ -1,9 +1,11 @@
 'use client';
 import { Meter, StatusBadge, Table } from '@berth/ui';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { AppShell } from '../lib/app-shell.tsx';
+import type { HostRow } from '../lib/api-types.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { useFleetEvents } from '../lib/use-fleet-events.ts';
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 const ago = (d: Date | null) => {
@@ -11,31 +13,6 @@ const ago = (d: Date | null) => {
   const s = Math.max(0, Math.round((Date.now() - new Date(d).getTime()) / 1000));
   return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
 };
-
-type HostRow = Awaited<ReturnType<typeof api.hosts.list.query>>[number];
-
-/** Refetches the host list when the fleet reports a change, instead of polling fast. */
-function useFleetEvents() {
-  const client = useQueryClient();
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const refetch = () => void client.invalidateQueries({ queryKey: ['hosts'] });
-    const sub = api.events.stream.subscribe({ kinds: ['host.status', 'host.metrics'] }, {
-      onData: (e) => {
-        // a status change shows at once; metrics from a big fleet are gathered for a second
-        if (e.kind === 'host.status') return refetch();
-        timer ??= setTimeout(() => {
-          timer = null;
-          refetch();
-        }, 1000);
-      },
-    });
-    return () => {
-      sub.unsubscribe();
-      if (timer) clearTimeout(timer);
-    };
-  }, [client]);
-}
 
 function Hosts() {
   useFleetEvents();
@@ -54,7 +31,7 @@ function Hosts() {
         rowKey={(h) => h.id}
         empty={hosts.isLoading ? 'Loading…' : 'No hosts yet: create a join token with `berth host join-token` and start an agent.'}
         columns={[
-          { key: 'name', header: 'Name', cell: (h) => <span className="font-medium">{h.name}</span> },
+          { key: 'name', header: 'Name', cell: (h) => <Link href={`/hosts/${h.name}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{h.name}</Link> },
           { key: 'status', header: 'Status', cell: (h) => <StatusBadge status={h.status} /> },
           { key: 'os', header: 'OS', cell: (h) => h.facts?.os ?? '—' },
           { key: 'cpu', header: 'CPU', cell: (h) => (h.metrics ? <Meter label={`${h.name} CPU`} value={h.metrics.cpuPercent} max={100} text={`${h.metrics.cpuPercent.toFixed(0)}% · ${h.facts?.cpus ?? "?"} CPUs`} /> : '—') },

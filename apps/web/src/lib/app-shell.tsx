@@ -6,8 +6,10 @@ import { api } from './trpc.ts';
 import { useSession } from './use-session.ts';
 
 const NAV = [
-  { href: '/', label: 'Hosts' },
-  { href: '/audit', label: 'Audit log' },
+  { href: '/', label: 'Hosts', match: (p: string) => p === '/' || (p.startsWith('/hosts/') && !p.includes('/containers/')) },
+  { href: '/containers', label: 'Containers', match: (p: string) => p.startsWith('/containers') || /^\/hosts\/[^/]+\/containers\//.test(p) },
+  { href: '/images', label: 'Images', match: (p: string) => p.startsWith('/images') },
+  { href: '/audit', label: 'Audit log', match: (p: string) => p.startsWith('/audit') },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {
@@ -19,5 +21,5 @@ export function AppShell({ children }: { children: ReactNode }) {
     router.replace('/login');
   };
   if (!me.data) return <div className="p-8 text-sm text-slate-500">{me.error ? 'Signing in…' : 'Loading…'}</div>;
-  return <Shell nav={NAV.map((n) => ({ ...n, active: n.href === path }))} user={`${me.data.username} (${me.data.role})`} onSignOut={signOut}>{children}</Shell>;
+  return <Shell nav={NAV.map(({ href, label, match }) => ({ href, label, active: match(path) }))} user={`${me.data.username} (${me.data.role})`} onSignOut={signOut}>{children}</Shell>;
 }

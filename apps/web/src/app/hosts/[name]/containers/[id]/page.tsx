@@ -1,0 +1,132 @@
+'use client';
+import { Meter, Notice, StatusBadge } from '@berth/ui';
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useParams, useRouter } from 'next/navigation';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { ContainerActions } from '../../../../../components/container-actions.tsx';
+import { LogsPanel } from '../../../../../components/logs-panel.tsx';
+import { RenameContainer } from '../../../../../components/rename-container.tsx';
+import type { ContainerRow } from '../../../../../lib/api-types.ts';
+import { binarySize, createdAgo, shortId } from '../../../../../lib/format.ts';
+import { AppShell } from '../../../../../lib/app-shell.tsx';
+import { api, errorMessage } from '../../../../../lib/trpc.ts';
+import { useFleetEvents } from '../../../../../lib/use-fleet-events.ts';
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <>
+      <dt className="text-slate-500">{term}</dt>
+      <dd className="break-all">{children}</dd>
+    </>
+  );
+}
+
+function Stats({ host, id }: { host: string; id: string }) {
+  const stats = useQuery({ queryKey: ['container', host, id, 'stats'], queryFn: () => api.containers.stats.query({ host, id }), refetchInterval: 3000 });
+  if (stats.error) return <p className="text-xs text-slate-500">stats unavailable: {errorMessage(stats.error)}</p>;
+  const s = stats.data;
+  if (!s) return <p className="text-xs text-slate-500">reading stats…</p>;
+  return (
+    <div className="grid gap-4 sm:grid-cols-3">
+      <div><div className="mb-1 text-xs uppercase text-slate-500">CPU</div><Meter label="container CPU" value={s.cpuPercent} max={100} text={`${s.cpuPercent.toFixed(1)}%`} /></div>
+      <div><div className="mb-1 text-xs uppercase text-slate-500">Memory</div><Meter label="container memory" value={s.memoryUsageBytes} max={s.memoryLimitBytes} text={`${binarySize(s.memoryUsageBytes)} / ${binarySize(s.memoryLimitBytes)}`} /></div>
+      <div className="text-sm"><div className="mb-1 text-xs uppercase text-slate-500">PIDs</div>{s.pids}</div>
+    </div>
+  );
+}
+
+function Inspect({ host, id }: { host: string; id: string }) {
+  const [open, setOpen] = useState(false);
+  const inspect = useQuery({ queryKey: ['container', host, id, 'inspect'], queryFn: () => api.containers.inspect.query({ host, id }), enabled: open });
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)} className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <summary className="cursor-pointer text-sm font-medium">Inspect <span className="font-normal text-slate-500">(JSON, as docker inspect)</span></summary>
+      {inspect.error ? <Notice tone="error" className="mt-3">{errorMessage(inspect.error)}</Notice>
+        : inspect.data ? <pre aria-label="Inspect JSON" className="mt-3 max-h-[32rem] overflow-auto rounded bg-slate-50 p-3 text-xs dark:bg-slate-950">{JSON.stringify(inspect.data, null, 2)}</pre>
+        : <p className="mt-3 text-sm text-slate-500">Loading…</p>}
+    </details>
+  );
+}
+
+/** Counts the times the container has (re)started since the page opened, so the logs reopen. */
+function useStartGeneration(c: ContainerRow | undefined): number {
+  const [generation, setGeneration] = useState(0);
+  const last = useRef<string | null>(null);
+  useEffect(() => {
+    if (!c) return;
+    if (last.current !== null && last.current !== 'running' && c.state === 'running') setGeneration((g) => g + 1);
+    last.current = c.state;
+  }, [c]);
+  return generation;
+}
+
+function ContainerDetail({ host, id }: { host: string; id: string }) {
+  useFleetEvents({ metrics: false });
+  const router = useRouter();
+  const list = useQuery({ queryKey: ['container', host, id, 'summary'], queryFn: () => api.containers.list.query({ host, all: true }), refetchInterval: 30_000 });
+  const c = list.data?.containers.find((x) => x.id === id) ?? list.data?.containers.find((x) => x.id.startsWith(id) || x.name === id);
+  const generation = useStartGeneration(c);
+  const [removed, setRemoved] = useState(false);
+  const attach = typeof window !== 'undefined' && new URLSearchParams(window.location.search).has('attach');
+  const crumbs = (
+    <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+      <Link href="/" className="hover:underline">Hosts</Link> / <Link href={`/hosts/${encodeURIComponent(host)}`} className="hover:underline">{host}</Link> / <Link href="/containers" className="hover:underline">Containers</Link> / {c?.name ?? shortId(id)}
+    </nav>
+  );
+
+  if (list.error) return <>{crumbs}<Notice tone="error">{errorMessage(list.error)}</Notice></>;
+  if (!list.data) return <>{crumbs}<p className="text-sm text-slate-500">Loading…</p></>;
+  if (!c) {
+    return (
+      <>
+        {crumbs}
+        <Notice tone={removed ? 'info' : 'warning'}>{removed ? 'Container removed.' : `No such container on ${host}: ${id}`} <Link href="/containers" className="underline">Back to containers</Link></Notice>
+      </>
+    );
+  }
+  const running = c.state === 'running';
+  return (
+    <>
+      {crumbs}
+      <div className="mb-4 flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold">{c.name}</h1>
+        <span aria-label="Container state"><StatusBadge status={c.state} /></span>
+        <span className="text-sm text-slate-500">{c.status}</span>
+        <RenameContainer key={c.name} host={host} id={c.id} name={c.name} />
+        <div className="ml-auto">
+          <ContainerActions host={host} id={c.id} name={c.name} state={c.state} onRemoved={() => { setRemoved(true); router.push('/containers'); }} />
+        </div>
+      </div>
+      <div className="mb-4 grid gap-4 lg:grid-cols-2">
+        <div className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+          <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
+            <Fact term="ID"><code className="text-xs">{c.id}</code></Fact>
+            <Fact term="Host"><Link href={`/hosts/${encodeURIComponent(host)}`} className="text-sky-700 hover:underline dark:text-sky-400">{c.host}</Link></Fact>
+            <Fact term="Image">{c.image} <code className="text-xs text-slate-500">{shortId(c.imageId)}</code></Fact>
+            <Fact term="Command"><code className="text-xs">{c.command}</code></Fact>
+            <Fact term="Created">{createdAgo(c.created)} ({new Date(c.created * 1000).toLocaleString()})</Fact>
+            <Fact term="State">{c.state}{c.exitCode !== null && c.state !== 'running' ? `, exit code ${c.exitCode}` : ''}</Fact>
+            {Object.keys(c.labels).length > 0 && <Fact term="Labels">{Object.entries(c.labels).map(([k, v]) => <div key={k}><code className="text-xs">{k}={v}</code></div>)}</Fact>}
+          </dl>
+        </div>
+        <div className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+          {running ? <Stats host={host} id={c.id} /> : <p className="text-sm text-slate-500">No live figures: the container is {c.state}.</p>}
+        </div>
+      </div>
+      <div className="mb-4">
+        <LogsPanel host={host} id={c.id} name={c.name} generation={generation} autoFollow={running || attach} />
+      </div>
+      <Inspect host={host} id={c.id} />
+    </>
+  );
+}
+
+export default function ContainerPage() {
+  const { name, id } = useParams<{ name: string; id: string }>();
+  return (
+    <AppShell>
+      <ContainerDetail host={decodeURIComponent(name)} id={decodeURIComponent(id)} />
+    </AppShell>
+  );
+}

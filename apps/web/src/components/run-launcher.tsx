@@ -1,0 +1,27 @@
+'use client';
+import { inputBase } from '@berth/ui';
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { api } from '../lib/trpc.ts';
+
+/** "Run a container on [host]": the run form lives under a host. */
+export function RunLauncher() {
+  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query() });
+  const online = (hosts.data ?? []).filter((h) => h.status === 'online' || h.status === 'degraded').map((h) => h.name);
+  const [chosen, setChosen] = useState('');
+  const host = chosen || online[0];
+  if (!host) return null;
+  return (
+    <div className="flex items-center gap-2 text-sm">
+      {online.length > 1 && (
+        <select aria-label="Host to run on" value={host} onChange={(e) => setChosen(e.target.value)} className={`${inputBase} py-1`}>
+          {online.map((h) => <option key={h} value={h}>{h}</option>)}
+        </select>
+      )}
+      <Link href={`/hosts/${encodeURIComponent(host)}/run`} className="rounded-md bg-sky-700 px-3 py-1.5 font-medium text-white hover:bg-sky-800">
+        Run a container{online.length > 1 ? '' : ` on ${host}`}
+      </Link>
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+import type { api } from './trpc.ts';
+
+// The API's shapes as the client sees them, inferred from the router.
+export type HostRow = Awaited<ReturnType<typeof api.hosts.list.query>>[number];
+export type HostFacts = Awaited<ReturnType<typeof api.hosts.facts.query>>;
+export type ContainerList = Awaited<ReturnType<typeof api.containers.list.query>>;
+export type ContainerRow = ContainerList['containers'][number];
+export type ContainerState = ContainerRow['state'];
+export type ImageList = Awaited<ReturnType<typeof api.images.list.query>>;
+export type ImageRow = ImageList['images'][number];
+export type Unavailable = ContainerList['unavailable'][number];
+export type ContainerAction = 'start' | 'stop' | 'restart' | 'kill' | 'pause' | 'unpause';

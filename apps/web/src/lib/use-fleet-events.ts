@@ -1,0 +1,43 @@
+'use client';
+import { useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api } from './trpc.ts';
+
+/**
+ * Keeps the page's queries fresh from the fleet's event stream instead of polling fast:
+ * host status at once; heartbeats, container and image events gathered for a moment so that
+ * a burst (a container dying and restarting, fifty heartbeats) costs one refetch.
+ */
+export function useFleetEvents({ metrics = true }: { metrics?: boolean } = {}) {
+  const client = useQueryClient();
+  useEffect(() => {
+    const timers = new Map<string, ReturnType<typeof setTimeout>>();
+    const soon = (name: string, keys: QueryKey[], ms: number) => {
+      if (timers.has(name)) return;
+      timers.set(name, setTimeout(() => {
+        timers.delete(name);
+        for (const queryKey of keys) void client.invalidateQueries({ queryKey });
+      }, ms));
+    };
+    // pages without live figures skip the heartbeats, the bulk of the stream
+    const kinds = metrics ? (['host.status', 'host.metrics', 'agent.event'] as const) : (['host.status', 'agent.event'] as const);
+    const sub = api.events.stream.subscribe({ kinds: [...kinds] }, {
+      onData: (e) => {
+        if (e.kind === 'host.status') {
+          for (const queryKey of [['hosts'], ['host']]) void client.invalidateQueries({ queryKey });
+        } else if (e.kind === 'host.metrics') {
+          soon('metrics', [['hosts'], ['host']], 1000);
+        } else if (e.type === 'container') {
+          // a container's state changed: the tables, its own page and the host's counts
+          soon('containers', [['containers'], ['container'], ['facts']], 250);
+        } else if (e.type === 'image') {
+          soon('images', [['images'], ['facts']], 250);
+        }
+      },
+    });
+    return () => {
+      sub.unsubscribe();
+      for (const t of timers.values()) clearTimeout(t);
+    };
+  }, [client, metrics]);
+}

@@ -1,0 +1,21 @@
+import { request, type APIRequestContext } from '@playwright/test';
+
+/** tRPC over plain HTTP with superjson's envelope, for set-up and clean-up around the browser. */
+export async function query<T>(ctx: APIRequestContext, path: string, input: unknown): Promise<T> {
+  const res = await ctx.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+  if (!res.ok()) throw new Error(`${path}: HTTP ${res.status()} ${await res.text()}`);
+  return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
+}
+
+export async function mutate<T>(ctx: APIRequestContext, path: string, input: unknown): Promise<T> {
+  const res = await ctx.post(`/api/trpc/${path}`, { data: { json: input } });
+  if (!res.ok()) throw new Error(`${path}: HTTP ${res.status()} ${await res.text()}`);
+  return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
+}
+
+/** An API client signed in as the e2e admin, for hooks that have no page. */
+export async function adminApi(): Promise<APIRequestContext> {
+  const ctx = await request.newContext({ baseURL: process.env.BERTH_E2E_URL! });
+  await mutate(ctx, 'auth.login', { username: process.env.BERTH_E2E_USER!, password: process.env.BERTH_E2E_PASSWORD! });
+  return ctx;
+}
