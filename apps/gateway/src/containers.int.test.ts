@@ -118,6 +118,37 @@ describe('containers on a lab host through the gateway', () => {
     }
   });
 
+  it('save downloads a docker-archive over HTTP and load uploads it back, with the same image id; a viewer cannot load', async () => {
+    await ask('image.pull', { ref });
+    const token = (await createApiToken(admin, { name: 'transfer' }, t().db)).token;
+    const h = lab().hosts[0]!.name;
+    const saved = await fetch(`${gw.url}/api/images/save?host=${h}&ref=${encodeURIComponent(ref)}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(saved.status).toBe(200);
+    expect(saved.headers.get('content-type')).toBe('application/x-tar');
+    const archive = Buffer.from(await saved.arrayBuffer());
+    expect(archive.subarray(257, 262).toString()).toBe('ustar');
+    const id = ((await ask('image.inspect', { ref })) as { id: string }).id;
+    await ask('image.remove', { ref });
+
+    const v = await createUser(systemActor(), { username: 'looker', password: 'a-long-password', role: 'viewer' }, t().db);
+    const viewer = await createApiToken({ kind: 'user', id: v.id, name: v.username, role: 'viewer', source: 'cli', remoteAddr: null }, { name: 'v' }, t().db);
+    const refused = await fetch(`${gw.url}/api/images/load?host=${h}`, { method: 'POST', body: archive, headers: { authorization: `Bearer ${viewer.token}` } });
+    expect(refused.status).toBe(403);
+    const crossSite = await fetch(`${gw.url}/api/images/load?host=${h}`, { method: 'POST', body: archive, headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example' } });
+    expect(crossSite.status).toBe(403);
+
+    const loaded = await fetch(`${gw.url}/api/images/load?host=${h}`, { method: 'POST', body: archive, headers: { authorization: `Bearer ${token}` } });
+    expect(loaded.status).toBe(200);
+    const body = (await loaded.json()) as { images: { id: string }[]; messages: string[] };
+    expect(body.images.map((i) => i.id)).toEqual([id]);
+    expect(body.messages).toEqual([`Loaded image: ${ref}`]);
+    const garbage = await fetch(`${gw.url}/api/images/load?host=${h}`, { method: 'POST', body: Buffer.alloc(4096, 7), headers: { authorization: `Bearer ${token}` } });
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as { error: string }).error).toMatch(/^h1: /);
+    const missing = await fetch(`${gw.url}/api/images/save?host=${h}&ref=nope:1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(missing.status).toBe(404);
+  });
+
   it('live restore: containers outlive a SIGKILLed agent, keep running, exits are recorded and restart policies apply', async () => {
     await ask('container.create', { image: ref, name: 'long', cmd: ['sleep', '1000'] });
     await ask('container.create', { image: ref, name: 'short', cmd: ['sh', '-c', 'sleep 2; echo done; exit 3'] });

@@ -8,6 +8,7 @@ import { PROTOCOL_VERSION } from '@berth/protocol';
 import type { Duplex } from 'node:stream';
 import type { AgentHub } from './agent-hub.ts';
 import { ExecSockets } from './exec-socket.ts';
+import { ImageTransfer } from './image-transfer.ts';
 import type { Logger } from './log.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -58,6 +59,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
     maxBodySize: 1024 * 1024,
   });
 
+  const imageTransfer = new ImageTransfer({ db: o.db, fleet: o.fleet, log: o.log });
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
@@ -67,6 +69,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
         res.end(JSON.stringify({ ok: database, database, version: o.version, protocol: PROTOCOL_VERSION, agentsConnected: o.hub.connectedHosts().length }));
         return;
       }
+      if (path === '/api/images/save' || path === '/api/images/load') return await imageTransfer.handle(req, res, path);
       if (path.startsWith('/api/trpc/')) {
         if (SUBSCRIPTIONS.has(path.slice('/api/trpc/'.length)) && !(await contextFor(req, res)).actor) {
           res.writeHead(401, { 'content-type': 'application/json' });
