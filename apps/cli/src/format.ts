@@ -23,3 +23,59 @@ export const bytes = (n: number): string => {
   }
   return `${n.toFixed(i ? 2 : 0)}${u[i]}`;
 };
+
+/** Docker's HumanDuration (go-units): "Less than a second", "About a minute", "3 hours", "2 weeks". */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.floor(ms / 3_600_000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** A CREATED cell: unix seconds → "2 minutes ago". */
+export const ago = (unixSeconds: number, now = Date.now()): string => `${humanDuration(Math.max(0, now - unixSeconds * 1000))} ago`;
+
+/** Docker's HumanSizeWithPrecision(n, 3): decimal units, three significant digits: "3.4MB", "512B", "1.24GB". */
+export function humanSize(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  // 999.96kB rounds to 1e+03kB in Go; say 1MB instead
+  if (Number(v.toPrecision(3)) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(3))}${units[i]}`;
+}
+
+/** Docker's BytesSize (binary units), as `docker stats` shows memory: "1.5MiB", "1.944GiB". */
+export function binarySize(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number(v.toPrecision(4))}${units[i]}`;
+}
+
+/** Cuts a cell to `max` characters, ending in … as Docker does. */
+export const ellipsis = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/** 12 hex characters of an id, without its algorithm prefix. */
+export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);

@@ -4,8 +4,10 @@ import { loadEnv, type CliEnv } from './env.ts';
 import { UserError } from './errors.ts';
 import { auditListCommand, auditVerifyCommand } from './commands/audit.ts';
 import { hostsCommand, infoCommand, joinTokenCommand, removeCommand, revokeCommand } from './commands/hosts.ts';
+import { DOCKER_USAGE, dockerMain, isDockerVerb } from './commands/docker.ts';
+import { missingApi } from './commands/verbs.ts';
 
-const USAGE = `Usage: berth [-H HOST] [--format json] COMMAND
+const USAGE = `Usage: berth [-H HOST] [--format json] COMMAND [OPTIONS]
 
 Run berth on this machine:
   up [-d]               start the control plane, embedded Postgres and a local agent
@@ -27,6 +29,7 @@ Fleet:
   audit [--limit N]     the audit log, newest first
   audit verify          check the audit log's hash chain
 
+${DOCKER_USAGE}
 Environment: BERTH_URL, BERTH_TOKEN (default: ~/.config/berth/config.json), PORT, BIND, DATABASE_URL
 `;
 
@@ -37,10 +40,45 @@ async function defaultHost(env: CliEnv, given: string | undefined): Promise<stri
   throw new UserError(hosts.length === 0 ? 'no hosts are enrolled yet' : `several hosts are enrolled (${hosts.map((h) => h.name).join(', ')}): choose one with -H HOST`);
 }
 
+/** The global options before the command (-H HOST, --format F), the command and its own argv. */
+function splitGlobals(argv: string[]): { host?: string; format?: string; cmd?: string; rest: string[] } {
+  const g: { host?: string; format?: string } = {};
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '-H' || a === '--host') && i + 1 < argv.length) g.host = argv[++i]!;
+    else if (a.startsWith('--host=')) g.host = a.slice('--host='.length);
+    else if (/^-H./.test(a)) g.host = a.slice(2);
+    else if (a === '--format' && i + 1 < argv.length) g.format = argv[++i]!;
+    else if (a.startsWith('--format=')) g.format = a.slice('--format='.length);
+    else break;
+  }
+  return { ...g, ...(argv[i] !== undefined ? { cmd: argv[i] } : {}), rest: argv.slice(i + 1) };
+}
+
+/** Docker's verbs: each parses its own flags after the command. */
+async function dockerVerb(cmd: string, g: ReturnType<typeof splitGlobals>): Promise<number> {
+  if (g.rest[0] === '--help' && cmd !== 'run' && cmd !== 'create') return process.stdout.write(DOCKER_USAGE), 0;
+  const env = loadEnv();
+  const rest = g.format && (cmd === 'ps' || cmd === 'images') ? ['--format', g.format, ...g.rest] : g.rest;
+  // Ctrl-C stops what streams (logs -f, run, exec, pull); a second one quits at once
+  const interrupt = new AbortController();
+  process.on('SIGINT', () => (interrupt.signal.aborted ? process.exit(130) : interrupt.abort()));
+  try {
+    const api = await apiClient(env).catch((err: unknown) => (err instanceof UserError ? missingApi(err) : Promise.reject(err as Error)));
+    return await dockerMain({ api, env, host: g.host, signal: interrupt.signal, io: { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), isTTY: !!process.stdout.isTTY } }, cmd, rest);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw explain(err, env);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'host' && (argv[1] === 'add' || argv[1] === 'uninstall')) {
     return (await import('./commands/host-add.ts')).hostSshMain(argv.slice(1), loadEnv());
   }
+  const globals = splitGlobals(argv);
+  if (isDockerVerb(globals.cmd)) return dockerVerb(globals.cmd!, globals);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

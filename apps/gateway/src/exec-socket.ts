@@ -88,8 +88,11 @@ export class ExecSockets {
       const { host: _h, ...params } = start;
       await this.o.db.$transaction((tx) => appendAudit(tx, actor, { action: 'container.exec', hostId: host.id, objectType: 'container', objectId: start.id, params: { cmd: start.cmd, user: start.user, tty: !!start.tty }, outcome: 'ok' }));
       const { stream, result } = this.o.fleet.openStream(host.id, 'container.exec', params, { timeoutMs: 0 });
+      // in order: stdin bytes, resizes and end-of-input go out one after the other
+      let queue = Promise.resolve();
+      const then = (f: () => unknown) => (queue = queue.then(f).then(() => undefined, () => undefined));
       deliver = (msg, isBinary) => {
-        if (isBinary) return void stream.write(StreamChannel.stdin as Channel, msg).catch(() => undefined);
+        if (isBinary) return void then(() => stream.write(StreamChannel.stdin as Channel, msg));
         let ctl;
         try {
           ctl = ClientControl.safeParse(JSON.parse(String(msg)));
@@ -97,8 +100,9 @@ export class ExecSockets {
           return;
         }
         if (!ctl.success) return;
-        if ('eof' in ctl.data) stream.end();
-        else void stream.write(StreamChannel.json as Channel, Buffer.from(`${JSON.stringify(ctl.data)}\n`)).catch(() => undefined);
+        const line = Buffer.from(`${JSON.stringify(ctl.data)}\n`);
+        if ('eof' in ctl.data) void then(() => stream.end());
+        else void then(() => stream.write(StreamChannel.json as Channel, line));
       };
       for (const m of early.splice(0)) deliver(m.data, m.binary);
       ws.on('close', () => stream.reset('the terminal was closed'));

@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, createContext } from '@berth/api';
 import type { Db } from '@berth/db';
-import type { FleetDispatcher } from '@berth/core';
+import type { FleetDispatcher, SecretBox } from '@berth/core';
 import { PROTOCOL_VERSION } from '@berth/protocol';
 import type { Duplex } from 'node:stream';
 import type { AgentHub } from './agent-hub.ts';
@@ -18,6 +18,7 @@ export interface HttpServerOptions {
   hub: AgentHub;
   /** how the API reaches hosts (the outbox, for hosts held by any gateway) */
   fleet: FleetDispatcher;
+  secrets?: SecretBox | null;
   log: Logger;
   version: string;
   /** the dashboard (Next.js) for everything that is not the API or an agent */
@@ -46,6 +47,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
       appendHeader: (n, v) => res.appendHeader(n, v),
       db: o.db,
       fleet: o.fleet,
+      secrets: o.secrets ?? null,
       remoteAddr: req.socket.remoteAddress ?? null,
       secureCookies: !!o.tls,
     });

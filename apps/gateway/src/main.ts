@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type NextServer from 'next';
 import { migrate, Notifier, useDatabase } from '@berth/db';
+import { SecretBox } from '@berth/core';
 import { AgentHub } from './agent-hub.ts';
 import { CommandRelay } from './command-relay.ts';
 import { gatewayFleet } from './fleet-dispatcher.ts';
@@ -60,7 +61,15 @@ async function main(): Promise<void> {
       fatal(`cannot read the TLS certificate or key: ${(err as Error).message}`);
     }
   }
-  const server = createHttpServer({ db, hub, fleet, log, version: VERSION, ...(tls ? { tls } : {}), ...(web ? { web } : {}) });
+  let secrets: SecretBox | null = null;
+  if (env.BERTH_SECRET_KEY_FILE) {
+    try {
+      secrets = await SecretBox.fromFile(env.BERTH_SECRET_KEY_FILE);
+    } catch (err) {
+      fatal((err as Error).message);
+    }
+  } else log('warn', 'no BERTH_SECRET_KEY_FILE: registry credentials cannot be stored');
+  const server = createHttpServer({ db, hub, fleet, secrets, log, version: VERSION, ...(tls ? { tls } : {}), ...(web ? { web } : {}) });
   await new Promise<void>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') fatal(`port ${env.PORT} on ${env.BIND} is in use: stop what holds it (ss -ltnp 'sport = :${env.PORT}') or set PORT`);

@@ -1,4 +1,4 @@
-import { actorForToken, noFleet, type Actor, type FleetDispatcher } from '@berth/core';
+import { actorForToken, noFleet, type Actor, type FleetDispatcher, type SecretBox } from '@berth/core';
 import type { Db } from '@berth/db';
 import type { Context } from './trpc.ts';
 
@@ -21,6 +21,7 @@ export async function createContext(opts: {
   appendHeader(name: string, value: string): void;
   db: Db;
   fleet?: FleetDispatcher;
+  secrets?: SecretBox | null;
   /** the peer's address as the server's socket saw it, never a client-supplied header */
   remoteAddr: string | null;
   secureCookies?: boolean;
@@ -37,6 +38,7 @@ export async function createContext(opts: {
     remoteAddr,
     source,
     fleet: opts.fleet ?? noFleet,
+    secrets: opts.secrets ?? null,
     sessionToken,
     setSessionCookie(value, maxAge) {
       const attrs = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`];

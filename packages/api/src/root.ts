@@ -1,9 +1,13 @@
 import { router } from './trpc.ts';
 import { auditRouter } from './routers/audit/index.ts';
 import { authRouter } from './routers/auth/index.ts';
+import { containersRouter } from './routers/containers/index.ts';
 import { eventsRouter } from './routers/events/index.ts';
 import { hostsRouter } from './routers/hosts/index.ts';
+import { imagesRouter } from './routers/images/index.ts';
+import { registriesRouter } from './routers/registries/index.ts';
 import { health } from './routers/system/health.ts';
+import { volumesRouter } from './routers/volumes/index.ts';
 
-export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter });
+export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, registries: registriesRouter });
 export type AppRouter = typeof appRouter;

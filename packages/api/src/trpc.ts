@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { Db, Role } from '@berth/db';
-import { AppError, requireRole, type Actor, type AppErrorCode, type FleetDispatcher } from '@berth/core';
+import { AppError, requireRole, type Actor, type AppErrorCode, type FleetDispatcher, type SecretBox } from '@berth/core';
 
 export interface Context {
   db: Db;
@@ -10,6 +10,8 @@ export interface Context {
   remoteAddr: string | null;
   source: Actor['source'];
   fleet: FleetDispatcher;
+  /** Seals and opens stored secrets (registry passwords); null when no key was configured. */
+  secrets: SecretBox | null;
   /** The session cookie's value, when the call came with one. */
   sessionToken: string | null;
   /** Sets (or with maxAge 0, clears) the session cookie on the response. */
@@ -52,6 +54,17 @@ const mapErrors = t.middleware(async ({ next }) => {
   }
   return result;
 });
+
+/**
+ * For errors raised after a procedure has returned, where the middleware no longer sees them
+ * (inside a subscription's stream): domain errors get their mapped code, so that a client
+ * does not take "no such container" for a transient failure and retry.
+ */
+export function toTRPCError(err: unknown): TRPCError {
+  if (err instanceof TRPCError) return err;
+  if (err instanceof AppError) return new TRPCError({ code: HTTP_CODE[err.code], message: err.message, cause: err });
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: (err as Error)?.message ?? String(err), cause: err });
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -24,5 +24,7 @@ const FROM_AGENT: Record<string, AppErrorCode> = { not_found: 'NOT_FOUND', confl
  */
 export function agentFailure(hostName: string, hostId: string, op: string, error: { code?: string; message?: string } | null | undefined): AppError {
   const code = (error?.code && FROM_AGENT[error.code]) || 'AGENT_ERROR';
-  return new AppError(code, `${hostName}: ${error?.message ?? `${op} failed`}`, { hostId, op, agentCode: error?.code });
+  // agentMessage is the agent's own words, for whoever records the failure (the outbox) and
+  // then prefixes the host itself
+  return new AppError(code, `${hostName}: ${error?.message ?? `${op} failed`}`, { hostId, op, agentCode: error?.code, agentMessage: error?.message });
 }

@@ -1,10 +1,8 @@
 import type { ContainerRecord } from '@berth/runtime';
 
-const quote = (a: string) => (/[\s"']/.test(a) ? JSON.stringify(a) : a);
-
-/** The COMMAND column of `docker ps`, before truncation. */
+/** The COMMAND column of `docker ps`, before truncation: path and args joined, as dockerd does. */
 export function commandLine(r: ContainerRecord): string {
-  return [r.path, ...r.args].map(quote).join(' ');
+  return [r.path, ...r.args].join(' ');
 }
 
 /** `docker inspect` of a container, in Docker's field names, for tools and eyes that know them. */

@@ -90,7 +90,7 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     expect((await ctx.facts()).containers).toEqual({ total: 1, running: 1, paused: 0, stopped: 0 });
     expect((await ctx.inventory()).containers).toEqual([expect.objectContaining({ name: 'web', state: 'running' })]);
     const ps = (await dispatch('container.list', {}, ctx)) as { name: string; status: string; command: string; image: string }[];
-    expect(ps).toEqual([expect.objectContaining({ name: 'web', image: ref, command: 'sh -c "echo out; echo err >&2; exec sleep 1000"', status: expect.stringMatching(/^Up /) })]);
+    expect(ps).toEqual([expect.objectContaining({ name: 'web', image: ref, command: 'sh -c echo out; echo err >&2; exec sleep 1000', status: expect.stringMatching(/^Up /) })]);
 
     // the log lines may take a moment to reach conmon's file
     let logs: Record<number, string> = {};

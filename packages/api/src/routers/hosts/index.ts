@@ -1,9 +1,10 @@
 import { router } from '../../trpc.ts';
 import { createJoinToken } from './create-join-token.ts';
 import { getHost } from './get-host.ts';
+import { hostDf } from './host-df.ts';
 import { hostFacts } from './host-facts.ts';
 import { listHosts } from './list-hosts.ts';
 import { removeHost } from './remove-host.ts';
 import { revokeHost } from './revoke-host.ts';
 
-export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken });
+export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken, df: hostDf });

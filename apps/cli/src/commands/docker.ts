@@ -1,0 +1,107 @@
+// Dispatch of Docker's verbs: each parses its own flags, so that `berth run -d --name web
+// busybox sleep 1000` passes `sleep 1000` to the container untouched.
+import { actionCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
+import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullCommand, pushCommand, rmiCommand, tagCommand } from './images.ts';
+import { UserError } from '../errors.ts';
+import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
+import type { VerbContext } from './verbs.ts';
+
+type Verb = (ctx: VerbContext, argv: string[]) => Promise<number>;
+
+const VERBS: Record<string, Verb> = {
+  ps: psCommand,
+  run: (ctx, argv) => createCommand(ctx, argv, 'run'),
+  create: (ctx, argv) => createCommand(ctx, argv, 'create'),
+  start: (ctx, argv) => actionCommand(ctx, 'start', argv),
+  stop: (ctx, argv) => actionCommand(ctx, 'stop', argv),
+  restart: (ctx, argv) => actionCommand(ctx, 'restart', argv),
+  kill: (ctx, argv) => actionCommand(ctx, 'kill', argv),
+  pause: (ctx, argv) => actionCommand(ctx, 'pause', argv),
+  unpause: (ctx, argv) => actionCommand(ctx, 'unpause', argv),
+  rm: rmCommand,
+  rename: renameCommand,
+  wait: waitCommand,
+  logs: logsCommand,
+  exec: execCommand,
+  inspect: inspectCommand,
+  stats: statsCommand,
+  top: topCommand,
+  diff: diffCommand,
+  commit: commitCommand,
+  images: imagesCommand,
+  history: historyCommand,
+  push: pushCommand,
+  pull: pullCommand,
+  tag: tagCommand,
+  rmi: rmiCommand,
+  volume: volumeCommand,
+  login: loginCommand,
+  logout: logoutCommand,
+};
+
+const CONTAINER_SUB: Record<string, string> = { ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
+const IMAGE_SUB: Record<string, Verb> = {
+  ls: imagesCommand, list: imagesCommand, pull: pullCommand, push: pushCommand, history: historyCommand, tag: tagCommand, rm: rmiCommand, remove: rmiCommand, prune: pruneCommand, inspect: imageInspectCommand,
+};
+
+/** Whether `argv` (after the global options) names a Docker verb handled here. */
+export function isDockerVerb(cmd: string | undefined): boolean {
+  return !!cmd && (Object.hasOwn(VERBS, cmd) || cmd === 'image' || cmd === 'container');
+}
+
+export async function dockerMain(ctx: VerbContext, cmd: string, argv: string[]): Promise<number> {
+  if (cmd === 'image') {
+    const [sub, ...rest] = argv;
+    const verb = sub ? IMAGE_SUB[sub] : undefined;
+    if (!verb) throw new UserError(`image: unknown command ${JSON.stringify(sub ?? '')}: use ls, pull, push, history, tag, rm, prune or inspect`);
+    return verb(ctx, rest);
+  }
+  if (cmd === 'container') {
+    const [sub, ...rest] = argv;
+    const verb = sub ? CONTAINER_SUB[sub] : undefined;
+    if (!verb) throw new UserError(`container: unknown command ${JSON.stringify(sub ?? '')}: use ls, run, create, start, stop, restart, kill, pause, unpause, rm, rename, wait, logs, exec, inspect, stats, top, diff or commit`);
+    return VERBS[verb]!(ctx, rest);
+  }
+  return VERBS[cmd]!(ctx, argv);
+}
+
+export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks the host, else the only one):
+  ps [-a] [-q] [--no-trunc] [--format json]
+                        list containers (every host's without -H)
+  run [OPTIONS] IMAGE [COMMAND] [ARG...]
+                        create and start a container; without -d, show its output and exit
+                        with its exit code (berth run --help lists the options)
+  create [OPTIONS] IMAGE [COMMAND] [ARG...]
+                        create a container without starting it
+  start|restart|pause|unpause CONTAINER...
+  stop [-t SECONDS] CONTAINER...
+  kill [-s SIGNAL] CONTAINER...
+  rm [-f] [-v] CONTAINER...
+  rename CONTAINER NEW_NAME
+  wait CONTAINER...     wait for containers to stop and print their exit codes
+  logs [-f] [--tail N] [--since 10m|RFC3339|UNIX] [-t] CONTAINER
+  exec [-i] [-t] [-e NAME=VALUE] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]
+                        run a command in a running container; -i passes stdin, -t a terminal
+  inspect [--type container|image] NAME...
+  stats [--no-stream] [CONTAINER...]
+  top CONTAINER         its processes
+  diff CONTAINER        files added, changed or deleted in it
+  commit [-a AUTHOR] [-m MESSAGE] [--pause=false] CONTAINER [REPOSITORY[:TAG]]
+                        a new image from its changes
+
+Images:
+  images [-a] [-q] [--no-trunc] [--format json] [REPOSITORY]
+  pull NAME[:TAG|@DIGEST]
+  push NAME[:TAG]
+  history [--no-trunc] [-q] IMAGE
+  tag SOURCE TARGET
+  rmi [-f] IMAGE...
+  image prune [-a] [-f]
+  image inspect IMAGE...
+  login -u USER --password-stdin [SERVER]
+                        store a registry's credentials in the control plane (admins)
+  logout [SERVER]
+
+Volumes:
+  volume ls [-q] | create [--label KEY=VALUE] [NAME] | inspect NAME... | rm NAME... | prune [-a] [-f]
+`;

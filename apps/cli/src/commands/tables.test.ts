@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerSummary, ImageSummary } from '@berth/protocol';
+import { ago, humanDuration, humanSize } from '../format.ts';
+import { commandCell, parseSince, psTable, statsTable } from './containers.ts';
+import { imagesTable, layerLine, PullProgress, splitRef } from './images.ts';
+
+const NOW = Date.parse('2026-11-30T08:00:00Z');
+const secondsAgo = (s: number) => NOW / 1000 - s;
+
+const container = (o: Partial<ContainerSummary & { host: string }>): ContainerSummary & { host: string } => ({
+  id: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2',
+  name: 'web', image: 'busybox:latest', imageId: 'sha256:ff', command: 'sleep 1000', created: secondsAgo(120), state: 'running', status: 'Up 2 minutes', exitCode: null, labels: {},
+  host: 'local', ...o,
+});
+
+describe('docker-style cells', () => {
+  it('says how long ago as docker does', () => {
+    expect(humanDuration(500)).toBe('Less than a second');
+    expect(humanDuration(1000)).toBe('1 second');
+    expect(humanDuration(45_000)).toBe('45 seconds');
+    expect(humanDuration(61_000)).toBe('About a minute');
+    expect(humanDuration(2 * 60_000)).toBe('2 minutes');
+    expect(humanDuration(59 * 60_000)).toBe('59 minutes');
+    expect(humanDuration(60 * 60_000)).toBe('About an hour');
+    expect(humanDuration(5 * 3_600_000)).toBe('5 hours');
+    expect(humanDuration(3 * 86_400_000)).toBe('3 days');
+    expect(humanDuration(20 * 86_400_000)).toBe('2 weeks');
+    expect(humanDuration(90 * 86_400_000)).toBe('3 months');
+    expect(humanDuration(800 * 86_400_000)).toBe('2 years');
+    expect(ago(secondsAgo(120), NOW)).toBe('2 minutes ago');
+  });
+
+  it('sizes images in decimal units with three digits', () => {
+    expect(humanSize(0)).toBe('0B');
+    expect(humanSize(512)).toBe('512B');
+    expect(humanSize(1234)).toBe('1.23kB');
+    expect(humanSize(3_400_000)).toBe('3.4MB');
+    expect(humanSize(4_261_000)).toBe('4.26MB');
+    expect(humanSize(72_800_000)).toBe('72.8MB');
+    expect(humanSize(133_000_000)).toBe('133MB');
+    expect(humanSize(999_999)).toBe('1MB');
+    expect(humanSize(1_240_000_000)).toBe('1.24GB');
+  });
+
+  it('quotes and cuts commands', () => {
+    expect(commandCell('sleep 1000', false)).toBe('"sleep 1000"');
+    expect(commandCell('docker-entrypoint.sh postgres', false)).toBe('"docker-entrypoint.s…"');
+    expect(commandCell('docker-entrypoint.sh postgres', true)).toBe('"docker-entrypoint.sh postgres"');
+  });
+});
+
+describe('berth ps', () => {
+  it('lays out docker ps columns with 12-character ids', () => {
+    const out = psTable([container({}), container({ id: 'ffeeddccbbaa99887766', name: 'job', command: 'sh -c exit 3', state: 'exited', status: 'Exited (3) 2 seconds ago', created: secondsAgo(3) })], { noTrunc: false, showHost: false, now: NOW });
+    expect(out).toBe([
+      'CONTAINER ID   IMAGE            COMMAND          CREATED         STATUS                     PORTS   NAMES',
+      'a1b2c3d4e5f6   busybox:latest   "sleep 1000"     2 minutes ago   Up 2 minutes                       web',
+      'ffeeddccbbaa   busybox:latest   "sh -c exit 3"   3 seconds ago   Exited (3) 2 seconds ago           job',
+      '',
+    ].join('\n'));
+  });
+
+  it('adds a HOST column only for a listing across hosts, and shows full ids with --no-trunc', () => {
+    const rows = [container({ host: 'h1' }), container({ host: 'h2', name: 'db' })];
+    const multi = psTable(rows, { noTrunc: false, showHost: true, now: NOW });
+    expect(multi.split('\n')[0]).toMatch(/NAMES\s+HOST$/);
+    expect(multi.split('\n')[2]).toMatch(/db\s+h2$/);
+    expect(psTable(rows, { noTrunc: true, showHost: false, now: NOW })).toContain(rows[0]!.id);
+  });
+});
+
+describe('berth images', () => {
+  const image = (o: Partial<ImageSummary>): ImageSummary => ({ id: 'sha256:0123456789abcdef0123', repoTags: ['busybox:latest'], repoDigests: [], created: secondsAgo(7200), size: 4_261_000, containers: 0, ...o });
+
+  it('shows a row per tag, <none> for untagged images', () => {
+    const out = imagesTable([image({ repoTags: ['127.0.0.1:5000/busybox:latest', 'busybox:1'] }), image({ id: 'sha256:fedcba9876543210', repoTags: [], size: 512 })], { noTrunc: false, showHost: false, now: NOW });
+    expect(out).toBe([
+      'REPOSITORY               TAG      IMAGE ID       CREATED       SIZE',
+      '127.0.0.1:5000/busybox   latest   0123456789ab   2 hours ago   4.26MB',
+      'busybox                  1        0123456789ab   2 hours ago   4.26MB',
+      '<none>                   <none>   fedcba987654   2 hours ago   512B',
+      '',
+    ].join('\n'));
+  });
+
+  it('splits references at the tag, not at a registry port', () => {
+    expect(splitRef('127.0.0.1:5000/busybox')).toEqual({ repository: '127.0.0.1:5000/busybox', tag: 'latest' });
+    expect(splitRef('127.0.0.1:5000/busybox:1.36')).toEqual({ repository: '127.0.0.1:5000/busybox', tag: '1.36' });
+    expect(splitRef('busybox@sha256:abc')).toEqual({ repository: 'busybox', tag: 'sha256:abc' });
+  });
+});
+
+describe('berth stats --no-stream', () => {
+  it('shows CPU and memory as docker does', () => {
+    const out = statsTable([{ id: 'a1b2c3d4e5f6a7b8', name: 'web', cpuPercent: 0.5, memoryUsageBytes: 1.5 * 1024 ** 2, memoryLimitBytes: 2 * 1024 ** 3, pids: 1 }]);
+    expect(out).toBe('CONTAINER ID   NAME   CPU %   MEM USAGE / LIMIT   MEM %   PIDS\na1b2c3d4e5f6   web    0.50%   1.5MiB / 2GiB       0.07%   1\n');
+  });
+});
+
+describe('berth logs --since', () => {
+  it('takes durations, RFC 3339 times and unix seconds', () => {
+    expect(parseSince('10m', NOW)).toBe(NOW / 1000 - 600);
+    expect(parseSince('1h30m', NOW)).toBe(NOW / 1000 - 5400);
+    expect(parseSince('1700000000', NOW)).toBe(1_700_000_000);
+    expect(parseSince('2026-11-30T07:00:00Z', NOW)).toBe(NOW / 1000 - 3600);
+    expect(() => parseSince('yesterday', NOW)).toThrow(/use a duration/);
+  });
+});
+
+describe('berth pull progress', () => {
+  const digest = 'sha256:3f4d90098f5b0123456789';
+  it('prints one line per state change when not on a terminal', () => {
+    let out = '';
+    const p = new PullProgress((s) => (out += s), false);
+    p.update({ digest, status: 'waiting', done: 0, total: 3_400_000 });
+    p.update({ digest, status: 'downloading', done: 0, total: 3_400_000 });
+    p.update({ digest, status: 'downloading', done: 1_200_000, total: 3_400_000 });
+    p.update({ digest, status: 'downloading', done: 3_400_000, total: 3_400_000 });
+    p.update({ digest, status: 'verifying', done: 3_400_000, total: 3_400_000 });
+    p.update({ digest, status: 'extracting', done: 0, total: 3_400_000 });
+    p.update({ digest, status: 'complete', done: 3_400_000, total: 3_400_000 });
+    expect(out).toBe(['3f4d90098f5b: Waiting', '3f4d90098f5b: Downloading  0B/3.4MB', '3f4d90098f5b: Verifying Checksum', '3f4d90098f5b: Extracting  0B/3.4MB', '3f4d90098f5b: Pull complete', ''].join('\n'));
+    expect(p.fetchedAnything).toBe(true);
+  });
+
+  it('redraws a layer in place on a terminal', () => {
+    let out = '';
+    const p = new PullProgress((s) => (out += s), true);
+    const other = 'sha256:aaaaaaaaaaaa999';
+    p.update({ digest, status: 'downloading', done: 0, total: 3_400_000 });
+    p.update({ digest: other, status: 'already exists', done: 0, total: 0 });
+    p.update({ digest, status: 'downloading', done: 1_200_000, total: 3_400_000 });
+    expect(out).toBe('3f4d90098f5b: Downloading  0B/3.4MB\naaaaaaaaaaaa: Already exists\n\x1b[2A\r\x1b[2K3f4d90098f5b: Downloading  1.2MB/3.4MB\r\x1b[2B');
+  });
+
+  it('says when nothing had to be fetched', () => {
+    const p = new PullProgress(() => {}, false);
+    p.update({ digest, status: 'already exists', done: 0, total: 0 });
+    expect(p.fetchedAnything).toBe(false);
+    expect(layerLine({ digest, status: 'already exists', done: 0, total: 0 })).toBe('3f4d90098f5b: Already exists');
+  });
+});
+
+describe('berth history and push', () => {
+  it('lays out docker history', async () => {
+    const { historyTable } = await import('./images.ts');
+    const out = historyTable([
+      { id: 'sha256:abcdef0123456789', created: new Date(NOW - 3_600_000).toISOString(), createdBy: 'sh -c echo made > /made-here && a very long command indeed', size: 1234, comment: 'with a file' },
+      { id: '<missing>', created: null, createdBy: 'ADD busybox', size: 1_000_000, comment: '' },
+    ], { noTrunc: false, now: NOW });
+    expect(out).toBe([
+      'IMAGE          CREATED             CREATED BY                                      SIZE     COMMENT',
+      'abcdef012345   About an hour ago   sh -c echo made > /made-here && a very long …   1.23kB   with a file',
+      '<missing>                          ADD busybox                                     1MB',
+      '',
+    ].join('\n'));
+  });
+
+  it('words push progress as docker does', async () => {
+    const { blobLine } = await import('./images.ts');
+    const digest = 'sha256:3f4d90098f5b0123456789';
+    expect(blobLine({ digest, status: 'pushing', done: 1_200_000, total: 3_400_000 })).toBe('3f4d90098f5b: Pushing  1.2MB/3.4MB');
+    expect(blobLine({ digest, status: 'already exists', done: 0, total: 0 })).toBe('3f4d90098f5b: Layer already exists');
+    expect(blobLine({ digest, status: 'mounted', done: 0, total: 0 })).toBe('3f4d90098f5b: Mounted');
+  });
+});

@@ -1,0 +1,79 @@
+import WebSocket from 'ws';
+import { readConfig } from '../config.ts';
+import type { CliEnv } from '../env.ts';
+import { UserError } from '../errors.ts';
+
+export interface ExecSessionRequest {
+  host: string;
+  id: string;
+  cmd: string[];
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  interactive: boolean;
+  tty: boolean;
+}
+
+interface Terminal {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/**
+ * `berth exec -it`: a terminal session over the gateway's /api/exec websocket. The local
+ * terminal goes raw so that every key (^C included) reaches the container, its size follows
+ * the window, and it is restored however the session ends. Resolves with the exit code.
+ */
+export async function runExecSession(env: CliEnv, req: ExecSessionRequest, term: Terminal = process): Promise<number> {
+  const config = await readConfig(env.BERTH_CONFIG);
+  const url = env.BERTH_URL ?? config?.url;
+  const token = env.BERTH_TOKEN ?? config?.token;
+  if (!url || !token) throw new UserError(`no control plane configured: run ./berth up, or set BERTH_URL and BERTH_TOKEN (looked in ${env.BERTH_CONFIG})`);
+  if (req.tty && !term.stdin.isTTY) throw new UserError('the input device is not a TTY: drop -t, or run berth from a terminal');
+  const size = () => ({ cols: term.stdout.columns || 80, rows: term.stdout.rows || 24 });
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/api/exec`, { headers: { authorization: `Bearer ${token}`, 'x-berth-client': 'cli' } });
+  const raw = req.tty && term.stdin.isTTY;
+  const restore = () => {
+    if (raw) term.stdin.setRawMode(false);
+    term.stdin.pause();
+  };
+  return new Promise<number>((resolve, reject) => {
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      restore();
+      term.stdout.off('resize', onResize);
+      f();
+    };
+    const onResize = () => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ resize: size() }));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => finish(() => reject(new UserError(res.statusCode === 401 ? `not signed in: ${body.trim()}` : `the control plane refused the terminal (${res.statusCode}): ${body.trim()}`))));
+    });
+    ws.on('error', (err: NodeJS.ErrnoException) =>
+      finish(() => reject(err.code === 'ECONNREFUSED' ? new UserError('cannot reach the control plane: is it running? (./berth up -d)') : err)));
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ host: req.host, id: req.id, cmd: req.cmd, env: req.env ?? [], ...(req.user ? { user: req.user } : {}), ...(req.workingDir ? { workingDir: req.workingDir } : {}), interactive: req.interactive, ...(req.tty ? { tty: size() } : {}) }));
+      if (raw) term.stdin.setRawMode(true);
+      if (req.interactive) {
+        term.stdin.on('data', (d: Buffer) => ws.readyState === ws.OPEN && ws.send(d));
+        term.stdin.on('end', () => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ eof: true })));
+        term.stdin.resume();
+      }
+      if (req.tty) term.stdout.on('resize', onResize);
+    });
+    ws.on('message', (data: Buffer, binary) => {
+      if (binary) {
+        (data[0] === 2 ? term.stderr : term.stdout).write(data.subarray(1));
+        return;
+      }
+      const msg = JSON.parse(data.toString()) as { exit?: number; error?: string };
+      if (typeof msg.exit === 'number') finish(() => resolve(msg.exit!));
+      else if (msg.error) finish(() => reject(new UserError(msg.error!)));
+    });
+    ws.on('close', () => finish(() => reject(new UserError('the terminal session ended before the command did (connection closed)'))));
+  });
+}

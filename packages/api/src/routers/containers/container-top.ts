@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { authedProcedure } from '../../trpc.ts';
+import { ContainerRef, HostName, resolveHost } from './agent.ts';
+
+/** `docker top`: the processes in the container's cgroup, ps-style. */
+export const containerTop = authedProcedure
+  .input(z.object({ host: HostName, id: ContainerRef }))
+  .output(z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }))
+  .query(async ({ ctx, input }) => {
+    const host = await resolveHost(ctx, input.host);
+    return ctx.fleet.request(host.id, 'container.top', { id: input.id });
+  });

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { AppError, appendAudit } from '@berth/core';
+import { ContainerCreate } from '@berth/protocol';
+import { roleProcedure } from '../../trpc.ts';
+import { auditedCall, HostName, resolveHost } from './agent.ts';
+import { adminOnlyFeatures, auditedSpec } from './policy.ts';
+
+const CREATE_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * `docker create`, and with `start` `docker run -d`: the container stays created when it
+ * cannot start, and the error says so. Operators may create containers; --privileged, host
+ * bind mounts and host-level capabilities need an admin.
+ */
+export const createContainer = roleProcedure('operator', 'creating a container')
+  .input(z.object({ host: HostName, spec: ContainerCreate, start: z.boolean().default(false) }))
+  .output(z.object({ id: z.string(), name: z.string(), started: z.boolean() }))
+  .mutation(async ({ ctx, input }) => {
+    const host = await resolveHost(ctx, input.host);
+    const needsAdmin = adminOnlyFeatures(input.spec);
+    if (needsAdmin.length && ctx.actor.role !== 'admin') {
+      const error = `${needsAdmin.join(', ')} needs the admin role; ${ctx.actor.name} is ${ctx.actor.role}: ask an admin, or leave it out`;
+      await ctx.db.$transaction((tx) => appendAudit(tx, ctx.actor, { action: 'container.create', hostId: host.id, objectType: 'container', objectId: input.spec.name ?? null, params: auditedSpec(input.spec), outcome: 'refused', error }));
+      throw new AppError('FORBIDDEN', error);
+    }
+    const created = await auditedCall(ctx, { action: 'container.create', hostId: host.id, objectType: 'container', objectId: input.spec.name ?? null, params: auditedSpec(input.spec) },
+      () => ctx.fleet.request(host.id, 'container.create', input.spec, { timeoutMs: CREATE_TIMEOUT_MS }), (r) => r.name);
+    if (!input.start) return { ...created, started: false };
+    try {
+      await auditedCall(ctx, { action: 'container.start', hostId: host.id, objectType: 'container', objectId: created.name },
+        () => ctx.fleet.request(host.id, 'container.start', { id: created.id }, { timeoutMs: START_TIMEOUT_MS }));
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'AGENT_ERROR';
+      throw new AppError(code, `created container ${created.name} (${created.id.slice(0, 12)}) but could not start it: ${(err as Error).message} (it stays created: fix the cause and \`berth start ${created.name}\`, or \`berth rm ${created.name}\`)`, { hostId: host.id, id: created.id, name: created.name });
+    }
+    return { ...created, started: true };
+  });

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { roleProcedure } from '../../trpc.ts';
+import { auditedCall, HostName, ImageRef, resolveHost } from '../containers/agent.ts';
+
+/** `docker tag SOURCE TARGET`. */
+export const tagImage = roleProcedure('operator', 'tagging an image')
+  .input(z.object({ host: HostName, source: ImageRef, target: ImageRef }))
+  .output(z.object({ ok: z.literal(true) }))
+  .mutation(async ({ ctx, input }) => {
+    const host = await resolveHost(ctx, input.host);
+    await auditedCall(ctx, { action: 'image.tag', hostId: host.id, objectType: 'image', objectId: input.target, params: { source: input.source, target: input.target } },
+      () => ctx.fleet.request(host.id, 'image.tag', { source: input.source, target: input.target }));
+    return { ok: true as const };
+  });
