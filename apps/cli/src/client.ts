@@ -21,12 +21,18 @@ export function apiLinks(url: string, token: string) {
   ];
 }
 
-/** The API client, authenticated with BERTH_TOKEN or the token `berth up` wrote. */
-export async function apiClient(env: CliEnv): Promise<Api> {
+/** Where the control plane is and the token to use: BERTH_URL/BERTH_TOKEN, or what `berth up` wrote. */
+export async function controlPlane(env: CliEnv): Promise<{ url: string; token: string }> {
   const config = await readConfig(env.BERTH_CONFIG);
   const url = env.BERTH_URL ?? config?.url;
   const token = env.BERTH_TOKEN ?? config?.token;
   if (!url || !token) throw new UserError(`no control plane configured: run ./berth up, or set BERTH_URL and BERTH_TOKEN (looked in ${env.BERTH_CONFIG})`);
+  return { url: url.replace(/\/$/, ''), token };
+}
+
+/** The API client, authenticated with BERTH_TOKEN or the token `berth up` wrote. */
+export async function apiClient(env: CliEnv): Promise<Api> {
+  const { url, token } = await controlPlane(env);
   return createTRPCClient<AppRouter>({ links: apiLinks(url, token) });
 }
 

@@ -4,7 +4,7 @@
 // whatever happened.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -309,6 +309,46 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     expect(rm.stdout).toBe('web-old\n');
     expect(rm.stderr).toMatch(/No such container: nope/);
     expect((await cli(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it('saves an image to a file and loads it back with the same id; system df counts it; events tells what happened', async () => {
+    const events = spawn(process.execPath, [...nodeArgs('cli'), 'events', '--format', 'json'], { env: { ...process.env, ...env.admin }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    events.stdout!.on('data', (d) => (seen += d));
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'berth-cli-save-'));
+      try {
+        const id = (JSON.parse((await cli(['image', 'inspect', image])).stdout) as Array<{ id: string }>)[0]!.id;
+        const save = await cli(['save', '-o', join(dir, 'bb.tar'), image]);
+        expect(save.code, save.stderr).toBe(0);
+        expect((await stat(join(dir, 'bb.tar'))).size).toBeGreaterThan(100_000);
+        const df = await cli(['system', 'df']);
+        expect(df.code, df.stderr).toBe(0);
+        expect(df.stdout).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$/m);
+        expect(df.stdout).toMatch(/^Images\s+\d+\s+\d+\s+\S+/m);
+        await cli(['tag', image, 'saved/copy:1']);
+        expect((await cli(['rmi', 'saved/copy:1'])).code).toBe(0);
+        const missing = await cli(['save', '-o', join(dir, 'none.tar'), 'nope:1']);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toMatch(/nope:1/);
+        await expect(stat(join(dir, 'none.tar'))).rejects.toThrow();
+        const load = await cli(['load', '-i', join(dir, 'bb.tar')]);
+        expect(load.code, load.stderr).toBe(0);
+        expect(load.stdout).toBe(`Loaded image: ${image}\n`);
+        expect((JSON.parse((await cli(['image', 'inspect', image])).stdout) as Array<{ id: string }>)[0]!.id).toBe(id);
+        const run = await cli(['run', '--rm', '--name', 'evented', image, 'true']);
+        expect(run.code, run.stderr).toBe(0);
+        await eventually(async () => seen.includes('"action":"die"') && seen.includes('"evented"'), 'the container events');
+        const lines = seen.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; data: { action: string; name?: string }; host: string });
+        const mine = lines.filter((e) => e.type === 'container' && e.data.name === 'evented').map((e) => e.data.action);
+        expect(mine.slice(0, 3)).toEqual(['create', 'start', 'die']);
+        expect(lines.find((e) => e.type === 'container')?.host).toBe(HOST);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    } finally {
+      events.kill('SIGINT');
+    }
   });
 
   it('tags, inspects and removes images, saying what it untagged and deleted', async () => {

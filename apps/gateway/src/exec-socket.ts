@@ -7,6 +7,17 @@ import { appendAudit, AppError, getHost, requireRole, type FleetDispatcher } fro
 import type { Db } from '@berth/db';
 import { StreamChannel, TerminalSize, type Channel } from '@berth/protocol';
 
+/** A page of another site (or an origin that does not parse, such as "null"): refused. */
+export function crossSite(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
 /** The first message of a terminal session: what to run where (`berth exec -it`, the web terminal). */
 export const ExecStart = z.object({
   host: z.string().min(1).max(64),
@@ -34,8 +45,7 @@ export class ExecSockets {
   constructor(private readonly o: { db: Db; fleet: FleetDispatcher; log: (level: 'info' | 'warn' | 'error', msg: string, f?: Record<string, unknown>) => void }) {}
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) {
+    if (crossSite(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\ncross-site terminal refused\n');
       return;
     }

@@ -4,6 +4,7 @@ import { createContext } from '@berth/api';
 import { appendAudit, AppError, getHost, requireRole, type Actor, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
 import { StreamChannel, type Channel } from '@berth/protocol';
+import { crossSite } from './exec-socket.ts';
 
 const STATUS: Record<string, number> = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, INVALID: 400, HOST_UNAVAILABLE: 503, TIMEOUT: 504 };
 
@@ -48,8 +49,7 @@ export class ImageTransfer {
     });
     if (!ctx.actor) throw new AppError('UNAUTHORIZED', 'sign in, or pass an API token (Authorization: Bearer berth_…)');
     // a page on another site must not make a signed-in browser upload an image
-    const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) throw new AppError('FORBIDDEN', 'cross-site image transfer refused');
+    if (crossSite(req)) throw new AppError('FORBIDDEN', 'cross-site image transfer refused');
     return ctx.actor;
   }
 

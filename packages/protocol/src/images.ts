@@ -1,10 +1,7 @@
 import { z } from 'zod';
 
 /** Registry credentials, handed to the agent for one operation and never stored there. */
-export const RegistryAuth = z.union([
-  z.object({ username: z.string().min(1).max(256), password: z.string().min(1).max(4096) }),
-  z.object({ identityToken: z.string().min(1).max(8192) }),
-]);
+export const RegistryAuth = z.object({ username: z.string().min(1).max(256), password: z.string().min(1).max(8192) });
 export type RegistryAuth = z.infer<typeof RegistryAuth>;
 
 const ImageRef = z.string().min(1).max(512);

@@ -133,6 +133,28 @@ describe('multiplexed streams', () => {
     expect(violations).toEqual(['b: binary frame shorter than its header', 'b: data for unknown stream 99']);
   });
 
+  it('drops data still in flight for a stream just reset without calling it a violation; data for a stream never opened is one', async () => {
+    const { a, b, pump, violations } = link();
+    for (let i = 0; i < 10; i++) {
+      const sa = a.open();
+      const sb = b.accept(sa.id);
+      void sb.write(1, Buffer.alloc(1000, 1)).catch(() => undefined);
+      void sb.write(1, Buffer.alloc(1000, 2)).catch(() => undefined);
+      sa.reset('the client went away'); // the reader leaves while the writer's data is on the wire
+      await tick();
+      pump();
+      await tick();
+      pump();
+    }
+    expect(violations).toEqual([]);
+    const frame = Buffer.alloc(7);
+    frame[0] = FrameKind.DATA;
+    frame.writeUInt32BE(999_999, 1);
+    frame[5] = 1;
+    a.onFrame(frame);
+    expect(violations).toEqual(['a: data for unknown stream 999999']);
+  });
+
   it('fails every open stream and waiting writer when the connection is lost', async () => {
     const { a, b } = link();
     const sa = a.open();

@@ -164,8 +164,11 @@ export class MuxStream implements AsyncIterable<Chunk> {
 }
 
 /** One per connection, on each side. The control plane allocates stream ids. */
+const RECENTLY_CLOSED = 4096;
+
 export class StreamMux {
   private readonly streams = new Map<number, MuxStream>();
+  private readonly closed = new Set<number>();
   private nextId = 1;
   private drainWaiters: (() => void)[] = [];
 
@@ -197,8 +200,9 @@ export class StreamMux {
     const id = frame.readUInt32BE(1);
     const s = this.streams.get(id);
     if (!s) {
-      // frames may still arrive for a stream we just reset: only data is worth a mention
-      if (kind === FrameKind.DATA) this.violation(`data for unknown stream ${id}`);
+      // frames still in flight for a stream that just ended or was reset are expected; data
+      // for a stream that never existed is the peer's fault
+      if (kind === FrameKind.DATA && !this.closed.has(id)) this.violation(`data for unknown stream ${id}`);
       return;
     }
     switch (kind) {
@@ -243,7 +247,10 @@ export class StreamMux {
 
   /** @internal */
   forget(id: number): void {
-    this.streams.delete(id);
+    if (!this.streams.delete(id)) return;
+    this.closed.add(id);
+    // remember enough recent ids to cover what can be in flight; forget the oldest
+    if (this.closed.size > RECENTLY_CLOSED) this.closed.delete(this.closed.values().next().value as number);
   }
 
   /** @internal */

@@ -126,7 +126,12 @@ async function feed(stream: MuxStream, session: ExecSession): Promise<void> {
         if (!session.stdin.write(c.data)) await new Promise((r) => session.stdin.once('drain', r));
       } else if (c.channel === StreamChannel.json) {
         for (const line of c.data.toString('utf8').split('\n').filter(Boolean)) {
-          const msg = TerminalControl.safeParse(JSON.parse(line));
+          let msg;
+          try {
+            msg = TerminalControl.safeParse(JSON.parse(line));
+          } catch {
+            continue; // a garbled control line is ignored, not the end of the session
+          }
           if (msg.success) session.resize(msg.data.resize.cols, msg.data.resize.rows);
         }
       }

@@ -26,7 +26,7 @@ export const listImages: Handler<'image.list'> = (p, ctx) =>
 /** `docker pull`, progress per layer as JSON lines on the request's stream. */
 export const pullImage: Handler<'image.pull'> = (p, ctx, io) =>
   engineCall(async () => {
-    const credentials = p.auth && 'username' in p.auth ? { username: p.auth.username, password: p.auth.password } : undefined;
+    const credentials = p.auth ? { username: p.auth.username, password: p.auth.password } : undefined;
     // progress lines are best effort: a slow reader must not fail the pull
     let writing = Promise.resolve();
     const r = await ctx.engine.images.pull(p.ref, {
@@ -75,7 +75,7 @@ export const imageHistory: Handler<'image.history'> = (p, ctx) => engineCall(() 
 /** `docker push`: only the blobs the registry lacks; progress per blob on the stream. */
 export const pushImage: Handler<'image.push'> = (p, ctx, io) =>
   engineCall(async () => {
-    const credentials = p.auth && 'username' in p.auth ? { username: p.auth.username, password: p.auth.password } : undefined;
+    const credentials = p.auth ? { username: p.auth.username, password: p.auth.password } : undefined;
     let writing = Promise.resolve();
     const r = await ctx.engine.images.push(p.ref, {
       signal: abortedBy(io.stream),

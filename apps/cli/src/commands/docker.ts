@@ -3,6 +3,7 @@
 import { actionCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
 import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullCommand, pushCommand, rmiCommand, tagCommand } from './images.ts';
 import { UserError } from '../errors.ts';
+import { eventsCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
 import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
 import type { VerbContext } from './verbs.ts';
 
@@ -37,11 +38,15 @@ const VERBS: Record<string, Verb> = {
   volume: volumeCommand,
   login: loginCommand,
   logout: logoutCommand,
+  save: saveCommand,
+  load: loadCommand,
+  system: systemCommand,
+  events: eventsCommand,
 };
 
 const CONTAINER_SUB: Record<string, string> = { ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
 const IMAGE_SUB: Record<string, Verb> = {
-  ls: imagesCommand, list: imagesCommand, pull: pullCommand, push: pushCommand, history: historyCommand, tag: tagCommand, rm: rmiCommand, remove: rmiCommand, prune: pruneCommand, inspect: imageInspectCommand,
+  ls: imagesCommand, list: imagesCommand, pull: pullCommand, save: saveCommand, load: loadCommand, push: pushCommand, history: historyCommand, tag: tagCommand, rm: rmiCommand, remove: rmiCommand, prune: pruneCommand, inspect: imageInspectCommand,
 };
 
 /** Whether `argv` (after the global options) names a Docker verb handled here. */
@@ -98,9 +103,15 @@ Images:
   rmi [-f] IMAGE...
   image prune [-a] [-f]
   image inspect IMAGE...
+  save [-o FILE] IMAGE...  a docker-archive (also an OCI archive) of images, to FILE or stdout
+  load [-i FILE] [-q]     images from a docker-archive or OCI archive (gzipped or not)
   login -u USER --password-stdin [SERVER]
                         store a registry's credentials in the control plane (admins)
   logout [SERVER]
+
+System:
+  system df             disk used by images, containers and volumes
+  events [--format json] the fleet's events as they happen (docker events), until Ctrl-C
 
 Volumes:
   volume ls [-q] | create [--label KEY=VALUE] [NAME] | inspect NAME... | rm NAME... | prune [-a] [-f]

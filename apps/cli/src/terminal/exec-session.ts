@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { readConfig } from '../config.ts';
+import { controlPlane } from '../client.ts';
 import type { CliEnv } from '../env.ts';
 import { UserError } from '../errors.ts';
 
@@ -26,13 +26,10 @@ interface Terminal {
  * the window, and it is restored however the session ends. Resolves with the exit code.
  */
 export async function runExecSession(env: CliEnv, req: ExecSessionRequest, term: Terminal = process): Promise<number> {
-  const config = await readConfig(env.BERTH_CONFIG);
-  const url = env.BERTH_URL ?? config?.url;
-  const token = env.BERTH_TOKEN ?? config?.token;
-  if (!url || !token) throw new UserError(`no control plane configured: run ./berth up, or set BERTH_URL and BERTH_TOKEN (looked in ${env.BERTH_CONFIG})`);
+  const { url, token } = await controlPlane(env);
   if (req.tty && !term.stdin.isTTY) throw new UserError('the input device is not a TTY: drop -t, or run berth from a terminal');
   const size = () => ({ cols: term.stdout.columns || 80, rows: term.stdout.rows || 24 });
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/api/exec`, { headers: { authorization: `Bearer ${token}`, 'x-berth-client': 'cli' } });
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/exec`, { headers: { authorization: `Bearer ${token}`, 'x-berth-client': 'cli' } });
   const raw = req.tty && term.stdin.isTTY;
   const restore = () => {
     if (raw) term.stdin.setRawMode(false);

@@ -23,6 +23,8 @@ export class OutboxRequester {
   }
 
   async request<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, o: { timeoutMs?: number } = {}): Promise<OperationResult<K>> {
+    // the outbox is a table: credentials must never be written to it (they go over streams)
+    if (params && typeof params === 'object' && (params as { auth?: unknown }).auth !== undefined) throw new AppError('INVALID', `${op} carries registry credentials: it must be sent over a stream, never through the command outbox`);
     await this.ready;
     const host = await this.db.host.findUnique({ where: { id: hostId }, select: { name: true, status: true } });
     if (!host) throw new AppError('NOT_FOUND', 'no such host: `berth hosts` lists them', { hostId });
