@@ -31,6 +31,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.BERTH_E2E_URL = stack.url;
   process.env.BERTH_E2E_USER = stack.admin.username;
   process.env.BERTH_E2E_PASSWORD = stack.admin.password;
+  process.env.BERTH_E2E_VIEWER = stack.viewer.username;
+  process.env.BERTH_E2E_VIEWER_PASSWORD = stack.viewer.password;
   if (registry) process.env.BERTH_E2E_REGISTRY = registry.host;
   return async () => {
     await stack.stop();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
@@ -11,6 +12,8 @@ const root = join(import.meta.dirname, '..');
 export interface Stack {
   url: string;
   admin: { username: string; password: string };
+  /** a read-only user, for what the dashboard does not offer viewers */
+  viewer: { username: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -42,13 +45,19 @@ export async function startStack(): Promise<Stack> {
   const db = createDb(databaseUrl);
   const admin = { username: 'e2e-admin', password: `pw-${Math.random().toString(36).slice(2)}` };
   await createUser(systemActor(), { ...admin, role: 'admin' }, db);
+  const viewer = { username: 'e2e-viewer', password: `pw-${Math.random().toString(36).slice(2)}` };
+  await createUser(systemActor(), { ...viewer, role: 'viewer' }, db);
   const join_ = await createJoinToken(systemActor(), { hostName: 'local', maxUses: 1, ttlSeconds: 600 }, db);
   await db.$disconnect();
+
+  // the key that seals registry passwords, as `berth up` makes it
+  const secretKey = join(dir, 'secret.key');
+  await writeFile(secretKey, randomBytes(32), { mode: 0o600 });
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log: string[] = [];
-  const gateway = startNode('apps/gateway/src/main.ts', { DATABASE_URL: databaseUrl, PORT: String(port), BIND: '127.0.0.1', BERTH_HEARTBEAT_MS: '1000', BERTH_OFFLINE_AFTER_MS: '4000' }, log);
+  const gateway = startNode('apps/gateway/src/main.ts', { DATABASE_URL: databaseUrl, PORT: String(port), BIND: '127.0.0.1', BERTH_HEARTBEAT_MS: '1000', BERTH_OFFLINE_AFTER_MS: '4000', BERTH_SECRET_KEY_FILE: secretKey }, log);
   const deadline = Date.now() + 90_000;
   while (!(await fetch(`${url}/api/health`).then((r) => r.ok, () => false))) {
     if (gateway.exitCode !== null || Date.now() > deadline) {
@@ -64,6 +73,7 @@ export async function startStack(): Promise<Stack> {
   return {
     url,
     admin,
+    viewer,
     async stop() {
       await stopChild(agent);
       await stopChild(gateway);

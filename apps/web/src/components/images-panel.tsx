@@ -5,8 +5,12 @@ import Link from 'next/link';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { ImageRow } from '../lib/api-types.ts';
 import { createdAgo, dockerSize, shortId, splitRepoTag } from '../lib/format.ts';
+import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { ImageHistoryDialog } from './image-history.tsx';
+import { LoadForm, saveFileName, saveHref } from './load-form.tsx';
 import { PullForm } from './pull-form.tsx';
+import { PushProgress } from './push-progress.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
 
 /** One line of `docker images`: an image once per tag, or once as <none>. */
@@ -21,8 +25,12 @@ function lines(images: ImageRow[]): ImageLine[] {
 }
 
 type Result = { tone: 'info' | 'error'; lines: string[] };
+/** An image on a host that a dialog or the push panel is about. */
+type Target = { host: string; ref: string; n: number };
 
-function ImageActions({ line, onResult }: { line: ImageLine; onResult: (r: Result) => void }) {
+const linkButton = 'rounded-md border border-slate-300 px-2 py-0.5 text-xs font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800';
+
+function ImageActions({ line, onResult, onHistory, onPush, operator }: { line: ImageLine; onResult: (r: Result) => void; onHistory: () => void; onPush: () => void; operator: boolean }) {
   const client = useQueryClient();
   const { image, ref } = line;
   const [mode, setMode] = useState<'idle' | 'remove' | 'tag'>('idle');
@@ -75,8 +83,11 @@ function ImageActions({ line, onResult }: { line: ImageLine; onResult: (r: Resul
         </form>
       ) : (
         <div className="flex flex-wrap items-center gap-1.5">
-          <Link href={`/hosts/${encodeURIComponent(image.host)}/run?image=${encodeURIComponent(ref)}`} aria-label={`Run ${label}`} className="rounded-md border border-slate-300 px-2 py-0.5 text-xs font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">Run</Link>
+          <Link href={`/hosts/${encodeURIComponent(image.host)}/run?image=${encodeURIComponent(ref)}`} aria-label={`Run ${label}`} className={linkButton}>Run</Link>
           <Button size="sm" aria-label={`Tag ${label}`} onClick={() => setMode('tag')}>Tag</Button>
+          <Button size="sm" aria-label={`History of ${label}`} onClick={onHistory}>History</Button>
+          {operator && ref !== image.id && <Button size="sm" aria-label={`Push ${label}`} onClick={onPush}>Push</Button>}
+          <a href={saveHref(image.host, [ref])} download={saveFileName(ref)} aria-label={`Save ${label}`} title="docker save: a tar docker load reads" className={linkButton}>Save</a>
           <Button size="sm" variant="danger" aria-label={`Remove ${label}`} onClick={() => setMode('remove')}>Remove</Button>
         </div>
       )}
@@ -88,8 +99,11 @@ function ImageActions({ line, onResult }: { line: ImageLine; onResult: (r: Resul
 /** `docker images` for the fleet or one host, with pull, tag, remove and (on one host) prune. */
 export function ImagesPanel({ host }: { host?: string }) {
   const client = useQueryClient();
+  const operator = hasRole(useRole(), 'operator');
   const [showAll, setShowAll] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
+  const [history, setHistory] = useState<Target | null>(null);
+  const [push, setPush] = useState<Target | null>(null);
   const [pruning, setPruning] = useState(false);
   const list = useQuery({
     queryKey: ['images', host ?? '*', showAll],
@@ -123,12 +137,27 @@ export function ImagesPanel({ host }: { host?: string }) {
     { key: 'created', header: 'Created', cell: (l) => <span title={new Date(l.image.created * 1000).toLocaleString()}>{createdAgo(l.image.created)}</span>, className: 'whitespace-nowrap' },
     { key: 'size', header: 'Size', cell: (l) => dockerSize(l.image.size), className: 'whitespace-nowrap' },
     { key: 'containers', header: 'Containers', cell: (l) => l.image.containers },
-    { key: 'actions', header: 'Actions', cell: (l) => <ImageActions line={l} onResult={setResult} /> },
+    {
+      key: 'actions',
+      header: 'Actions',
+      cell: (l) => (
+        <ImageActions
+          line={l}
+          operator={operator}
+          onResult={setResult}
+          onHistory={() => setHistory({ host: l.image.host, ref: l.ref, n: Date.now() })}
+          onPush={() => setPush({ host: l.image.host, ref: l.ref, n: Date.now() })}
+        />
+      ),
+    },
   ];
 
   return (
     <section aria-label="Images">
       <PullForm {...(host ? { host } : { hosts: online })} />
+      {operator && <LoadForm {...(host ? { host } : { hosts: online })} />}
+      {push && <PushProgress key={push.n} host={push.host} imageRef={push.ref} onClose={() => setPush(null)} />}
+      {history && <ImageHistoryDialog key={history.n} host={history.host} imageRef={history.ref} onClose={() => setHistory(null)} />}
       {result && (
         <Notice tone={result.tone} className="mb-3">
           <div className="flex items-start justify-between gap-3">

@@ -90,7 +90,8 @@ export function PullForm({ host, hosts }: { host?: string; hosts?: string[] }) {
         <Field label="Image to pull" className="min-w-64 flex-1">
           <input value={ref} onChange={(e) => setRef(e.target.value)} placeholder="registry:5000/team/app:tag" className={inputClass} disabled={!!pulling} spellCheck={false} />
         </Field>
-        {pulling ? <Button onClick={cancel}>Cancel</Button> : <Button type="submit" variant="primary" disabled={!ref.trim() || !chosen}>Pull</Button>}
+        {/* distinct keys: Cancel must not turn into the submit button under its own click, which would pull again */}
+        {pulling ? <Button key="cancel" onClick={cancel}>Cancel</Button> : <Button key="pull" type="submit" variant="primary" disabled={!ref.trim() || !chosen}>Pull</Button>}
       </div>
       {(pulling || layers.length > 0) && (
         <div className="mt-3 space-y-2" aria-label="Pull progress">

@@ -9,6 +9,8 @@ const NAV = [
   { href: '/', label: 'Hosts', match: (p: string) => p === '/' || (p.startsWith('/hosts/') && !p.includes('/containers/')) },
   { href: '/containers', label: 'Containers', match: (p: string) => p.startsWith('/containers') || /^\/hosts\/[^/]+\/containers\//.test(p) },
   { href: '/images', label: 'Images', match: (p: string) => p.startsWith('/images') },
+  { href: '/volumes', label: 'Volumes', match: (p: string) => p.startsWith('/volumes') },
+  { href: '/registries', label: 'Registries', match: (p: string) => p.startsWith('/registries') },
   { href: '/audit', label: 'Audit log', match: (p: string) => p.startsWith('/audit') },
 ];
 

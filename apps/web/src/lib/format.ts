@@ -40,6 +40,16 @@ function scaled(bytes: number, base: number, units: string[], precision: number)
 /** SIZE as `docker images` prints it: 1000-based, three significant digits ("4.26MB"). */
 export const dockerSize = (bytes: number): string => scaled(bytes, 1000, DECIMAL, 3);
 
+/** Sizes as `docker system df` and `docker volume` print them: go-units HumanSize, 1000-based, four significant digits ("16.43MB"). */
+export const dfSize = (bytes: number): string => scaled(bytes, 1000, DECIMAL, 4);
+
+/** RECLAIMABLE as `docker system df` prints it: the size, then the whole percentage of SIZE when there is any. */
+export const reclaimableText = (reclaimable: number, size: number): string =>
+  size > 0 ? `${dfSize(reclaimable)} (${Math.floor((reclaimable * 100) / size)}%)` : dfSize(reclaimable);
+
+/** CREATED from an ISO date, as `docker ps` words it: "5 minutes ago". */
+export const isoAgo = (iso: string | Date | null, now = Date.now()): string => (iso ? createdAgo(new Date(iso).getTime() / 1000, now) : '—');
+
 /** Memory as `docker stats` prints it: 1024-based ("12.5MiB"). */
 export const binarySize = (bytes: number): string => scaled(bytes, 1024, BINARY, 3);
 

@@ -29,9 +29,11 @@ export function useFleetEvents({ metrics = true }: { metrics?: boolean } = {}) {
           soon('metrics', [['hosts'], ['host']], 1000);
         } else if (e.type === 'container') {
           // a container's state changed: the tables, its own page and the host's counts
-          soon('containers', [['containers'], ['container'], ['facts']], 250);
+          soon('containers', [['containers'], ['container'], ['facts'], ['volumes'], ['df']], 250);
         } else if (e.type === 'image') {
-          soon('images', [['images'], ['facts']], 250);
+          soon('images', [['images'], ['facts'], ['df']], 250);
+        } else if (e.type === 'volume') {
+          soon('volumes', [['volumes'], ['df']], 250);
         }
       },
     });

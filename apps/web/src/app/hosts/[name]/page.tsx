@@ -6,12 +6,14 @@ import { useParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { ContainersTable } from '../../../components/containers-table.tsx';
 import { HostFactsList, HostMeters } from '../../../components/host-info.tsx';
+import { DiskUsagePanel } from '../../../components/disk-usage.tsx';
 import { ImagesPanel } from '../../../components/images-panel.tsx';
+import { VolumesPanel } from '../../../components/volumes-panel.tsx';
 import { AppShell } from '../../../lib/app-shell.tsx';
 import { api, errorMessage } from '../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../lib/use-fleet-events.ts';
 
-type TabId = 'containers' | 'images';
+type TabId = 'containers' | 'images' | 'volumes';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -25,7 +27,7 @@ function HostDetail({ name }: { name: string }) {
   const [tab, setTab] = useState<TabId>('containers');
   useEffect(() => {
     const h = window.location.hash.slice(1);
-    if (h === 'images' || h === 'containers') setTab(h);
+    if (h === 'images' || h === 'containers' || h === 'volumes') setTab(h);
   }, []);
   const select = (id: string) => {
     setTab(id as TabId);
@@ -57,10 +59,12 @@ function HostDetail({ name }: { name: string }) {
         <summary className="cursor-pointer text-sm font-medium">System info <span className="font-normal text-slate-500">(as docker info)</span></summary>
         <div className="mt-3">{facts ? <HostFactsList facts={facts} /> : <p className="text-sm text-slate-500">The host has not reported its facts yet.</p>}</div>
       </details>
-      <Tabs label="Host sections" selected={tab} onSelect={select} tabs={[{ id: 'containers', label: 'Containers' }, { id: 'images', label: 'Images' }]} />
+      <DiskUsagePanel host={h.name} online={online} />
+      <Tabs label="Host sections" selected={tab} onSelect={select} tabs={[{ id: 'containers', label: 'Containers' }, { id: 'images', label: 'Images' }, { id: 'volumes', label: 'Volumes' }]} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'containers' && <ContainersTable host={h.name} />}
         {tab === 'images' && <ImagesPanel host={h.name} />}
+        {tab === 'volumes' && <VolumesPanel host={h.name} />}
       </div>
     </>
   );

@@ -1,15 +1,20 @@
 'use client';
-import { Meter, Notice, StatusBadge } from '@berth/ui';
+import { Meter, Notice, StatusBadge, Tabs } from '@berth/ui';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { ChangesPanel } from '../../../../../components/changes-panel.tsx';
+import { CommitForm } from '../../../../../components/commit-form.tsx';
 import { ContainerActions } from '../../../../../components/container-actions.tsx';
 import { LogsPanel } from '../../../../../components/logs-panel.tsx';
+import { ProcessesPanel } from '../../../../../components/processes-panel.tsx';
 import { RenameContainer } from '../../../../../components/rename-container.tsx';
+import { TerminalPanel } from '../../../../../components/terminal-panel.tsx';
 import type { ContainerRow } from '../../../../../lib/api-types.ts';
 import { binarySize, createdAgo, shortId } from '../../../../../lib/format.ts';
 import { AppShell } from '../../../../../lib/app-shell.tsx';
+import { hasRole, useRole } from '../../../../../lib/roles.ts';
 import { api, errorMessage } from '../../../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../../../lib/use-fleet-events.ts';
 
@@ -61,9 +66,27 @@ function useStartGeneration(c: ContainerRow | undefined): number {
   return generation;
 }
 
+type TabId = 'logs' | 'terminal' | 'processes' | 'changes';
+const TAB_IDS: TabId[] = ['logs', 'terminal', 'processes', 'changes'];
+
+/** The selected section, kept in the address's hash (#terminal) so that a reload keeps it. */
+function useTab(): [TabId, (id: string) => void] {
+  const [tab, setTab] = useState<TabId>('logs');
+  useEffect(() => {
+    const h = window.location.hash.slice(1) as TabId;
+    if (TAB_IDS.includes(h)) setTab(h);
+  }, []);
+  return [tab, (id: string) => {
+    setTab(id as TabId);
+    window.history.replaceState(null, '', `#${id}`);
+  }];
+}
+
 function ContainerDetail({ host, id }: { host: string; id: string }) {
   useFleetEvents({ metrics: false });
   const router = useRouter();
+  const role = useRole();
+  const [tab, select] = useTab();
   const list = useQuery({ queryKey: ['container', host, id, 'summary'], queryFn: () => api.containers.list.query({ host, all: true }), refetchInterval: 30_000 });
   const c = list.data?.containers.find((x) => x.id === id) ?? list.data?.containers.find((x) => x.id.startsWith(id) || x.name === id);
   const generation = useStartGeneration(c);
@@ -86,6 +109,10 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
     );
   }
   const running = c.state === 'running';
+  const operator = hasRole(role, 'operator');
+  // the terminal needs a running container and the operator role; the server checks both again
+  const terminalTab = running && operator;
+  const shown: TabId = tab === 'terminal' && !terminalTab ? 'logs' : tab;
   return (
     <>
       {crumbs}
@@ -94,6 +121,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
         <span aria-label="Container state"><StatusBadge status={c.state} /></span>
         <span className="text-sm text-slate-500">{c.status}</span>
         <RenameContainer key={c.name} host={host} id={c.id} name={c.name} />
+        {operator && <CommitForm key={`commit-${c.id}`} host={host} id={c.id} name={c.name} />}
         <div className="ml-auto">
           <ContainerActions host={host} id={c.id} name={c.name} state={c.state} onRemoved={() => { setRemoved(true); router.push('/containers'); }} />
         </div>
@@ -114,8 +142,18 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
           {running ? <Stats host={host} id={c.id} /> : <p className="text-sm text-slate-500">No live figures: the container is {c.state}.</p>}
         </div>
       </div>
-      <div className="mb-4">
-        <LogsPanel host={host} id={c.id} name={c.name} generation={generation} autoFollow={running || attach} />
+      <Tabs
+        label="Container sections"
+        selected={shown}
+        onSelect={select}
+        tabs={[{ id: 'logs', label: 'Logs' }, ...(terminalTab ? [{ id: 'terminal', label: 'Terminal' }] : []), { id: 'processes', label: 'Processes' }, { id: 'changes', label: 'Changes' }]}
+      />
+      <div className="mb-4" role="tabpanel" id={`panel-${shown}`} aria-labelledby={`tab-${shown}`}>
+        {/* the logs and the terminal stay mounted while hidden, so that switching tabs keeps their stream */}
+        <div hidden={shown !== 'logs'}><LogsPanel host={host} id={c.id} name={c.name} generation={generation} autoFollow={running || attach} /></div>
+        {terminalTab && <div hidden={shown !== 'terminal'}><TerminalPanel host={host} id={c.id} name={c.name} visible={shown === 'terminal'} /></div>}
+        {shown === 'processes' && <ProcessesPanel host={host} id={c.id} running={running} />}
+        {shown === 'changes' && <ChangesPanel host={host} id={c.id} />}
       </div>
       <Inspect host={host} id={c.id} />
     </>
