@@ -109,6 +109,7 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     const exec = await dispatch('container.exec', { id: 'web', cmd: ['sh', '-c', 'cat /etc/hostname; exit 7'] }, ctx, { stream: agent });
     agent.end();
     expect(exec).toEqual({ exitCode: 7 });
+    expect(await dispatch('container.exec', { id: 'web', cmd: ['no-such-command'] }, ctx)).toEqual({ exitCode: 127 });
     expect((await output)[1]).toBe(`${created.id.slice(0, 12)}\n`);
 
     const top = (await dispatch('container.top', { id: 'web' }, ctx)) as { titles: string[]; processes: string[][] };

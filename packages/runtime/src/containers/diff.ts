@@ -14,19 +14,31 @@ async function inLower(lowerDirs: readonly string[], rel: string): Promise<boole
   return false;
 }
 
+/** Files the engine mounts into every container: not the container's changes, as docker leaves them out. */
+const ENGINE_FILES = new Set(['/etc/hosts', '/etc/hostname', '/etc/resolv.conf']);
+
 export async function containerChanges(upperDir: string, lowerDirs: readonly string[]): Promise<Change[]> {
   const out: Change[] = [];
   const walk = async (rel: string): Promise<void> => {
     const entries = await readdir(join(upperDir, rel), { withFileTypes: true }).catch(() => []);
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const path = `${rel}/${e.name}`;
+      if (ENGINE_FILES.has(path)) continue;
       const st = await lstat(join(upperDir, path));
       if (st.isCharacterDevice() && st.rdev === 0) {
         out.push({ kind: 'D', path });
         continue;
       }
-      out.push({ kind: (await inLower(lowerDirs, path)) ? 'C' : 'A', path });
-      if (e.isDirectory()) await walk(path);
+      const kind = (await inLower(lowerDirs, path)) ? 'C' : 'A';
+      if (!e.isDirectory()) {
+        out.push({ kind, path });
+        continue;
+      }
+      // an image directory counts as changed only through what changed in it (the engine's
+      // mount points alone, such as /etc for /etc/hosts, are not a change)
+      const at = out.length;
+      await walk(path);
+      if (kind === 'A' || out.length > at) out.splice(at, 0, { kind, path });
     }
   };
   await walk('');

@@ -664,8 +664,18 @@ export class ContainerEngine {
       'exec', '--process', processFile, '--pid-file', join(execDir, 'exec.pid'), r.id,
     ];
     const session = opts.tty ? spawnRuntimeExecTty(argv, opts.tty) : spawnRuntimeExec(argv);
-    session.exitCode.finally(() => rm(execDir, { recursive: true, force: true }).catch(() => undefined)).catch(() => undefined);
-    return session;
+    // the runtime exits 255 when it could not start the process at all: Docker's 127 (not
+    // found) or 126 (not executable), with the runtime's reason on stderr as docker shows it
+    const exitCode = session.exitCode.then(async (code) => {
+      if (code === 255) {
+        const reason = lastLoggedError(await readFile(join(execDir, 'runtime.log'), 'utf8').catch(() => ''));
+        if (reason && /executable file not found|no such file or directory/i.test(reason)) code = 127;
+        else if (reason && /permission denied/i.test(reason)) code = 126;
+      }
+      await rm(execDir, { recursive: true, force: true }).catch(() => undefined);
+      return code;
+    });
+    return { ...session, exitCode };
   }
 
   /** exec and collect its output. */

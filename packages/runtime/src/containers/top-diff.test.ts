@@ -19,16 +19,22 @@ describe('docker top helpers', () => {
 });
 
 describe.skipIf(process.getuid?.() !== 0)('docker diff of an upper dir', () => {
-  it('says A for new paths, C for changed ones and D for whiteouts', async () => {
+  it('says A for new paths, C for changed ones and D for whiteouts, leaving out the files the engine mounts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-diff-'));
     try {
       const lower = join(dir, 'lower');
       const upper = join(dir, 'upper');
       await mkdir(join(lower, 'etc'), { recursive: true });
-      await writeFile(join(lower, 'etc/hostname'), 'x');
+      await writeFile(join(lower, 'etc/passwd'), 'x');
+      await mkdir(join(lower, 'run'));
       await writeFile(join(lower, 'etc/gone'), 'x');
       await mkdir(join(upper, 'etc'), { recursive: true });
-      await writeFile(join(upper, 'etc/hostname'), 'y');
+      await writeFile(join(upper, 'etc/passwd'), 'y');
+      // what the engine mounts into every container is not the container's change
+      await writeFile(join(upper, 'etc/hosts'), '');
+      await mkdir(join(upper, 'run'));
+      await writeFile(join(upper, 'run/.containerenv'), '');
+      await rm(join(upper, 'run/.containerenv'));
       await mkdir(join(upper, 'data'));
       await writeFile(join(upper, 'data/new'), 'z');
       await promisify(execFile)('mknod', [join(upper, 'etc/gone'), 'c', '0', '0']);
@@ -37,7 +43,7 @@ describe.skipIf(process.getuid?.() !== 0)('docker diff of an upper dir', () => {
         { kind: 'A', path: '/data/new' },
         { kind: 'C', path: '/etc' },
         { kind: 'D', path: '/etc/gone' },
-        { kind: 'C', path: '/etc/hostname' },
+        { kind: 'C', path: '/etc/passwd' },
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
