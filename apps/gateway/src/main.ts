@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     } catch (err) {
       fatal((err as Error).message);
     }
-  } else log('warn', 'no BERTH_SECRET_KEY_FILE: registry credentials cannot be stored');
+  }
   const server = createHttpServer({ db, hub, fleet, secrets, log, version: VERSION, ...(tls ? { tls } : {}), ...(web ? { web } : {}) });
   await new Promise<void>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     });
     server.listen(env.PORT, env.BIND, resolve);
   });
+  if (!secrets) log('warn', 'no BERTH_SECRET_KEY_FILE: registry credentials cannot be stored');
   log('info', 'control plane listening', { url: `${tls ? 'https' : 'http'}://${env.BIND}:${env.PORT}`, dashboard: !!web });
   const stop = async () => {
     log('info', 'shutting down');

@@ -12,13 +12,13 @@ export const SUITE = 'bookworm';
 /**
  * What a test host boots with: systemd as init and sshd (the SSH install's target), plus the
  * Debian packages install-agent.sh would apt-get (crun runc conmon iproute2 nftables
- * busybox-static): lab namespaces have no route to a mirror, so a host cannot download them
+ * busybox-static attr): lab namespaces have no route to a mirror, so a host cannot download them
  * during a test. sudo, to install as a non-root user. libstdc++6 for the node binary the
  * installer uploads (NodeSource's build links it; apt pulls it in anyway).
  */
 export const DEFAULT_PACKAGES: readonly string[] = [
   'systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'iproute2', 'ca-certificates',
-  'crun', 'runc', 'conmon', 'nftables', 'busybox-static', 'sudo', 'libstdc++6',
+  'crun', 'runc', 'conmon', 'nftables', 'busybox-static', 'attr', 'sudo', 'libstdc++6',
 ];
 
 export interface RootfsOptions {
