@@ -1,3 +1,7 @@
+import { humanDuration } from '@berth/protocol';
+
+export { humanDuration, shortId } from '@berth/protocol';
+
 /** Docker-style tables: upper-case headers, columns padded with three spaces. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -24,23 +28,6 @@ export const bytes = (n: number): string => {
   return `${n.toFixed(i ? 2 : 0)}${u[i]}`;
 };
 
-/** Docker's HumanDuration (go-units): "Less than a second", "About a minute", "3 hours", "2 weeks". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.floor(ms / 3_600_000 + 0.5);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
-}
 
 /** A CREATED cell: unix seconds → "2 minutes ago". */
 export const ago = (unixSeconds: number, now = Date.now()): string => `${humanDuration(Math.max(0, now - unixSeconds * 1000))} ago`;
@@ -77,5 +64,3 @@ export function binarySize(n: number): string {
 /** Cuts a cell to `max` characters, ending in … as Docker does. */
 export const ellipsis = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
-/** 12 hex characters of an id, without its algorithm prefix. */
-export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);

@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { createContext } from '@berth/api';
 import { appendAudit, AppError, getHost, requireRole, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
 import { StreamChannel, TerminalSize, type Channel } from '@berth/protocol';
+import { requestActor } from './request-actor.ts';
 
 /** A page of another site (or an origin that does not parse, such as "null"): refused. */
 export function crossSite(req: IncomingMessage): boolean {
@@ -61,16 +61,10 @@ export class ExecSockets {
     );
   }
 
-  private async authenticate(req: IncomingMessage) {
-    const ctx = await createContext({
-      headers: { get: (n) => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
-      appendHeader: () => {},
-      db: this.o.db,
-      fleet: this.o.fleet,
-      remoteAddr: req.socket.remoteAddress ?? null,
-    });
-    return ctx.actor;
+  private authenticate(req: IncomingMessage) {
+    return requestActor(req, this.o);
   }
+
 
   private serve(ws: WebSocket, actor: NonNullable<Awaited<ReturnType<ExecSockets['authenticate']>>>): void {
     const fail = (err: unknown) => {

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { AgentHub } from './agent-hub.ts';
 import { ExecSockets } from './exec-socket.ts';
 import { ImageTransfer } from './image-transfer.ts';
+import { headersOf } from './request-actor.ts';
 import type { Logger } from './log.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -43,7 +44,7 @@ const SUBSCRIPTIONS = new Set(
 export function createHttpServer(o: HttpServerOptions): Server {
   const contextFor = (req: IncomingMessage, res: ServerResponse) =>
     createContext({
-      headers: { get: (n) => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
+      headers: headersOf(req),
       appendHeader: (n, v) => res.appendHeader(n, v),
       db: o.db,
       fleet: o.fleet,

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { createContext } from '@berth/api';
 import { appendAudit, AppError, getHost, requireRole, type Actor, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
 import { StreamChannel, type Channel } from '@berth/protocol';
 import { crossSite } from './exec-socket.ts';
+import { requestActor } from './request-actor.ts';
 
 const STATUS: Record<string, number> = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, INVALID: 400, HOST_UNAVAILABLE: 503, TIMEOUT: 504 };
 
@@ -40,17 +40,11 @@ export class ImageTransfer {
   }
 
   private async authenticate(req: IncomingMessage): Promise<Actor> {
-    const ctx = await createContext({
-      headers: { get: (n) => { const v = req.headers[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
-      appendHeader: () => {},
-      db: this.o.db,
-      fleet: this.o.fleet,
-      remoteAddr: req.socket.remoteAddress ?? null,
-    });
-    if (!ctx.actor) throw new AppError('UNAUTHORIZED', 'sign in, or pass an API token (Authorization: Bearer berth_…)');
+    const actor = await requestActor(req, this.o);
+    if (!actor) throw new AppError('UNAUTHORIZED', 'sign in, or pass an API token (Authorization: Bearer berth_…)');
     // a page on another site must not make a signed-in browser upload an image
     if (crossSite(req)) throw new AppError('FORBIDDEN', 'cross-site image transfer refused');
-    return ctx.actor;
+    return actor;
   }
 
   private async audit(actor: Actor, action: string, hostId: string, objectId: string | null, params: object, outcome: 'ok' | 'error', error?: string) {

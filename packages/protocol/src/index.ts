@@ -6,3 +6,4 @@ export * from './streams.ts';
 export * from './images.ts';
 export * from './containers.ts';
 export * from './volumes.ts';
+export * from './docker-words.ts';

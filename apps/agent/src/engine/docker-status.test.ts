@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dockerStatus, humanDuration } from './docker-status.ts';
+import { humanDuration } from '@berth/protocol';
+import { dockerStatus } from './docker-status.ts';
 
 describe('docker ps STATUS column', () => {
   it('words durations as Docker does', () => {

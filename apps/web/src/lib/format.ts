@@ -1,25 +1,9 @@
 // How the Docker CLI words things, so that the dashboard reads like `docker ps` and `docker images`.
 
-/** The first 12 hex digits of an ID, without its algorithm: `docker ps`'s CONTAINER ID. */
-export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
+import { humanDuration } from '@berth/protocol/docker-words';
 
-/** go-units HumanDuration: "Less than a second", "About a minute", "3 hours", "2 weeks". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(ms / 3_600_000);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
-}
+export { humanDuration, shortId } from '@berth/protocol/docker-words';
+
 
 /** CREATED as `docker ps` shows it, from unix seconds: "5 minutes ago". */
 export const createdAgo = (unixSeconds: number, now = Date.now()): string => `${humanDuration(Math.max(0, now - unixSeconds * 1000))} ago`;
