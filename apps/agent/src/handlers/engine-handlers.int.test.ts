@@ -147,6 +147,14 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
       i.agent.end();
       expect((await out)[1]).toBe('HELLO STDIN\n');
 
+      // a command run at once sees the size asked for, not 0x0 before the first resize
+      const quick = mux.open();
+      const quickOut = collect(quick.cp);
+      expect(await dispatch('container.exec', { id: 'shell', cmd: ['stty', 'size'], tty: { cols: 50, rows: 10 } }, ctx, { stream: quick.agent })).toEqual({ exitCode: 0 });
+      quick.agent.end();
+      quick.cp.end();
+      expect((await quickOut)[1]).toContain('10 50');
+
       const t = mux.open();
       let screen = '';
       const reading = (async () => {

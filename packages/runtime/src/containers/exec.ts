@@ -42,6 +42,9 @@ export function execProcess(base: Process, opts: ExecOptions, user: ResolvedUser
   if (user) env.set('HOME', `HOME=${user.home}`);
   const p: Process = {
     terminal: !!opts.tty,
+    // the size the terminal has from the first instant: a command run at once (stty size)
+    // must not see 0x0 before the runtime's first resize
+    ...(opts.tty ? { consoleSize: { height: opts.tty.rows, width: opts.tty.cols } } : {}),
     user: user ? (user.additionalGids.length ? { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } : { uid: user.uid, gid: user.gid }) : base.user,
     args: [...opts.cmd],
     env: [...env.values()],

@@ -25,6 +25,7 @@ export interface LinuxCapabilities {
 
 export interface Process {
   terminal?: boolean;
+  consoleSize?: { height: number; width: number };
   user: { uid: number; gid: number; additionalGids?: number[] };
   args: string[];
   env?: string[];
