@@ -433,10 +433,27 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     expect(pulled.stdout).toMatch(/^Status: Downloaded newer image for .*team\/busybox:private$/m);
     const rmi = await cli(['-H', HOST, 'rmi', privateImage]);
     expect(rmi.code, rmi.stderr).toBe(0);
+    // search goes through the catalog with the stored credentials
+    const found = await cli(['-H', HOST, 'search', `${privateRegistry.host}/team`]);
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toBe(`NAME\n${privateRegistry.host}/team/busybox\n`);
     const logout = await cli(['logout', privateRegistry.host]);
     expect([logout.code, logout.stdout]).toEqual([0, `Removing login credentials for ${privateRegistry.host}\n`]);
     const entries = JSON.stringify(await t().db.auditEntry.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
     expect(entries).not.toContain(robot.password);
+  });
+
+  it('searches a registry catalog by name, and says how when the registry is not named', async () => {
+    const all = await cli(['-H', HOST, 'search', `${registry.host}/busy`]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout.split('\n').filter(Boolean)).toEqual(['NAME', `${registry.host}/busybox`, `${registry.host}/tools/busybox`, `${registry.host}/tty/busybox`]);
+    const two = await cli(['-H', HOST, 'search', '--limit', '2', `${registry.host}/busy`]);
+    expect(two.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    const none = await cli(['-H', HOST, 'search', `${registry.host}/nothing-like-it`]);
+    expect(none.stdout).toBe('NAME\n');
+    const hub = await cli(['-H', HOST, 'search', 'busybox']);
+    expect(hub.code).toBe(1);
+    expect(hub.stderr).toMatch(/name the registry, as in 127\.0\.0\.1:5000\/busybox/);
   });
 
   it('creates, lists, inspects and removes volumes', async () => {

@@ -57,5 +57,10 @@ export const ImageOperations = {
     params: z.object({}),
     result: z.object({ format: z.enum(['docker-archive', 'oci-archive']), images: z.array(z.object({ id: z.string(), names: z.array(z.string()) })), messages: z.array(z.string()) }),
   },
+  /** `docker search REGISTRY/TERM`: repositories of a registry's catalog whose name contains the term; over a stream (it may carry credentials) */
+  'image.search': {
+    params: z.object({ registry: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/i, 'a registry is a host name with an optional port').max(255), term: z.string().max(255), limit: z.number().int().min(1).max(100).default(25), auth: RegistryAuth.optional() }),
+    result: z.array(z.object({ name: z.string() })),
+  },
   'image.prune': { params: z.object({ all: z.boolean().default(false) }), result: z.object({ deleted: z.array(z.string()), spaceReclaimed: z.number() }) },
 } as const;

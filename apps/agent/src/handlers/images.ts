@@ -114,3 +114,11 @@ export const loadImages: Handler<'image.load'> = (_p, ctx, io) =>
     for (const i of r.images) ctx.emit('image', { action: 'load', id: i.id, names: i.names });
     return { format: r.format, images: r.images.map((i) => ({ id: i.id, names: i.names })), messages: loadMessages(r) };
   });
+
+/** `docker search`: the registry's catalog filtered by the term, as full names to pull. */
+export const searchImages: Handler<'image.search'> = (p, ctx) =>
+  engineCall(async () => {
+    const names = await ctx.engine.images.client.catalog(p.registry, { ...(p.auth ? { credentials: p.auth } : {}), limit: 10_000 });
+    const term = p.term.toLowerCase();
+    return names.filter((n) => n.toLowerCase().includes(term)).slice(0, p.limit).map((n) => ({ name: `${p.registry}/${n}` }));
+  });

@@ -1,7 +1,7 @@
 import { Operations, type OperationName } from '@berth/protocol';
 import { commitContainer, containerDiff, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
 import { getHostFacts } from './get-host-facts.ts';
-import { imageHistory, inspectImage, listImages, loadImages, pruneImages, pullImage, pushImage, removeImage, saveImages, tagImage } from './images.ts';
+import { imageHistory, inspectImage, listImages, loadImages, pruneImages, pullImage, pushImage, removeImage, saveImages, searchImages, tagImage } from './images.ts';
 import { systemDf } from './system-df.ts';
 import { pingSystem } from './ping-system.ts';
 import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume } from './volumes.ts';
@@ -24,6 +24,7 @@ const handlers: Handlers = {
   'image.push': pushImage,
   'image.save': saveImages,
   'image.load': loadImages,
+  'image.search': searchImages,
   'container.list': listContainers,
   'container.create': createContainer,
   'container.start': startContainer,

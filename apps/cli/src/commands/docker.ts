@@ -1,7 +1,7 @@
 // Dispatch of Docker's verbs: each parses its own flags, so that `berth run -d --name web
 // busybox sleep 1000` passes `sleep 1000` to the container untouched.
 import { actionCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
-import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullCommand, pushCommand, rmiCommand, tagCommand } from './images.ts';
+import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullCommand, pushCommand, rmiCommand, searchCommand, tagCommand } from './images.ts';
 import { UserError } from '../errors.ts';
 import { eventsCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
 import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
@@ -39,6 +39,7 @@ const VERBS: Record<string, Verb> = {
   login: loginCommand,
   logout: logoutCommand,
   save: saveCommand,
+  search: searchCommand,
   load: loadCommand,
   system: systemCommand,
   events: eventsCommand,
@@ -103,6 +104,8 @@ Images:
   rmi [-f] IMAGE...
   image prune [-a] [-f]
   image inspect IMAGE...
+  search [--limit N] REGISTRY/TERM
+                        repositories of a registry's catalog whose name contains TERM
   save [-o FILE] IMAGE...  a docker-archive (also an OCI archive) of images, to FILE or stdout
   load [-i FILE] [-q]     images from a docker-archive or OCI archive (gzipped or not)
   login -u USER --password-stdin [SERVER]

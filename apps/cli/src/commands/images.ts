@@ -262,3 +262,15 @@ export async function imageInspectCommand(ctx: VerbContext, argv: string[]): Pro
   ctx.io.out(`${JSON.stringify(found, null, 4)}\n`);
   return code;
 }
+
+/** `docker search [--limit N] REGISTRY/TERM`: repositories of a registry's catalog, asked through a host. */
+export async function searchCommand(ctx: VerbContext, argv: string[]): Promise<number> {
+  const f = parseFlags('search', argv, { limit: { type: 'string' }, host: { type: 'string', short: 'H' } });
+  if (f.positionals.length !== 1) throw usage('search', '[--limit N] REGISTRY/TERM', 'requires exactly 1 argument');
+  const limit = f.str('limit') === undefined ? 25 : Number(f.str('limit'));
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UserError(`search: --limit must be a whole number from 1 to 100, not ${JSON.stringify(f.str('limit'))}`);
+  const host = await hostFor(ctx, f.str('host'));
+  const found = await ctx.api.images.search.query({ host, term: f.positionals[0]!, limit });
+  ctx.io.out(table(['NAME'], found.map((r) => [r.name])));
+  return 0;
+}

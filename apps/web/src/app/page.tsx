@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { AppShell } from '../lib/app-shell.tsx';
 import type { HostRow } from '../lib/api-types.ts';
+import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { useFleetEvents } from '../lib/use-fleet-events.ts';
 
@@ -18,12 +19,16 @@ function Hosts() {
   useFleetEvents();
   // the event stream drives updates; this slow poll only backs it up
   const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), refetchInterval: 60_000 });
+  const role = useRole();
   if (hosts.error) return <p role="alert" className="text-rose-600">{errorMessage(hosts.error)}</p>;
   return (
     <>
       <div className="mb-4 flex items-baseline justify-between">
         <h1 className="text-2xl font-semibold">Hosts</h1>
-        <span className="text-sm text-slate-500">{hosts.data ? `${hosts.data.filter((h) => h.status === 'online').length} of ${hosts.data.length} online` : ''}</span>
+        <span className="flex items-baseline gap-4 text-sm text-slate-500">
+          {hosts.data ? `${hosts.data.filter((h) => h.status === 'online').length} of ${hosts.data.length} online` : ''}
+          {hasRole(role, 'admin') && <Link href="/hosts/add" className="font-medium text-sky-700 hover:underline dark:text-sky-400">Add host over SSH</Link>}
+        </span>
       </div>
       <Table<HostRow>
         label="Hosts"

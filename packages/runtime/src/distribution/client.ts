@@ -129,6 +129,31 @@ export class DistributionClient {
     });
   }
 
+  /**
+   * The registry's repositories (GET /v2/_catalog), page by page as its Link headers lead, up
+   * to `limit`: what `search` looks through. Registries that do not list their catalog (Docker
+   * Hub) answer 401/404, reported as such.
+   */
+  async catalog(registry: string, opts: RequestOptions & { limit?: number } = {}): Promise<string[]> {
+    const limit = opts.limit ?? 10_000;
+    const repo: Repository = { domain: registry, path: '' };
+    const endpoint = this.pushEndpoint(repo);
+    const names: string[] = [];
+    let url: URL | null = new URL(`${endpoint.url}/v2/_catalog?n=${Math.min(limit, 1000)}`);
+    for (let pages = 0; url && names.length < limit && pages < 1000; pages++) {
+      const res = await this.request(repo, endpoint, 'GET', url, { scope: 'registry:catalog:*' }, opts);
+      await this.expectOk(res, registry, 'the repository catalog');
+      const body = (await res.json().catch(() => null)) as { repositories?: unknown } | null;
+      if (!body || !Array.isArray(body.repositories)) throw new RegistryError('INVALID_RESPONSE', registry, `registry ${registry} answered its catalog with something that is not a repository list`);
+      names.push(...body.repositories.filter((r): r is string => typeof r === 'string'));
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1];
+      url = next ? new URL(next, endpoint.url) : null;
+      // a registry may only page within itself
+      if (url && url.origin !== new URL(endpoint.url).origin) url = null;
+    }
+    return names.slice(0, limit);
+  }
+
   /** HEAD a blob: true if the repository has it. */
   async hasBlob(repo: Repository, digest: string, opts: RequestOptions = {}): Promise<boolean> {
     const endpoint = this.pushEndpoint(repo);
@@ -285,14 +310,14 @@ export class DistributionClient {
     endpoint: Endpoint,
     method: string,
     path: string | URL,
-    action: ScopeAction,
+    action: ScopeAction | { scope: string },
     opts: RequestOptions,
     headers: Record<string, string> = {},
     body?: Buffer,
   ): Promise<Response> {
     const url = typeof path === 'string' ? new URL(`${endpoint.url}/v2/${repo.path}/${path}`) : path;
     const credentials = opts.credentials ?? this.options.credentials?.(repo.domain);
-    const scope = repositoryScope(repo.path, action);
+    const scope = typeof action === 'string' ? repositoryScope(repo.path, action) : action.scope;
     let authorization = await this.authorizationFor(url.origin, scope, credentials, repo.domain, opts.signal);
     let res = await this.send(repo.domain, method, url, headers, authorization, body, opts.signal);
     if (res.status !== 401) return res;

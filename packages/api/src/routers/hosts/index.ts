@@ -1,4 +1,5 @@
 import { router } from '../../trpc.ts';
+import { addOverSsh, addOverSshProgress, cancelAddOverSsh } from './add-over-ssh.ts';
 import { createJoinToken } from './create-join-token.ts';
 import { getHost } from './get-host.ts';
 import { hostDf } from './host-df.ts';
@@ -7,4 +8,4 @@ import { listHosts } from './list-hosts.ts';
 import { removeHost } from './remove-host.ts';
 import { revokeHost } from './revoke-host.ts';
 
-export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken, df: hostDf });
+export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken, df: hostDf, addOverSsh, addOverSshProgress, cancelAddOverSsh });

@@ -1,0 +1,31 @@
+'use client';
+import { Notice } from '@berth/ui';
+import Link from 'next/link';
+import { AddHostSsh } from '../../../components/add-host-ssh.tsx';
+import { AppShell } from '../../../lib/app-shell.tsx';
+import { hasRole, useRole } from '../../../lib/roles.ts';
+
+function AddHost() {
+  const role = useRole();
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+        <Link href="/" className="hover:underline">Hosts</Link> / add over SSH
+      </nav>
+      <h1 className="mb-1 text-2xl font-semibold">Add a host over SSH</h1>
+      <p className="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        The control plane connects to the machine, verifies its host key, uploads the agent with its own Node.js, installs the berth-agent
+        systemd unit with a single-use join token, and waits for the host to enroll.
+      </p>
+      {role === undefined ? null : hasRole(role, 'admin') ? <AddHostSsh /> : <Notice tone="warning">Adding a host needs the admin role; you are {role}: ask an admin.</Notice>}
+    </>
+  );
+}
+
+export default function AddHostPage() {
+  return (
+    <AppShell>
+      <AddHost />
+    </AppShell>
+  );
+}
