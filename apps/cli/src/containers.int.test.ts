@@ -351,6 +351,29 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     }
   });
 
+  it('exports a container\u2019s root filesystem, running or stopped, with its own changes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-cli-export-'));
+    try {
+      const run = await cli(['-H', HOST, 'run', '-d', '--name', 'exported', image, 'sh', '-c', 'echo mine > /made-here; exec sleep 1000']);
+      expect(run.code, run.stderr).toBe(0);
+      await eventually(async () => (await cli(['-H', HOST, 'diff', 'exported'])).stdout.includes('/made-here'), 'the file the container writes');
+      const live = await cli(['-H', HOST, 'export', '-o', join(dir, 'live.tar'), 'exported']);
+      expect(live.code, live.stderr).toBe(0);
+      expect((await promisify(execFile)('tar', ['-tf', join(dir, 'live.tar')])).stdout.split('\n')).toEqual(expect.arrayContaining(['made-here', 'bin/busybox', 'etc/']));
+      await cli(['-H', HOST, 'stop', '-t', '0', 'exported']);
+      const stopped = await cli(['-H', HOST, 'export', '-o', join(dir, 'stopped.tar'), 'exported']);
+      expect(stopped.code, stopped.stderr).toBe(0);
+      const { stdout } = await promisify(execFile)('tar', ['-xOf', join(dir, 'stopped.tar'), 'made-here']);
+      expect(stdout).toBe('mine\n');
+      const viewer = await runCli(['-H', HOST, 'export', '-o', join(dir, 'v.tar'), 'exported'], env.viewer);
+      expect(viewer.code).toBe(1);
+      expect(viewer.stderr).toMatch(/needs the operator role/);
+    } finally {
+      await cli(['-H', HOST, 'rm', '-f', 'exported']);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('tags, inspects and removes images, saying what it untagged and deleted', async () => {
     const inspect = await cli(['image', 'inspect', image]);
     expect(inspect.code, inspect.stderr).toBe(0);

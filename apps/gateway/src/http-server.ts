@@ -72,7 +72,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
         res.end(JSON.stringify({ ok: database, database, version: o.version, protocol: PROTOCOL_VERSION, agentsConnected: o.hub.connectedHosts().length }));
         return;
       }
-      if (path === '/api/images/save' || path === '/api/images/load') return await imageTransfer.handle(req, res, path);
+      if (path === '/api/images/save' || path === '/api/images/load' || path === '/api/containers/export') return await imageTransfer.handle(req, res, path);
       if (path.startsWith('/api/trpc/')) {
         if (SUBSCRIPTIONS.has(path.slice('/api/trpc/'.length)) && !(await contextFor(req, res)).actor) {
           res.writeHead(401, { 'content-type': 'application/json' });

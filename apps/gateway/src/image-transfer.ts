@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { appendAudit, AppError, getHost, requireRole, type Actor, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
-import { StreamChannel, type Channel } from '@berth/protocol';
+import { StreamChannel, type Channel, type MuxStream } from '@berth/protocol';
 import { crossSite } from './exec-socket.ts';
 import { requestActor } from './request-actor.ts';
 
@@ -25,7 +25,8 @@ export class ImageTransfer {
       if (!hostName) throw new AppError('INVALID', 'say which host: ?host=NAME');
       if (path === '/api/images/save' && req.method === 'GET') return await this.save(actor, hostName, url.searchParams.getAll('ref'), res);
       if (path === '/api/images/load' && req.method === 'POST') return await this.load(actor, hostName, req, res);
-      throw new AppError('INVALID', 'use GET /api/images/save?host=H&ref=R or POST /api/images/load?host=H');
+      if (path === '/api/containers/export' && req.method === 'GET') return await this.export(actor, hostName, url.searchParams.get('id'), res);
+      throw new AppError('INVALID', 'use GET /api/images/save?host=H&ref=R, POST /api/images/load?host=H or GET /api/containers/export?host=H&id=C');
     } catch (err) {
       this.fail(res, err);
     }
@@ -47,14 +48,29 @@ export class ImageTransfer {
     return actor;
   }
 
-  private async audit(actor: Actor, action: string, hostId: string, objectId: string | null, params: object, outcome: 'ok' | 'error', error?: string) {
-    await this.o.db.$transaction((tx) => appendAudit(tx, actor, { action, hostId, objectType: 'image', objectId, params, outcome, error: error ?? null })).catch(() => {});
+  private async audit(actor: Actor, action: string, hostId: string, objectType: string, objectId: string | null, params: object, outcome: 'ok' | 'error', error?: string) {
+    await this.o.db.$transaction((tx) => appendAudit(tx, actor, { action, hostId, objectType, objectId, params, outcome, error: error ?? null })).catch(() => {});
   }
 
   private async save(actor: Actor, hostName: string, refs: string[], res: ServerResponse): Promise<void> {
     if (refs.length === 0 || refs.length > 100 || refs.some((r) => r.length === 0 || r.length > 512)) throw new AppError('INVALID', 'name the images to save: ?ref=NAME (up to 100)');
     const host = await getHost(actor, hostName, this.o.db);
-    const { stream, result } = this.o.fleet.openStream(host.id, 'image.save', { refs }, { timeoutMs: 0 });
+    const opened = this.o.fleet.openStream(host.id, 'image.save', { refs }, { timeoutMs: 0 });
+    await this.download(actor, res, opened, refs[0]!, { action: 'image.save', hostId: host.id, objectType: 'image', objectId: refs.join(' '), params: { refs } });
+  }
+
+  /** `docker export`: operators only, since a container's files may hold what its image did not. */
+  private async export(actor: Actor, hostName: string, id: string | null, res: ServerResponse): Promise<void> {
+    if (!id || id.length > 128) throw new AppError('INVALID', 'name the container to export: ?id=NAME');
+    requireRole(actor, 'operator', "exporting a container's files");
+    const host = await getHost(actor, hostName, this.o.db);
+    const opened = this.o.fleet.openStream(host.id, 'container.export', { id }, { timeoutMs: 0 });
+    await this.download(actor, res, opened, id, { action: 'container.export', hostId: host.id, objectType: 'container', objectId: id, params: {} });
+  }
+
+  /** Streams an operation's channel-1 bytes as a tar download, auditing the outcome. */
+  private async download(actor: Actor, res: ServerResponse, opened: { stream: MuxStream; result: Promise<unknown> }, name: string, audit: { action: string; hostId: string; objectType: string; objectId: string; params: object }): Promise<void> {
+    const { stream, result } = opened;
     stream.end();
     res.on('close', () => res.writableFinished || stream.reset('the download was cancelled'));
     const settled = result.then(() => null, (err: unknown) => err);
@@ -62,7 +78,7 @@ export class ImageTransfer {
       for await (const c of stream) {
         if (c.channel !== StreamChannel.stdout) continue;
         if (!res.headersSent) {
-          const file = refs[0]!.replace(/[^a-zA-Z0-9_.-]+/g, '_').slice(0, 100);
+          const file = name.replace(/[^a-zA-Z0-9_.-]+/g, '_').slice(0, 100);
           res.writeHead(200, { 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="${file}.tar"`, 'cache-control': 'no-store' });
         }
         if (!res.write(c.data)) await once(res, 'drain');
@@ -71,10 +87,10 @@ export class ImageTransfer {
       throw (await settled) ?? err;
     }
     const r = await result.catch(async (err: unknown) => {
-      await this.audit(actor, 'image.save', host.id, refs.join(' '), { refs }, 'error', (err as Error).message);
+      await this.audit(actor, audit.action, audit.hostId, audit.objectType, audit.objectId, audit.params, 'error', (err as Error).message);
       throw err;
     });
-    await this.audit(actor, 'image.save', host.id, refs.join(' '), { refs, ids: r.ids }, 'ok');
+    await this.audit(actor, audit.action, audit.hostId, audit.objectType, audit.objectId, { ...audit.params, ...(r && typeof r === 'object' && 'ids' in r ? { ids: (r as { ids: string[] }).ids } : {}) }, 'ok');
     if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/x-tar' });
     res.end();
   }
@@ -94,11 +110,11 @@ export class ImageTransfer {
     }
     try {
       const r = await result;
-      await this.audit(actor, 'image.load', host.id, r.images.map((i) => i.id).join(' '), { images: r.images }, 'ok');
+      await this.audit(actor, 'image.load', host.id, 'image', r.images.map((i) => i.id).join(' '), { images: r.images }, 'ok');
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ images: r.images, messages: r.messages }));
     } catch (err) {
-      await this.audit(actor, 'image.load', host.id, null, {}, 'error', (err as Error).message);
+      await this.audit(actor, 'image.load', host.id, 'image', null, {}, 'error', (err as Error).message);
       throw err;
     }
   }

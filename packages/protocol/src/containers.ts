@@ -98,6 +98,8 @@ export const ContainerOperations = {
     params: Ref.extend({ ref: z.string().max(512).optional(), author: z.string().max(256).optional(), message: z.string().max(4096).optional(), pause: z.boolean().default(true) }),
     result: z.object({ id: z.string(), ref: z.string().nullable() }),
   },
+  /** `docker export`: the root filesystem as a tar, bytes on channel 1 */
+  'container.export': { params: Ref, result: Ok },
   'container.top': { params: Ref, result: z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }) },
   'container.diff': { params: Ref, result: z.array(z.object({ kind: z.enum(['A', 'C', 'D']), path: z.string() })) },
   /** log lines go to the request's stream (channel 1 stdout, 2 stderr); the result comes at the end */

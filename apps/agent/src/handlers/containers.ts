@@ -186,3 +186,13 @@ export const commitContainer: Handler<'container.commit'> = (p, ctx) =>
       if (pause) await ctx.engine.containers.unpause(c.id).catch(() => undefined);
     }
   });
+
+/** `docker export`: the merged root filesystem streamed as a tar, with the stream's flow control. */
+export const exportContainer: Handler<'container.export'> = (p, ctx, io) =>
+  engineCall(async () => {
+    const stream = io.stream;
+    await ctx.engine.containers.export(p.id, async (chunk) => {
+      await stream?.write(StreamChannel.stdout as Channel, chunk);
+    });
+    return ok;
+  });

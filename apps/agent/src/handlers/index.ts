@@ -1,5 +1,5 @@
 import { Operations, type OperationName } from '@berth/protocol';
-import { commitContainer, containerDiff, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
+import { commitContainer, containerDiff, exportContainer, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
 import { getHostFacts } from './get-host-facts.ts';
 import { imageHistory, inspectImage, listImages, loadImages, pruneImages, pullImage, pushImage, removeImage, saveImages, searchImages, tagImage } from './images.ts';
 import { systemDf } from './system-df.ts';
@@ -40,6 +40,7 @@ const handlers: Handlers = {
   'container.stats': containerStats,
   'container.top': containerTop,
   'container.commit': commitContainer,
+  'container.export': exportContainer,
   'container.diff': containerDiff,
   'container.logs': containerLogs,
   'container.exec': execInContainer,

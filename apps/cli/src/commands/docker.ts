@@ -3,7 +3,7 @@
 import { actionCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
 import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullCommand, pushCommand, rmiCommand, searchCommand, tagCommand } from './images.ts';
 import { UserError } from '../errors.ts';
-import { eventsCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
+import { eventsCommand, exportCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
 import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
 import type { VerbContext } from './verbs.ts';
 
@@ -29,6 +29,7 @@ const VERBS: Record<string, Verb> = {
   top: topCommand,
   diff: diffCommand,
   commit: commitCommand,
+  export: exportCommand,
   images: imagesCommand,
   history: historyCommand,
   push: pushCommand,
@@ -45,7 +46,7 @@ const VERBS: Record<string, Verb> = {
   events: eventsCommand,
 };
 
-const CONTAINER_SUB: Record<string, string> = { ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
+const CONTAINER_SUB: Record<string, string> = { export: 'export', ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
 const IMAGE_SUB: Record<string, Verb> = {
   ls: imagesCommand, list: imagesCommand, pull: pullCommand, save: saveCommand, load: loadCommand, push: pushCommand, history: historyCommand, tag: tagCommand, rm: rmiCommand, remove: rmiCommand, prune: pruneCommand, inspect: imageInspectCommand,
 };
@@ -94,6 +95,8 @@ export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks
   diff CONTAINER        files added, changed or deleted in it
   commit [-a AUTHOR] [-m MESSAGE] [--pause=false] CONTAINER [REPOSITORY[:TAG]]
                         a new image from its changes
+  export [-o FILE] CONTAINER
+                        its root filesystem as a tar
 
 Images:
   images [-a] [-q] [--no-trunc] [--format json] [REPOSITORY]

@@ -22,14 +22,26 @@ async function failure(res: Response, what: string): Promise<UserError> {
 export async function saveCommand(ctx: VerbContext, argv: string[]): Promise<number> {
   const f = parseFlags('save', argv, { output: { type: 'string', short: 'o' }, ...HOST_FLAG });
   if (!f.positionals.length) throw usage('save', '[-o FILE] IMAGE [IMAGE...]', 'requires at least 1 argument');
-  const out = f.str('output');
-  if (!out && process.stdout.isTTY) throw new UserError('save: refusing to write an archive to a terminal: use -o FILE or redirect stdout');
   const host = await hostFor(ctx, f.str('host'));
-  const { url, token } = await controlPlane(ctx.env);
   const q = new URLSearchParams({ host });
   for (const r of f.positionals) q.append('ref', r);
-  const res = await fetch(`${url}/api/images/save?${q}`, { headers: { authorization: `Bearer ${token}` }, signal: ctx.signal });
-  if (!res.ok || !res.body) throw await failure(res, 'save');
+  return download(ctx, 'save', `/api/images/save?${q}`, f.str('output'));
+}
+
+/** `docker export [-o FILE] CONTAINER`: its root filesystem as a tar. */
+export async function exportCommand(ctx: VerbContext, argv: string[]): Promise<number> {
+  const f = parseFlags('export', argv, { output: { type: 'string', short: 'o' }, ...HOST_FLAG });
+  if (f.positionals.length !== 1) throw usage('export', '[-o FILE] CONTAINER', 'requires exactly 1 argument');
+  const host = await hostFor(ctx, f.str('host'));
+  return download(ctx, 'export', `/api/containers/export?${new URLSearchParams({ host, id: f.positionals[0]! })}`, f.str('output'));
+}
+
+/** A tar from the control plane: to `out` (complete or absent), or to stdout when it is not a terminal. */
+async function download(ctx: VerbContext, verb: string, path: string, out: string | undefined): Promise<number> {
+  if (!out && process.stdout.isTTY) throw new UserError(`${verb}: refusing to write an archive to a terminal: use -o FILE or redirect stdout`);
+  const { url, token } = await controlPlane(ctx.env);
+  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: ctx.signal });
+  if (!res.ok || !res.body) throw await failure(res, verb);
   const body = Readable.fromWeb(res.body as WebReadableStream);
   if (!out) {
     await pipeline(body, process.stdout);
@@ -41,7 +53,7 @@ export async function saveCommand(ctx: VerbContext, argv: string[]): Promise<num
     await rename(tmp, out);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new UserError(`save: the archive was not written completely (${(err as Error).message}); ${out} is unchanged`);
+    throw new UserError(`${verb}: the archive was not written completely (${(err as Error).message}); ${out} is unchanged`);
   }
   return 0;
 }

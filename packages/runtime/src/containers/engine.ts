@@ -25,6 +25,7 @@ import type { Exec } from '../sys/exec.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
 import type { ContainerConfig, ContainerRecord, ContainerStatus, RootfsSource } from './config.ts';
 import { ContainerError, conflict, invalid, notFound } from './errors.ts';
+import { writeTreeTar } from '../images/commit.ts';
 import { containerChanges, type Change } from './diff.ts';
 import { topProcesses, type TopResult } from './top.ts';
 import { collect, execProcess, spawnRuntimeExec, spawnRuntimeExecTty } from './exec.ts';
@@ -688,6 +689,29 @@ export class ContainerEngine {
     const r = this.#find(ref);
     if (!isActive(r.state.status)) throw conflict(`Container ${r.id} is not running`, r.id);
     return topProcesses(this.#o.cgroupLayout, r.cgroupsPath);
+  }
+
+  /**
+   * `docker export`: the container's root filesystem (image layers and its changes, merged) as
+   * a tar. A stopped container's overlay is mounted for the while and unmounted after.
+   */
+  async export(ref: string, sink: (chunk: Buffer) => Promise<void>): Promise<void> {
+    const id = this.#find(ref).id;
+    const p = this.#paths(id);
+    const r = this.#find(id);
+    if (r.state.status === 'removing' || r.state.status === 'dead') throw conflict(`Container ${id} is ${r.state.status}: nothing to export`, id);
+    // a running container's rootfs is mounted already: read it without holding up its lifecycle
+    if (isActive(r.state.status)) return writeTreeTar(p.rootfs, sink);
+    await this.#withLock(id, async () => {
+      const cur = this.#find(id);
+      if (isActive(cur.state.status)) return writeTreeTar(p.rootfs, sink);
+      await this.#mount(cur);
+      try {
+        await writeTreeTar(p.rootfs, sink);
+      } finally {
+        await unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined);
+      }
+    });
   }
 
   /** `docker diff`: files added, changed and deleted in the writable layer. */

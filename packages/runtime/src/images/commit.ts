@@ -162,6 +162,16 @@ function devNumbers(rdev: bigint): { major: number; minor: number } {
   return { major: Number(major), minor: Number(minor) };
 }
 
+/**
+ * A directory tree as a tar, in sorted walk order, following no symlink: `docker export` of a
+ * container's mounted root filesystem (no whiteouts can appear in a merged view).
+ */
+export async function writeTreeTar(root: string, sink: (chunk: Buffer) => Promise<void>): Promise<void> {
+  const tar = new TarWriter(sink);
+  await writeUpperDir(tar, root, new Map());
+  await tar.end();
+}
+
 /** Writes the upper dir as an OCI layer tar, in sorted walk order. */
 async function writeUpperDir(tar: TarWriter, root: string, xattrs: Map<string, Record<string, Buffer>>): Promise<void> {
   const links = new Map<string, string>();
