@@ -466,6 +466,16 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     expect(entries).not.toContain(robot.password);
   });
 
+  it('pulls and prunes on several hosts at once, a line per host, and fails only the host that failed', async () => {
+    const r = await cli(['-H', `${HOST},nowhere`, 'pull', image]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${HOST}: sha256:[0-9a-f]{64}$`, 'm'));
+    expect(r.stderr).toMatch(/^berth: nowhere: .*nowhere/m);
+    const all = await cli(['-H', 'all', 'image', 'prune', '-f']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(new RegExp(`^${HOST}: deleted \\d+ images?, reclaimed `, 'm'));
+  });
+
   it('searches a registry catalog by name, and says how when the registry is not named', async () => {
     const all = await cli(['-H', HOST, 'search', `${registry.host}/busy`]);
     expect(all.code, all.stderr).toBe(0);

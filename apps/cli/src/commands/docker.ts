@@ -100,12 +100,12 @@ export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks
 
 Images:
   images [-a] [-q] [--no-trunc] [--format json] [REPOSITORY]
-  pull NAME[:TAG|@DIGEST]
+  pull NAME[:TAG|@DIGEST]  with -H all (every online host) or -H h1,h2: on each at once, a line per host
   push NAME[:TAG]
   history [--no-trunc] [-q] IMAGE
   tag SOURCE TARGET
   rmi [-f] IMAGE...
-  image prune [-a] [-f]
+  image prune [-a] [-f]   also with -H all or -H h1,h2
   image inspect IMAGE...
   search [--limit N] REGISTRY/TERM
                         repositories of a registry's catalog whose name contains TERM

@@ -5,7 +5,7 @@ import { UserError } from '../errors.ts';
 import { parseFlags } from '../flags.ts';
 import { ago, ellipsis, humanSize, shortId, table } from '../format.ts';
 import { subscription } from '../subscribe.ts';
-import { forEach, hostFor, usage, type Io, type VerbContext } from './verbs.ts';
+import { forEach, hostFor, hostsFor, onEachHost, usage, type Io, type VerbContext } from './verbs.ts';
 
 const HOST_FLAG = { host: { type: 'string' as const, short: 'H' } };
 
@@ -143,8 +143,10 @@ export async function pullWithProgress(ctx: VerbContext, host: string, ref: stri
 export async function pullCommand(ctx: VerbContext, argv: string[]): Promise<number> {
   const f = parseFlags('pull', argv, { quiet: { type: 'boolean', short: 'q' }, ...HOST_FLAG });
   if (f.positionals.length !== 1) throw usage('pull', '[-q] NAME[:TAG|@DIGEST]', 'requires exactly 1 argument');
-  const host = await hostFor(ctx, f.str('host'));
   const quiet: Io = { out: () => {}, err: ctx.io.err, isTTY: false };
+  const { hosts, several } = await hostsFor(ctx, f.str('host'));
+  if (several) return onEachHost(ctx, hosts, async (h) => `${(await pullWithProgress(ctx, h, f.positionals[0]!, quiet)).digest}`);
+  const host = hosts[0]!;
   const r = await pullWithProgress(ctx, host, f.positionals[0]!, f.bool('quiet') ? quiet : ctx.io);
   ctx.io.out(`${r.ref}\n`);
   return 0;
@@ -235,7 +237,7 @@ export async function rmiCommand(ctx: VerbContext, argv: string[]): Promise<numb
 
 export async function pruneCommand(ctx: VerbContext, argv: string[]): Promise<number> {
   const f = parseFlags('image prune', argv, { all: { type: 'boolean', short: 'a' }, force: { type: 'boolean', short: 'f' }, ...HOST_FLAG });
-  const host = await hostFor(ctx, f.str('host'));
+  const { hosts, several } = await hostsFor(ctx, f.str('host'));
   if (!f.bool('force')) {
     const warning = f.bool('all') ? 'WARNING! This will remove all images without at least one container associated to them.' : 'WARNING! This will remove all dangling images.';
     if (!process.stdin.isTTY) throw new UserError(`image prune: ${warning} Add -f to go ahead (stdin is not a terminal to ask)`);
@@ -244,7 +246,13 @@ export async function pruneCommand(ctx: VerbContext, argv: string[]): Promise<nu
     rl.close();
     if (answer !== 'y' && answer !== 'yes') return 0;
   }
-  const r = await ctx.api.images.prune.mutate({ host, all: f.bool('all') });
+  if (several) {
+    return onEachHost(ctx, hosts, async (host) => {
+      const r = await ctx.api.images.prune.mutate({ host, all: f.bool('all') });
+      return `deleted ${r.deleted.length} image${r.deleted.length === 1 ? '' : 's'}, reclaimed ${humanSize(r.spaceReclaimed)}`;
+    });
+  }
+  const r = await ctx.api.images.prune.mutate({ host: hosts[0]!, all: f.bool('all') });
   if (r.deleted.length) ctx.io.out(`Deleted Images:\n${r.deleted.map((d) => `deleted: ${d}\n`).join('')}\n`);
   ctx.io.out(`Total reclaimed space: ${humanSize(r.spaceReclaimed)}\n`);
   return 0;

@@ -32,6 +32,37 @@ export async function hostFor(ctx: VerbContext, given?: string): Promise<string>
   throw new UserError(hosts.length === 0 ? 'no hosts are enrolled yet' : `several hosts are enrolled (${hosts.map((x) => x.name).join(', ')}): choose one with -H HOST`);
 }
 
+/**
+ * The hosts an operation that may span the fleet acts on (`pull`, `image prune`): `-H all`
+ * means every online host, `-H h1,h2` those; otherwise the one host as for other verbs.
+ */
+export async function hostsFor(ctx: VerbContext, given?: string): Promise<{ hosts: string[]; several: boolean }> {
+  const h = given ?? ctx.host;
+  if (h === 'all') {
+    const hosts = (await ctx.api.hosts.list.query()).filter((x) => x.status === 'online' || x.status === 'degraded').map((x) => x.name);
+    if (hosts.length === 0) throw new UserError('no host is online');
+    return { hosts, several: true };
+  }
+  if (h?.includes(',')) return { hosts: [...new Set(h.split(',').map((x) => x.trim()).filter(Boolean))], several: true };
+  return { hosts: [await hostFor(ctx, given)], several: false };
+}
+
+/**
+ * Runs `each` on every host at once and reports per host, as `HOST: result`: what a fleet-wide
+ * pull or prune prints. Exit 1 when any host failed; the others' results stand.
+ */
+export async function onEachHost(ctx: VerbContext, hosts: string[], each: (host: string) => Promise<string>): Promise<number> {
+  const results = await Promise.all(hosts.map(async (host) => {
+    try {
+      return { host, ok: true, text: await each(host) };
+    } catch (err) {
+      return { host, ok: false, text: message(err, ctx.env) };
+    }
+  }));
+  for (const r of results) (r.ok ? ctx.io.out : ctx.io.err)(`${r.ok ? '' : 'berth: '}${r.host}: ${r.text}\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
 /** The tRPC code of an API error ('NOT_FOUND', 'FORBIDDEN'…), when it is one. */
 export const apiCode = (err: unknown): string | undefined => (err instanceof TRPCClientError ? (err.data as { code?: string } | undefined)?.code : undefined);
 

@@ -27,7 +27,7 @@ function Hosts() {
         <h1 className="text-2xl font-semibold">Hosts</h1>
         <span className="flex items-baseline gap-4 text-sm text-slate-500">
           {hosts.data ? `${hosts.data.filter((h) => h.status === 'online').length} of ${hosts.data.length} online` : ''}
-          {hasRole(role, 'admin') && <Link href="/hosts/add" className="font-medium text-sky-700 hover:underline dark:text-sky-400">Add host over SSH</Link>}
+          {hasRole(role, 'admin') && <Link href="/add-host" className="font-medium text-sky-700 hover:underline dark:text-sky-400">Add host over SSH</Link>}
         </span>
       </div>
       <Table<HostRow>

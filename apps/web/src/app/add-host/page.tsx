@@ -1,9 +1,9 @@
 'use client';
 import { Notice } from '@berth/ui';
 import Link from 'next/link';
-import { AddHostSsh } from '../../../components/add-host-ssh.tsx';
-import { AppShell } from '../../../lib/app-shell.tsx';
-import { hasRole, useRole } from '../../../lib/roles.ts';
+import { AddHostSsh } from '../../components/add-host-ssh.tsx';
+import { AppShell } from '../../lib/app-shell.tsx';
+import { hasRole, useRole } from '../../lib/roles.ts';
 
 function AddHost() {
   const role = useRole();
