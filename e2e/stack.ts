@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
 import { createJoinToken, createUser, systemActor } from '@berth/core';
 import { freePort } from '@berth/testing/registry';
+import { findCgroups, removeCgroupTree } from '@berth/testing/lab';
 
 const root = join(import.meta.dirname, '..');
+
+/** Names this run's cgroups (specs run in worker processes, which inherit it), so that teardown removes them all. */
+export const E2E_RUN = (process.env.BERTH_E2E_RUN ??= String(process.pid));
 
 export interface Stack {
   url: string;
@@ -68,7 +72,7 @@ export async function startStack(): Promise<Stack> {
   }
   const agent = startNode('apps/agent/src/main.ts', {
     BERTH_CONTROL_PLANE: `ws://127.0.0.1:${port}/agent`, BERTH_HOST_NAME: 'local', BERTH_JOIN_TOKEN: join_.token,
-    BERTH_STATE_DIR: join(dir, 'agent'), BERTH_CGROUP_PARENT: `berth-e2e-${process.pid}`,
+    BERTH_STATE_DIR: join(dir, 'agent'), BERTH_CGROUP_PARENT: `berth-e2e-${E2E_RUN}`,
   }, log);
   return {
     url,
@@ -78,6 +82,8 @@ export async function startStack(): Promise<Stack> {
       await stopChild(agent);
       await stopChild(gateway);
       await pg.stop();
+      // the cgroups this run's agents made (the stack's and the specs' extra hosts)
+      for (const cg of findCgroups('berth-e2e-').filter((c) => c.endsWith(`-${E2E_RUN}`))) removeCgroupTree(cg);
       await rm(dir, { recursive: true, force: true });
     },
   };
