@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { createApiToken, createJoinToken, createUser, lastInventory, OutboxRequester, systemActor, type Actor } from '@berth/core';
 import { Notifier } from '@berth/db';
 import { useTestDatabase } from '@berth/testing/db';
-import { eventually, startGateway, startLabAgent, type RunningGateway } from '@berth/testing/fleet';
+import { eventually, runCli, startGateway, startLabAgent, type RunningGateway } from '@berth/testing/fleet';
 import { buildBusyboxImage, pushImage } from '@berth/testing/images';
 import { useLab, type LabProcess } from '@berth/testing/lab';
 import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
@@ -115,6 +115,26 @@ describe('containers on a lab host through the gateway', () => {
       expect(t2.control).toEqual([{ error: expect.stringContaining('needs the operator role'), code: 'FORBIDDEN' }]);
     } finally {
       await ask('container.remove', { id: 'term', force: true });
+    }
+  });
+
+  it('the CLI drives a container on the remote lab host: run attached, run -d, ps, logs, exec, rm', async () => {
+    const token = (await createApiToken(admin, { name: 'cli' }, t().db)).token;
+    const env = { BERTH_URL: gw.url, BERTH_TOKEN: token, BERTH_CONFIG: '/nonexistent/config.json' };
+    const h = lab().hosts[0]!.name;
+    const hello = await runCli(['-H', h, 'run', '--rm', ref, 'sh', '-c', 'echo hello from $(hostname); exit 6'], env);
+    expect(hello.code, hello.stderr).toBe(6);
+    expect(hello.stdout).toMatch(/^hello from [0-9a-f]{12}$/m);
+    const d = await runCli(['-H', h, 'run', '-d', '--name', 'remote', ref, 'sh', '-c', 'echo up; exec sleep 1000'], env);
+    expect(d.code, d.stderr).toBe(0);
+    try {
+      const ps = await runCli(['-H', h, 'ps'], env);
+      expect(ps.stdout).toMatch(/Up .* remote$/m);
+      await eventually(async () => (await runCli(['-H', h, 'logs', 'remote'], env)).stdout === 'up\n', 'the remote container logs');
+      const exec = await runCli(['-H', h, 'exec', 'remote', 'cat', '/etc/hostname'], env);
+      expect(exec.stdout).toBe(`${d.stdout.trim().slice(0, 12)}\n`);
+    } finally {
+      expect((await runCli(['-H', h, 'rm', '-f', 'remote'], env)).code).toBe(0);
     }
   });
 
