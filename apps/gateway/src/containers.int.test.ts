@@ -36,13 +36,14 @@ function terminal(url: string, headers: Record<string, string>) {
  */
 describe('containers on a lab host through the gateway', () => {
   const t = useTestDatabase();
-  const lab = useLab(1);
+  const lab = useLab(2);
   let gw: RunningGateway;
   let registry: RunningRegistry;
   let notifier: Notifier;
   let requester: OutboxRequester;
   let admin: Actor;
   let agent: LabProcess;
+  let second: LabProcess | undefined;
   let hostId: string;
   let ref: string;
   const agentEnv = () => ({ BERTH_INSECURE_REGISTRIES: registry.host });
@@ -72,6 +73,7 @@ describe('containers on a lab host through the gateway', () => {
       for (const c of list) await ask('container.remove', { id: c.id, force: true }).catch(() => undefined);
     }
     await agent?.stop();
+    await second?.stop();
     await notifier?.close();
     await gw?.stop();
     await registry?.stop();
@@ -136,6 +138,25 @@ describe('containers on a lab host through the gateway', () => {
     } finally {
       expect((await runCli(['-H', h, 'rm', '-f', 'remote'], env)).code).toBe(0);
     }
+  });
+
+  it('an image committed and pushed on one lab host pulls on another with the same digest and id', async () => {
+    const h2 = lab().hosts[1]!;
+    const jt = await createJoinToken(admin, { hostName: h2.name }, t().db);
+    second = startLabAgent(h2, { wsUrl: gw.wsUrl, joinToken: jt.token, env: agentEnv() });
+    const other = await eventually(async () => (await t().db.host.findFirst({ where: { name: h2.name, status: 'online' } })) ?? null, 'second agent online', 60_000);
+    await ask('image.pull', { ref });
+    await ask('container.create', { image: ref, name: 'baker', cmd: ['sh', '-c', 'echo baked > /baked'] });
+    await ask('container.start', { id: 'baker' });
+    await ask('container.wait', { id: 'baker' });
+    const shared = `${registry.host}/team/baked:1`;
+    const committed = (await ask('container.commit', { id: 'baker', ref: shared })) as { id: string };
+    const pushed = (await ask('image.push', { ref: shared })) as { digest: string; id: string };
+    expect(pushed.id).toBe(committed.id);
+    const pulled = (await requester.request(other.id, 'image.pull', { ref: shared }, { timeoutMs: 60_000 })) as { digest: string; id: string };
+    expect(pulled).toMatchObject({ digest: pushed.digest, id: committed.id });
+    await ask('container.remove', { id: 'baker' });
+    await requester.request(other.id, 'image.remove', { ref: shared, force: false }, { timeoutMs: 60_000 });
   });
 
   it('save downloads a docker-archive over HTTP and load uploads it back, with the same image id; a viewer cannot load', async () => {
