@@ -1,6 +1,15 @@
 import { HOSTS_CHANNEL, OutboxRequester, type FleetDispatcher } from '@berth/core';
 import type { Db, Notifier } from '@berth/db';
+import type { OperationName } from '@berth/protocol';
 import type { AgentHub } from './agent-hub.ts';
+
+/** Operations that only read: safe to send again, nothing to record. */
+const READS = new Set<OperationName>([
+  'host.facts', 'system.ping', 'system.df',
+  'container.list', 'container.inspect', 'container.stats', 'container.top', 'container.diff',
+  'image.list', 'image.inspect', 'image.history',
+  'volume.list', 'volume.inspect',
+]);
 
 /**
  * What the API uses to reach hosts from this gateway: requests go through the command
@@ -9,7 +18,13 @@ import type { AgentHub } from './agent-hub.ts';
 export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier }): FleetDispatcher {
   const outbox = new OutboxRequester(o.db, o.notifier);
   return {
-    request: (hostId, op, params, opts) => outbox.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    request: (hostId, op, params, opts) =>
+      // reads change nothing, so there is nothing to make durable or to do once: when this
+      // gateway holds the host they go straight over its websocket (a fleet-wide `ps` is then
+      // one message per host, not five database round trips)
+      READS.has(op) && o.hub.isConnected(hostId)
+        ? o.hub.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {})
+        : outbox.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     openStream: (hostId, op, params, opts) => o.hub.openStream(hostId, op, params, opts),
     isConnected: (hostId) => o.hub.isConnected(hostId),
     disconnect(hostId, reason) {
