@@ -1,6 +1,48 @@
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
-import { challengePayload, PROTOCOL_VERSION, type HostFacts } from '@berth/protocol';
+import { challengePayload, PROTOCOL_VERSION, type ContainerSummary, type HostFacts } from '@berth/protocol';
+
+const IMAGES: Array<[string, string]> = [
+  ['nginx:1.25-alpine', '"/docker-entrypoint.sh nginx -g \'daemon off;\'"'],
+  ['postgres:16', '"docker-entrypoint.sh postgres"'],
+  ['redis:7.2', '"docker-entrypoint.sh redis-server"'],
+  ['ghcr.io/acme/api:2.14.3', '"node dist/server.js"'],
+  ['ghcr.io/acme/worker:2.14.3', '"python -m worker --queue default"'],
+  ['prom/node-exporter:v1.7.0', '"/bin/node_exporter --path.rootfs=/host"'],
+  ['grafana/promtail:2.9.4', '"/usr/bin/promtail -config.file=/etc/promtail/config.yml"'],
+  ['traefik:v2.11', '"/entrypoint.sh traefik"'],
+];
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * `docker ps -a` of a simulated host: `n` containers of a few compose-like projects, most
+ * running, one in ten exited; ids, image ids, commands, labels and statuses as Docker shows them.
+ */
+export function simulatedContainers(host: string, n: number): ContainerSummary[] {
+  const now = Math.floor(Date.now() / 1000);
+  return Array.from({ length: n }, (_, i) => {
+    const [image, command] = IMAGES[i % IMAGES.length]!;
+    const project = `app${Math.floor(i / IMAGES.length)}`;
+    const service = image.split('/').at(-1)!.split(':')[0]!;
+    const exited = i % 10 === 9;
+    const created = now - 3600 * (1 + ((i * 7) % 200));
+    return {
+      id: sha(`${host}/${i}`),
+      name: `${project}-${service}-${1 + (i % 3)}`,
+      image,
+      imageId: `sha256:${sha(image)}`,
+      command,
+      created,
+      state: exited ? 'exited' : 'running',
+      status: exited ? `Exited (${i % 20 === 19 ? 137 : 0}) ${1 + (i % 5)} hours ago` : `Up ${1 + ((i * 7) % 200)} hours`,
+      exitCode: exited ? (i % 20 === 19 ? 137 : 0) : null,
+      labels: { 'com.docker.compose.project': project, 'com.docker.compose.service': service, 'com.docker.compose.container-number': String(1 + (i % 3)), 'org.opencontainers.image.version': image.split(':')[1]! },
+    };
+  });
+}
+
+/** When set, every request a simulated agent receives is recorded here: op and arrival time. */
+export const requestTrace: { on: boolean; seen: Array<{ op: string; at: number }> } = { on: false, seen: [] };
 
 /**
  * A simulated agent speaking the real protocol (real Ed25519 keys, real handshake,
@@ -14,6 +56,8 @@ export class SimulatedAgent {
   private heartbeat: NodeJS.Timeout | null = null;
   private stopped = false;
   private attempt = 0;
+  /** container.list's result, serialized once: `all` true, and running only */
+  private readonly listJson: { all: string; running: string };
   online = false;
   onlineAt = 0;
 
@@ -22,6 +66,8 @@ export class SimulatedAgent {
     this.privateKey = kp.privateKey;
     this.publicKey = kp.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     this.joinToken = joinToken;
+    const rows = simulatedContainers(name, containers);
+    this.listJson = { all: JSON.stringify(rows), running: JSON.stringify(rows.filter((r) => r.state === 'running')) };
   }
 
   facts(): HostFacts {
@@ -29,7 +75,7 @@ export class SimulatedAgent {
       hostname: this.name, kernel: '6.1.0-sim', os: 'Simulated Linux', architecture: 'amd64', cpus: 4, memoryBytes: 8 * 2 ** 30,
       cgroupVersion: 2, cgroupMode: 'unified', cgroupDriver: 'cgroupfs', storageDriver: 'overlay', backingFilesystem: 'extfs',
       runtime: { name: 'crun', version: 'sim', path: '/usr/bin/crun' }, runtimesRefused: [],
-      containers: { total: this.containers, running: this.containers, paused: 0, stopped: 0 }, images: 10, registryMirrors: [], agentVersion: 'sim', stateDir: '/sim',
+      containers: { total: this.containers, running: this.containers - Math.floor(this.containers / 10), paused: 0, stopped: Math.floor(this.containers / 10) }, images: 10, registryMirrors: [], agentVersion: 'sim', stateDir: '/sim',
     };
   }
 
@@ -37,7 +83,7 @@ export class SimulatedAgent {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.on('message', (d) => {
-      const m = JSON.parse(String(d)) as { type: string; nonce?: string; id?: string; op?: string; heartbeatMs?: number };
+      const m = JSON.parse(String(d)) as { type: string; nonce?: string; id?: string; op?: string; params?: { all?: boolean }; heartbeatMs?: number };
       if (m.type === 'challenge') {
         const signature = sign(null, challengePayload(m.nonce!, this.publicKey), this.privateKey).toString('base64');
         ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', agentVersion: 'sim', publicKey: this.publicKey, signature, ...(this.joinToken ? { enroll: { joinToken: this.joinToken, hostName: this.name } } : {}) }));
@@ -52,7 +98,13 @@ export class SimulatedAgent {
         setTimeout(beat, Math.random() * m.heartbeatMs!);
         this.heartbeat = setInterval(beat, m.heartbeatMs!);
       } else if (m.type === 'request') {
-        const result = m.op === 'host.facts' ? this.facts() : { pong: true, at: Date.now() };
+        if (requestTrace.on) requestTrace.seen.push({ op: m.op!, at: performance.now() });
+        if (m.op === 'container.list') {
+          // the rows are the same every time: spliced in as serialized once
+          ws.send(`{"v":${JSON.stringify(PROTOCOL_VERSION)},"type":"response","id":${JSON.stringify(m.id)},"ok":true,"result":${m.params?.all ? this.listJson.all : this.listJson.running}}`);
+          return;
+        }
+        const result = m.op === 'host.facts' ? this.facts() : m.op === 'container.start' ? { ok: true } : { pong: true, at: Date.now() };
         ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'response', id: m.id, ok: true, result }));
       } else if (m.type === 'refused') {
         this.stopped = true;
