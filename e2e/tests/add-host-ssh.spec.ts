@@ -7,7 +7,7 @@ import { signIn } from './sign-in.ts';
 test('the admin opens "Add host over SSH" and sees the failing step and why, with the password gone', async ({ page }) => {
   await signIn(page);
   await page.getByRole('link', { name: 'Add host over SSH' }).click();
-  await expect(page).toHaveURL(/\/hosts\/add$/);
+  await expect(page).toHaveURL(/\/add-host$/);
   const form = page.getByRole('form', { name: 'Add host over SSH' });
   // the URL agents dial, derived from the dashboard's own address
   await expect(form.getByLabel('Control plane URL')).toHaveValue(new URL('/agent', page.url().replace(/^http/, 'ws')).toString());
