@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJoinToken, systemActor } from '@berth/core';
 import { useTestDatabase } from '@berth/testing/db';
 import { eventually, nodeArgs, startGateway, type RunningGateway } from '@berth/testing/fleet';
+import { findCgroups, removeCgroupTree } from '@berth/testing/lab';
 
 const run = promisify(execFile);
 
@@ -31,6 +32,8 @@ describe('agents over TLS: a CA file or a pinned key, never an unverified certif
     for (const a of agents) if (a.exitCode === null) a.kill('SIGKILL');
     await gw?.stop();
     await rm(dir, { recursive: true, force: true });
+    // the agents' runtime probes and engines made cgroups under their parent
+    for (const cg of findCgroups(`berth-tls-${process.pid}`)) removeCgroupTree(cg);
   });
 
   const startAgent = async (name: string, env: Record<string, string>) => {
