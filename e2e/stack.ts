@@ -79,6 +79,8 @@ export async function startStack(): Promise<Stack> {
     admin,
     viewer,
     async stop() {
+      // the gateway's and agent's own words, for when a test fails for a reason the page cannot show
+      await writeFile(join(root, 'e2e/test-results/stack.log'), log.join('')).catch(() => {});
       await stopChild(agent);
       await stopChild(gateway);
       await pg.stop();

@@ -26,6 +26,9 @@ async function main(): Promise<void> {
     fatal((err as Error).message);
   }
   const log = createLogger(env.BERTH_LOG_LEVEL);
+  // one request's mistake must not take the host's engine down with it (containers would run
+  // on, but nobody would watch them until systemd restarts the agent)
+  process.on('unhandledRejection', (err) => log('error', 'unhandled failure in a request', { err: (err as Error)?.message ?? String(err) }));
   await mkdir(env.BERTH_STATE_DIR, { recursive: true, mode: 0o711 });
   let detected: DetectedRuntime;
   try {

@@ -159,9 +159,10 @@ export const execInContainer: Handler<'container.exec'> = (p, ctx, io) =>
     // the user went away (stream reset): the process does not linger in the container
     const gone = abortedBy(stream);
     gone.addEventListener('abort', () => session.kill(), { once: true });
-    const output = Promise.all([pump(session.stdout, stream, StreamChannel.stdout as Channel), pump(session.stderr, stream, StreamChannel.stderr as Channel)]);
+    // handled at once: the stream may be reset (the terminal closed) while the process still runs
+    const output = Promise.all([pump(session.stdout, stream, StreamChannel.stdout as Channel), pump(session.stderr, stream, StreamChannel.stderr as Channel)]).catch(() => undefined);
     const exitCode = await session.exitCode;
-    await output.catch(() => undefined);
+    await output;
     return { exitCode };
   });
 

@@ -179,6 +179,17 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
       expect(screen, screen).toContain('27 91');
       expect(screen).toMatch(/\/dev\/pts\/\d+/);
       expect(screen).toContain('40 120');
+
+      // the user closes the terminal while the shell runs: the exec is killed, nothing else fails
+      const gone = mux.open();
+      let seen = '';
+      void (async () => {
+        for await (const c of gone.cp) seen += c.data.toString();
+      })().catch(() => undefined);
+      const closing = dispatch('container.exec', { id: 'shell', cmd: ['sh', '-c', 'while true; do echo busy; done'], interactive: true, tty: { cols: 80, rows: 24 } }, ctx, { stream: gone.agent });
+      for (let n = 0; n < 150 && !seen.includes('busy'); n++) await new Promise((r) => setTimeout(r, 100));
+      gone.cp.reset('the terminal was closed');
+      expect(((await closing) as { exitCode: number }).exitCode).toBeGreaterThan(128);
     } finally {
       await dispatch('container.remove', { id: 'shell', force: true }, ctx);
     }
