@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
@@ -9,6 +10,7 @@ import { freePort } from '@berth/testing/registry';
 import { findCgroups, removeCgroupTree } from '@berth/testing/lab';
 
 const root = join(import.meta.dirname, '..');
+const execFileAsync = promisify(execFile);
 
 /** Names this run's cgroups (specs run in worker processes, which inherit it), so that teardown removes them all. */
 export const E2E_RUN = (process.env.BERTH_E2E_RUN ??= String(process.pid));
@@ -86,6 +88,9 @@ export async function startStack(): Promise<Stack> {
       await pg.stop();
       // the cgroups this run's agents made (the stack's and the specs' extra hosts)
       for (const cg of findCgroups('berth-e2e-').filter((c) => c.endsWith(`-${E2E_RUN}`))) removeCgroupTree(cg);
+      // containers' rootfs left mounted when a test ended without removing them
+      const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
+      for (const m of mounts.sort((a, b) => b.length - a.length)) await execFileAsync('umount', ['-l', m]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };
