@@ -42,7 +42,7 @@ async function pullFromImagesPage(page: Page): Promise<void> {
 }
 
 test.describe('containers and images on a real agent', () => {
-  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`);
+  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped when docker-registry could not start: the reason is in the message
   test.beforeAll(cleanUp);
   test.afterAll(cleanUp);
 

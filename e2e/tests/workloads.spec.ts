@@ -50,7 +50,7 @@ async function typeLine(page: Page, line: string): Promise<void> {
 }
 
 test.describe('terminal, processes, changes, volumes, disk usage, save and load on a real agent', () => {
-  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`);
+  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped when docker-registry could not start: the reason is in the message
   test.beforeAll(cleanUp);
   test.afterAll(cleanUp);
 
@@ -298,7 +298,7 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
     } finally {
       await api.dispose();
     }
-    test.skip(!id, 'the image is not on the host');
+    test.skip(!id, 'the image is not on the host'); // skipped when no container could be made for the viewer to look at (the reason is logged above)
     await signIn(page, 'viewer');
     await page.goto(`/hosts/${HOST}/containers/${id}`);
     await expect(page.getByLabel('Container state')).toHaveText('running');

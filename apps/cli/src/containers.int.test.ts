@@ -19,7 +19,7 @@ import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
 const run = promisify(execFile);
 const HOST = 'cli-test';
 
-describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the CLI, on a real agent', () => {
+describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the CLI, on a real agent', () => { // skipped unless root: real containers need namespaces, cgroups and mounts (./berth test runs as root)
   const t = useTestDatabase();
   let gw: RunningGateway;
   let registry: RunningRegistry;

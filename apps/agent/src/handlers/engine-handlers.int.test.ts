@@ -34,7 +34,7 @@ async function collect(s: MuxStream): Promise<Record<number, string>> {
   return out;
 }
 
-describe.skipIf(process.getuid?.() !== 0)('agent image and container operations on a real engine', () => {
+describe.skipIf(process.getuid?.() !== 0)('agent image and container operations on a real engine', () => { // skipped unless root: real containers need namespaces, cgroups and mounts (./berth test runs as root)
   let registry: RunningRegistry;
   let state: string;
   let engine: HostEngine;

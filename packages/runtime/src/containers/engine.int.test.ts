@@ -21,7 +21,7 @@ import { ContainerEngine } from './engine.ts';
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 
-describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => {
+describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped unless root: real containers need namespaces, cgroups and mounts (./berth test runs as root)
   let layerDir: string;
   let imageDir: string;
   let work: string;

@@ -18,7 +18,7 @@ describe('docker top helpers', () => {
   });
 });
 
-describe.skipIf(process.getuid?.() !== 0)('docker diff of an upper dir', () => {
+describe.skipIf(process.getuid?.() !== 0)('docker diff of an upper dir', () => { // skipped unless root: a whiteout is a character device, which only root may make
   it('says A for new paths, C for changed ones and D for whiteouts, leaving out the files the engine mounts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-diff-'));
     try {

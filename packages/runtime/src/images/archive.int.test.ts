@@ -186,7 +186,7 @@ describe('save and load', () => {
   });
 
   // skopeo (containers/image) is an independent reader and writer of both archive formats.
-  it.skipIf(!existsSync('/usr/bin/skopeo'))('skopeo reads the saved archive as docker-archive and OCI archive, and writes archives load reads', async () => {
+  it.skipIf(!existsSync('/usr/bin/skopeo'))('skopeo reads the saved archive as docker-archive and OCI archive, and writes archives load reads', async () => { // skipped without skopeo, the independent reader (./berth test installs it)
     const file = join(dir, 'for-skopeo.tar');
     await images.save([web()], file);
     for (const transport of ['docker-archive', 'oci-archive']) {

@@ -12,7 +12,7 @@ import { removeCgroup } from '../cgroups/remove.ts';
 import { hostExec } from '../sys/exec.ts';
 import { detectRuntime } from './detect.ts';
 
-describe.skipIf(process.getuid?.() !== 0)('detectRuntime on this host', () => {
+describe.skipIf(process.getuid?.() !== 0)('detectRuntime on this host', () => { // skipped unless root: real containers need namespaces, cgroups and mounts (./berth test runs as root)
   let work: string;
   let layout: CgroupLayout;
   const parent = `berth-itest-${randomBytes(4).toString('hex')}`;

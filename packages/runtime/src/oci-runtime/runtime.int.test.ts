@@ -25,7 +25,7 @@ async function waitForStatus(runtime: OciRuntime, id: string, status: string, ti
   }
 }
 
-describe.skipIf(process.getuid?.() !== 0)('OciRuntime with runc', () => {
+describe.skipIf(process.getuid?.() !== 0)('OciRuntime with runc', () => { // skipped unless root: real containers need namespaces, cgroups and mounts (./berth test runs as root)
   let work: string;
   let layout: CgroupLayout;
   let runc: OciRuntime;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hostExec } from '../sys/exec.ts';
 import { isMountPoint, mountOverlay, unmountOverlay } from './overlay.ts';
 
-describe.skipIf(process.getuid?.() !== 0)('overlay rootfs on the host', () => {
+describe.skipIf(process.getuid?.() !== 0)('overlay rootfs on the host', () => { // skipped unless root: overlay mounts need it
   let dir: string;
   afterEach(async () => {
     await unmountOverlay(join(dir, 'rootfs'), { exec: hostExec() }).catch(() => undefined);

@@ -81,7 +81,7 @@ describe('writeOciLayout', () => {
   });
 
   // Proves the layer is a usable root filesystem: unpack it and run its busybox with runc.
-  it.skipIf(!existsSync(RUNC) || process.getuid?.() !== 0)('unpacks to a rootfs that runc can run', async () => {
+  it.skipIf(!existsSync(RUNC) || process.getuid?.() !== 0)('unpacks to a rootfs that runc can run', async () => { // skipped without runc or root: running the unpacked image needs both
     const dir = await tempDir();
     const image = await buildHttpdImage();
     const rootfs = join(dir, 'bundle', 'rootfs');
