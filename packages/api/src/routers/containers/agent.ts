@@ -136,3 +136,27 @@ export function openOrThrow<T>(open: () => T): T {
     throw toTRPCError(err);
   }
 }
+
+/**
+ * Progress records from a stream's JSON channel (pull, push): whole lines only, each checked
+ * against `schema`. A garbled line is skipped: it is not worth failing a transfer for.
+ */
+export function progressLines<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): (data: Buffer) => T[] {
+  const decoder = new TextDecoder('utf-8');
+  let partial = '';
+  return (data) => {
+    const lines = (partial + decoder.decode(data, { stream: true })).split('\n');
+    partial = lines.pop() ?? '';
+    const out: T[] = [];
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        const parsed = schema.safeParse(JSON.parse(line));
+        if (parsed.success) out.push(parsed.data);
+      } catch {
+        // not JSON: skipped
+      }
+    }
+    return out;
+  };
+}

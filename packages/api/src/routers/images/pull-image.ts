@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { credentialsForImage } from '@berth/core';
 import { LayerProgress, StreamChannel } from '@berth/protocol';
 import { roleProcedure } from '../../trpc.ts';
-import { HostName, ImageRef, openOrThrow, recordAudit, relayStream, resolveHost } from '../containers/agent.ts';
+import { HostName, ImageRef, openOrThrow, progressLines, recordAudit, relayStream, resolveHost } from '../containers/agent.ts';
 
 export type PullEvent = { type: 'progress'; layer: LayerProgress } | { type: 'done'; id: string; digest: string; ref: string };
 
@@ -32,8 +32,7 @@ export const pullImage = roleProcedure('operator', 'pulling an image')
     const relay = relayStream(opened, signal);
     return (async function* (): AsyncGenerator<PullEvent> {
       let outcome: { ok: true; id: string; digest: string } | { ok: false; error: string } = { ok: false, error: 'the client went away before the pull ended' };
-      let partial = '';
-      const decoder = new TextDecoder();
+      const progress = progressLines(LayerProgress);
       try {
         for (;;) {
           const next = await relay.next();
@@ -45,18 +44,7 @@ export const pullImage = roleProcedure('operator', 'pulling an image')
             return;
           }
           if (next.value.channel !== StreamChannel.json) continue;
-          const lines = (partial + decoder.decode(next.value.data, { stream: true })).split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines) {
-            if (!line.trim()) continue;
-            let parsed;
-            try {
-              parsed = LayerProgress.safeParse(JSON.parse(line));
-            } catch {
-              continue; // a garbled progress line is not worth failing a pull for
-            }
-            if (parsed.success) yield { type: 'progress', layer: parsed.data };
-          }
+          for (const p of progress(next.value.data)) yield { type: 'progress', layer: p };
         }
       } catch (err) {
         outcome = { ok: false, error: (err as Error).message };

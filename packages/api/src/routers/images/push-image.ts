@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { credentialsForImage } from '@berth/core';
 import { StreamChannel } from '@berth/protocol';
 import { roleProcedure } from '../../trpc.ts';
-import { HostName, ImageRef, openOrThrow, recordAudit, relayStream, resolveHost } from '../containers/agent.ts';
+import { HostName, ImageRef, openOrThrow, progressLines, recordAudit, relayStream, resolveHost } from '../containers/agent.ts';
 
 /** One blob's progress during a push, as the agent reports it. */
 export const BlobProgress = z.object({
@@ -37,8 +37,7 @@ export const pushImage = roleProcedure('operator', 'pushing an image')
     const relay = relayStream(opened, signal);
     return (async function* (): AsyncGenerator<PushEvent> {
       let outcome: { ok: true; digest: string } | { ok: false; error: string } = { ok: false, error: 'the client went away before the push ended' };
-      let partial = '';
-      const decoder = new TextDecoder();
+      const progress = progressLines(BlobProgress);
       try {
         for (;;) {
           const next = await relay.next();
@@ -50,18 +49,7 @@ export const pushImage = roleProcedure('operator', 'pushing an image')
             return;
           }
           if (next.value.channel !== StreamChannel.json) continue;
-          const lines = (partial + decoder.decode(next.value.data, { stream: true })).split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines) {
-            if (!line.trim()) continue;
-            let parsed;
-            try {
-              parsed = BlobProgress.safeParse(JSON.parse(line));
-            } catch {
-              continue;
-            }
-            if (parsed.success) yield { type: 'progress', blob: parsed.data };
-          }
+          for (const p of progress(next.value.data)) yield { type: 'progress', blob: p };
         }
       } catch (err) {
         outcome = { ok: false, error: (err as Error).message };
