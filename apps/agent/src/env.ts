@@ -17,6 +17,12 @@ const Env = z.object({
   BERTH_REGISTRY_MIRRORS: z.string().default(''),
   /** Docker's insecure-registries: plain-http registries besides loopback (host:port, names, CIDRs), comma-separated */
   BERTH_INSECURE_REGISTRIES: z.string().default(''),
+  /** the default bridge's interface (dockerd's --bridge); none = no default network, containers default to --network none */
+  BERTH_BRIDGE: z.string().regex(/^(none|[a-zA-Z][a-zA-Z0-9_.-]{0,14})$/, 'is an interface name of up to 15 characters, or none').default('berth0'),
+  /** the default bridge's gateway address and prefix (dockerd's --bip) */
+  BERTH_BIP: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'is the gateway address with its prefix, e.g. 172.17.0.1/16').default('172.17.0.1/16'),
+  /** turn on net.ipv4.ip_forward so that containers reach beyond the host (dockerd's --ip-forward) */
+  BERTH_IP_FORWARD: z.enum(['0', '1']).default('1'),
   BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** where to look for crun, runc and conmon */
   PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
@@ -42,3 +48,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 
 /** A comma-separated setting as its entries. */
 export const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** dockerd's --bip "172.17.0.1/16" as the default network's subnet and gateway. */
+export function bipSubnet(bip: string): { subnet: string; gateway: string } {
+  const [gateway = '', len = '16'] = bip.split('/');
+  const n = gateway.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const prefixLen = Number(len);
+  const mask = prefixLen === 0 ? 0 : (0xffffffff << (32 - prefixLen)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return { subnet: `${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.')}/${prefixLen}`, gateway };
+}

@@ -5,6 +5,7 @@ import { listContainers } from './handlers/containers.ts';
 import { listImages } from './handlers/images.ts';
 import type { AgentContext } from './handlers/index.ts';
 import { listVolumes } from './handlers/volumes.ts';
+import { listNetworks } from './handlers/networks.ts';
 
 const noStream = { stream: null };
 
@@ -17,8 +18,13 @@ export function createHostContext(o: { stateDir: string; agentVersion: string; d
     engine: o.engine,
     emit: o.emit,
     async inventory() {
-      const [containers, images, volumes] = await Promise.all([listContainers({ all: true }, ctx, noStream), listImages({ all: false }, ctx, noStream), listVolumes({}, ctx, noStream)]);
-      return { containers, images, volumes };
+      const [containers, images, volumes, networks] = await Promise.all([
+        listContainers({ all: true }, ctx, noStream),
+        listImages({ all: false }, ctx, noStream),
+        listVolumes({}, ctx, noStream),
+        listNetworks({}, ctx, noStream),
+      ]);
+      return { containers, images, volumes, networks };
     },
     async facts(): Promise<HostFacts> {
       const f = await readHostFacts({ fs, stateDir: o.stateDir });

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { detectRuntime, hostExec, type DetectedRuntime } from '@berth/runtime';
 import { ControlPlaneConnection } from './connection/client.ts';
-import { list, loadEnv, type AgentEnv } from './env.ts';
+import { bipSubnet, list, loadEnv, type AgentEnv } from './env.ts';
 import { openHostEngine } from './engine/host-engine.ts';
 import { createHostContext } from './host-context.ts';
 import { loadIdentity } from './identity.ts';
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     cgroupParent: env.BERTH_CGROUP_PARENT,
     searchPath: env.PATH,
     registry: { mirrors: list(env.BERTH_REGISTRY_MIRRORS), insecure: list(env.BERTH_INSECURE_REGISTRIES) },
+    bridge: env.BERTH_BRIDGE === 'none' ? null : { name: env.BERTH_BRIDGE, ...bipSubnet(env.BERTH_BIP) },
+    ipForward: env.BERTH_IP_FORWARD === '1',
     emit: (kind, data) => emit(kind, data),
     log,
   }).catch((err: Error) => fatal(`cannot open the container engine: ${err.message}`));

@@ -35,6 +35,24 @@ export const ContainerCreate = z.object({
   privileged: z.boolean().default(false),
   restartPolicy: z.object({ name: z.enum(['no', 'on-failure', 'always', 'unless-stopped']), maximumRetryCount: z.number().int().nonnegative().default(0) }).default({ name: 'no', maximumRetryCount: 0 }),
   autoRemove: z.boolean().default(false),
+  /** --network: bridge, host, none, or a network's name or id; absent = the host's default (bridge, or none when it has no default bridge) */
+  network: z.string().min(1).max(128).optional(),
+  /** --network-alias: more names for the container on a user-defined network */
+  networkAliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'an alias is [a-zA-Z0-9][a-zA-Z0-9_.-]*')).default([]),
+  /** --ip */
+  ipv4Address: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/).optional(),
+  /** -p [IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL], parsed by parsePublish */
+  publish: z.array(z.string().max(64)).default([]),
+  /** -P: every exposed port to a free host port */
+  publishAll: z.boolean().default(false),
+  /** --expose PORT[/PROTOCOL] */
+  expose: z.array(z.string().max(32)).default([]),
+  /** --dns, --dns-search, --dns-option */
+  dns: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, '--dns takes an IPv4 address')).default([]),
+  dnsSearch: z.array(z.string().regex(/^[a-zA-Z0-9.-]+$/)).default([]),
+  dnsOption: z.array(z.string().regex(/^[a-zA-Z0-9:_-]+$/)).default([]),
+  /** --add-host NAME:IP */
+  addHost: z.array(z.string().max(300)).default([]),
 });
 export type ContainerCreate = z.infer<typeof ContainerCreate>;
 
@@ -51,6 +69,10 @@ export const ContainerSummary = z.object({
   status: z.string(),
   exitCode: z.number().int().nullable(),
   labels: z.record(z.string(), z.string()),
+  /** published and exposed ports, for ps's PORTS (formatPorts); absent from agents of protocol 1.1 */
+  ports: z.array(z.object({ containerPort: z.number().int(), protocol: z.enum(['tcp', 'udp']), hostIp: z.string().optional(), hostPort: z.number().int().optional() })).default([]),
+  /** names of the networks it is attached to */
+  networks: z.array(z.string()).default([]),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 

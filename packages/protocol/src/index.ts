@@ -6,4 +6,6 @@ export * from './streams.ts';
 export * from './images.ts';
 export * from './containers.ts';
 export * from './volumes.ts';
+export * from './networks.ts';
+export * from './ports.ts';
 export * from './docker-words.ts';

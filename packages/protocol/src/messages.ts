@@ -3,6 +3,7 @@ import { ContainerSummary } from './containers.ts';
 import { HostFacts, HostMetrics } from './facts.ts';
 import { ImageSummary } from './images.ts';
 import { VolumeSummary } from './volumes.ts';
+import { NetworkSummary } from './networks.ts';
 
 /**
  * Every message on the agent websocket is one JSON text frame of this union, tagged by
@@ -43,6 +44,8 @@ export const HostInventory = z.object({
   containers: z.array(ContainerSummary).max(20_000),
   images: z.array(ImageSummary).max(20_000),
   volumes: z.array(VolumeSummary).max(20_000),
+  // absent from agents of protocol 1.1
+  networks: z.array(NetworkSummary).max(20_000).default([]),
 });
 export type HostInventory = z.infer<typeof HostInventory>;
 

@@ -3,6 +3,7 @@ import { HostFacts } from './facts.ts';
 import { ContainerOperations } from './containers.ts';
 import { ImageOperations } from './images.ts';
 import { VolumeOperations } from './volumes.ts';
+import { NetworkOperations } from './networks.ts';
 
 /** One row of `docker system df`: TOTAL, ACTIVE, SIZE, RECLAIMABLE (bytes). */
 const DfRow = z.object({ total: z.number().int(), active: z.number().int(), size: z.number(), reclaimable: z.number() });
@@ -19,6 +20,7 @@ export const Operations = {
   ...ImageOperations,
   ...ContainerOperations,
   ...VolumeOperations,
+  ...NetworkOperations,
 } as const;
 
 export type OperationName = keyof typeof Operations;

@@ -3,7 +3,8 @@
  * a newer minor only adds optional fields and operations, which the older side ignores.
  */
 // 1.1: inventory carries containers, images and volumes
-export const PROTOCOL_VERSION = '1.1';
+// 1.2: networks (network.* operations, inventory networks, container ports and networks)
+export const PROTOCOL_VERSION = '1.2';
 
 export function parseVersion(v: string): { major: number; minor: number } | null {
   const m = /^(\d+)\.(\d+)$/.exec(v);

@@ -166,3 +166,10 @@ export { directoryUsage, localDiskUsage } from './images/disk-usage.ts';
 export type { ImagesDiskUsage, ImageUsage, DiskUsageOptions, PathUsage, LocalDiskUsage } from './images/disk-usage.ts';
 export { TarWriter } from './images/tar-writer.ts';
 export type { TarWriteHeader, TarWriteType } from './images/tar-writer.ts';
+
+export { NetworkManager, NetworkError } from './network/manager.ts';
+export type { NetworkManagerOptions, NetworkErrorCode } from './network/manager.ts';
+export type { NetworkRecord, EndpointState, ContainerNetworkState, NetworkAttachment, PortBinding } from './network/config.ts';
+export { hostNet } from './network/host-net.ts';
+export type { NetHost } from './network/host-net.ts';
+export { deleteTableCommand } from './network/ruleset.ts';

@@ -1,4 +1,5 @@
 import type { ContainerRecord } from '@berth/runtime';
+import { dockerNetworkInspect } from './docker-ports.ts';
 
 /** The COMMAND column of `docker ps`, before truncation: path and args joined, as dockerd does. */
 export function commandLine(r: ContainerRecord): string {
@@ -10,6 +11,7 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
   const s = r.state;
   const c = r.config;
   const res = c.resources ?? {};
+  const net = dockerNetworkInspect(r);
   return {
     Id: r.id,
     Created: r.created,
@@ -46,6 +48,7 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       CpuShares: res.cpuShares ?? 0,
       PidsLimit: res.pidsLimit ?? null,
       CgroupParent: r.cgroupsPath,
+      ...net.hostConfig,
     },
     Mounts: [
       ...(c.binds ?? []).map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, RW: !b.readonly })),
@@ -65,6 +68,8 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       Labels: { ...(r.imageConfig.Labels ?? {}), ...(c.labels ?? {}) },
       StopSignal: c.stopSignal ?? 'SIGTERM',
       StopTimeout: c.stopTimeout ?? 10,
+      ...net.config,
     },
+    NetworkSettings: net.networkSettings,
   };
 }

@@ -1,4 +1,4 @@
-import { ContainerError, ImageError, InvalidReferenceError, RegistryError } from '@berth/runtime';
+import { ContainerError, ImageError, InvalidReferenceError, NetworkError, RegistryError } from '@berth/runtime';
 import { VolumeError } from '@berth/runtime/volumes/store';
 import { HandlerError } from '../handlers/types.ts';
 
@@ -15,6 +15,7 @@ export function toHandlerError(err: unknown): unknown {
   if (err instanceof ContainerError) return new HandlerError(CONTAINER[err.code] ?? 'runtime', err.message);
   if (err instanceof ImageError) return new HandlerError(IMAGE[err.code] ?? 'invalid', err.message);
   if (err instanceof VolumeError) return new HandlerError(CONTAINER[err.code] ?? 'invalid', err.message);
+  if (err instanceof NetworkError) return new HandlerError(CONTAINER[err.code] ?? 'runtime', err.message);
   if (err instanceof InvalidReferenceError) return new HandlerError('invalid', err.message);
   if (err instanceof RegistryError) return new HandlerError(REGISTRY[err.code] ?? 'registry', err.message);
   return err;

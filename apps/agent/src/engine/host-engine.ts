@@ -5,7 +5,9 @@ import {
   detectCgroupMode,
   hostExec,
   ImageService,
+  hostNet,
   lookPath,
+  NetworkManager,
   parseProcLimits,
   type DetectedRuntime,
 } from '@berth/runtime';
@@ -16,6 +18,8 @@ export interface HostEngine {
   images: ImageService;
   containers: ContainerEngine;
   volumes: VolumeStore;
+  /** Bridge networks; without a default one (BERTH_BRIDGE=none) containers default to none. */
+  networks: NetworkManager;
   stateDir: string;
   /** as `docker info` shows them */
   registry: { mirrors: string[]; insecure: string[] };
@@ -28,6 +32,10 @@ export interface HostEngineOptions {
   cgroupParent: string;
   searchPath: string;
   registry?: { mirrors: string[]; insecure: string[] };
+  /** The default bridge (dockerd's --bridge and --bip); null = no default network. */
+  bridge: { name: string; subnet: string; gateway?: string } | null;
+  /** Turn on IP forwarding (dockerd's --ip-forward). */
+  ipForward: boolean;
   /** Agent events (container lifecycle, image changes) as the protocol's event messages carry them. */
   emit: (kind: string, data: Record<string, unknown>) => void;
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
@@ -41,7 +49,16 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
   const conmonPath = await lookPath('conmon', o.searchPath);
   if (!conmonPath) throw new Error('conmon is not installed: run `apt-get install conmon` (it holds each container so that containers outlive the agent)');
   const exec = hostExec();
+  const networks = new NetworkManager({
+    stateDir: o.stateDir,
+    host: hostNet(exec),
+    defaultBridge: o.bridge,
+    ipForward: o.ipForward,
+    log: (level, msg) => o.log(level, msg),
+  });
+  await networks.load();
   const containers = new ContainerEngine({
+    network: networks,
     stateDir: o.stateDir,
     runtime: o.detected.runtime,
     exec,
@@ -56,13 +73,26 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
   );
 
   const report = await containers.load();
+  // Rules for the containers adopted above: published ports work again after a restart or reboot.
+  await networks.sync();
   o.log('info', 'container engine ready', { adopted: report.adopted.length, exited: report.exited.length, restarted: report.restarted.length, errors: report.errors });
   // --rm containers that died while the agent was away
   for (const id of report.exited) {
     const c = containers.list().find((r) => r.id === id);
     if (c?.config.autoRemove) await containers.remove(id, { force: true }).catch(() => undefined);
   }
-  return { images, containers, volumes: new VolumeStore(o.stateDir), stateDir: o.stateDir, registry: o.registry ?? { mirrors: [], insecure: [] }, close: () => containers.close() };
+  return {
+    images,
+    containers,
+    volumes: new VolumeStore(o.stateDir),
+    networks,
+    stateDir: o.stateDir,
+    registry: o.registry ?? { mirrors: [], insecure: [] },
+    close: async () => {
+      await containers.close();
+      await networks.close();
+    },
+  };
 }
 
 /** The containers that use an image, by name, so that `rmi` can refuse and say which. */

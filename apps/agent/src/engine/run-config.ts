@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContainerCreate } from '@berth/protocol';
+import { parseExposed, parseExtraHost, parsePublish, PortSpecError, type ContainerCreate } from '@berth/protocol';
 import type { BindMountConfig, ContainerConfig, VolumeMountConfig } from '@berth/runtime';
 import { HandlerError } from '../handlers/types.ts';
 
@@ -40,7 +40,7 @@ export function parseVolumeSpec(spec: string, containerKey: string): { bind?: Bi
  * The `docker run` flags of the protocol as the engine's container config. `imageVolumes` are
  * the paths the image declares (VOLUME): each gets an anonymous volume unless a mount covers it.
  */
-export function toContainerConfig(spec: ContainerCreate, containerKey: string, imageVolumes: string[] = []): ContainerConfig {
+export function toContainerConfig(spec: ContainerCreate, containerKey: string, imageVolumes: string[] = [], defaultNetwork = 'bridge'): ContainerConfig {
   const binds: BindMountConfig[] = [];
   const volumes: VolumeMountConfig[] = [];
   for (const v of spec.binds) {
@@ -83,5 +83,36 @@ export function toContainerConfig(spec: ContainerCreate, containerKey: string, i
   if (spec.workingDir) config.workingDir = spec.workingDir;
   if (spec.user) config.user = spec.user;
   if (spec.hostname) config.hostname = spec.hostname;
+  Object.assign(config, networkConfig(spec, defaultNetwork));
   return config;
+}
+
+/** --network, -p, -P, --expose, --ip, --network-alias, --dns*, --add-host. */
+function networkConfig(spec: ContainerCreate, defaultNetwork: string): Partial<ContainerConfig> {
+  try {
+    const portBindings = spec.publish.flatMap(parsePublish);
+    const seen = new Set<string>();
+    for (const b of portBindings) {
+      const key = `${b.hostIp}:${b.hostPort}/${b.protocol}`;
+      if (b.hostPort !== 0 && seen.has(key)) throw new PortSpecError(`host port ${b.hostPort}/${b.protocol} is published twice`);
+      seen.add(key);
+    }
+    const mode = spec.network === undefined || spec.network === 'default' ? defaultNetwork : spec.network;
+    const userNetwork = mode !== 'host' && mode !== 'none';
+    if (!userNetwork && (spec.networkAliases.length || spec.ipv4Address)) throw new PortSpecError(`--network-alias and --ip need a bridge network, not --network ${mode}`);
+    return {
+      networkMode: mode,
+      ...(userNetwork ? { networks: [{ networkId: '', networkName: mode, aliases: spec.networkAliases, ...(spec.ipv4Address ? { ipv4Address: spec.ipv4Address } : {}) }] } : {}),
+      portBindings,
+      publishAll: spec.publishAll,
+      exposedPorts: spec.expose.flatMap(parseExposed).map((e) => `${e.port}/${e.protocol}`),
+      dns: spec.dns,
+      dnsSearch: spec.dnsSearch,
+      dnsOptions: spec.dnsOption,
+      extraHosts: spec.addHost.map(parseExtraHost),
+    };
+  } catch (err) {
+    if (err instanceof PortSpecError) throw invalid(err.message);
+    throw err;
+  }
 }

@@ -5,6 +5,7 @@ import { StreamChannel, TerminalControl, type Channel, type MuxStream } from '@b
 import { containerPaths, cpuPercent, toRfc3339NanoUtc, type ExecSession, type ImageConfig, type LogEntry } from '@berth/runtime';
 import { dockerStatus } from '../engine/docker-status.ts';
 import { commandLine, dockerInspect } from '../engine/docker-inspect.ts';
+import { networkNames, portEntries } from '../engine/docker-ports.ts';
 import { engineCall } from '../engine/errors.ts';
 import { volumeUsers } from '../engine/host-engine.ts';
 import { isAnonymousVolume, toContainerConfig } from '../engine/run-config.ts';
@@ -30,6 +31,8 @@ export const listContainers: Handler<'container.list'> = async (p, ctx) =>
       status: dockerStatus(r.state),
       exitCode: r.state.status === 'exited' || r.state.status === 'dead' ? r.state.exitCode : null,
       labels: { ...(r.imageConfig.Labels ?? {}), ...(r.config.labels ?? {}) },
+      ports: portEntries(r),
+      networks: networkNames(r),
     }));
 
 /** `docker create`: the image must be on the host (the CLI pulls first, as docker run does). */
@@ -38,7 +41,8 @@ export const createContainer: Handler<'container.create'> = (p, ctx) =>
     const image = await ctx.engine.images.inspect(p.image);
     const prepared = await ctx.engine.images.prepare(p.image);
     const imageConfig = image.config as ImageConfig;
-    const config = toContainerConfig(p, randomUUID(), Object.keys(imageConfig.Volumes ?? {}));
+    const defaultNetwork = ctx.engine.networks.list().some((n) => n.isDefault) ? 'bridge' : 'none';
+    const config = toContainerConfig(p, randomUUID(), Object.keys(imageConfig.Volumes ?? {}), defaultNetwork);
     const made: string[] = [];
     try {
       for (const v of config.volumes ?? []) {

@@ -51,7 +51,8 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     state = await mkdtemp(join(tmpdir(), 'berth-agent-engine-'));
     const detected = await detectRuntime({ stateDir: state, exec: hostExec(), cgroupParent: parent });
     const emit = (kind: string, data: Record<string, unknown>) => events.push({ kind, data });
-    engine = await openHostEngine({ stateDir: state, detected, cgroupParent: parent, searchPath: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', emit, log: () => {} });
+    // No default bridge: this test runs in the machine's own network namespace.
+    engine = await openHostEngine({ stateDir: state, detected, cgroupParent: parent, searchPath: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', bridge: null, ipForward: false, emit, log: () => {} });
     ctx = createHostContext({ stateDir: state, agentVersion: 'test', detected, engine, emit });
   });
 

@@ -4,6 +4,7 @@ import { getHostFacts } from './get-host-facts.ts';
 import { imageHistory, inspectImage, listImages, loadImages, pruneImages, pullImage, pushImage, removeImage, saveImages, searchImages, tagImage } from './images.ts';
 import { systemDf } from './system-df.ts';
 import { pingSystem } from './ping-system.ts';
+import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './networks.ts';
 import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume } from './volumes.ts';
 import { HandlerError, type AgentContext, type Handler, type RequestIo } from './types.ts';
 
@@ -49,6 +50,13 @@ const handlers: Handlers = {
   'volume.inspect': inspectVolume,
   'volume.remove': removeVolume,
   'volume.prune': pruneVolumes,
+  'network.list': listNetworks,
+  'network.create': createNetwork,
+  'network.inspect': inspectNetwork,
+  'network.remove': removeNetwork,
+  'network.connect': connectNetwork,
+  'network.disconnect': disconnectNetwork,
+  'network.prune': pruneNetworks,
 };
 
 /** Validates the params against the protocol, then runs the operation's handler. */

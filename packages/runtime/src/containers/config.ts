@@ -1,3 +1,5 @@
+import type { ContainerNetworkState, NetworkAttachment, PortBinding } from '../network/config.ts';
+
 // What a container is made of: its rootfs source, its configuration and its state, as
 // persisted in <stateDir>/containers/<id>/container.json.
 
@@ -102,6 +104,21 @@ export interface ContainerConfig {
   stopTimeout?: number;
   /** Signal `stop` sends first; default SIGTERM. */
   stopSignal?: string;
+  /** `--network` as given: "bridge", "host", "none" or a network's name; unset = none. */
+  networkMode?: string;
+  /** The networks joined at start, first one carrying the default route (bridge modes only). */
+  networks?: NetworkAttachment[];
+  /** `-p`; hostPort 0 = a free port chosen at start. */
+  portBindings?: PortBinding[];
+  /** `-P`: every exposed port to a free host port. */
+  publishAll?: boolean;
+  /** `--expose` plus the image's ExposedPorts, as "80/tcp". */
+  exposedPorts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** `--add-host` */
+  extraHosts?: { host: string; ip: string }[];
 }
 
 /** Docker's seven states. */
@@ -140,4 +157,6 @@ export interface ContainerRecord {
   /** The cgroups path given to the runtime, e.g. /berth/<id>. */
   cgroupsPath: string;
   state: ContainerStateRecord;
+  /** Its endpoints and published ports while it runs. */
+  network?: ContainerNetworkState;
 }

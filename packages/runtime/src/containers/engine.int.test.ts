@@ -1,93 +1,15 @@
 // The engine on this machine's real runc, conmon, overlayfs and cgroups. Root only.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { buildBusyboxImage } from '@berth/testing/images';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { detectCgroupMode } from '../cgroups/mode.ts';
-import type { CgroupLayout } from '../cgroups/mode.ts';
+import { describe, expect, it } from 'vitest';
 import { cgroupDirs } from '../cgroups/paths.ts';
-import { removeCgroup } from '../cgroups/remove.ts';
-import { OciRuntime } from '../oci-runtime/runtime.ts';
 import { isMountPoint } from '../rootfs/overlay.ts';
-import { hostExec } from '../sys/exec.ts';
-import { lookPath } from '../sys/look-path.ts';
-import { parseProcLimits } from '../sys/procfs.ts';
-import type { ContainerConfig, RootfsSource } from './config.ts';
-import { ContainerEngine } from './engine.ts';
-
-const run = promisify(execFile);
+import { useEngineFixture } from './engine-fixture.ts';
 const isRoot = process.getuid?.() === 0;
 
 describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped unless root: real containers need namespaces, cgroups and mounts (./berth test runs as root)
-  let layerDir: string;
-  let imageDir: string;
-  let work: string;
-  let layout: CgroupLayout;
-  const parent = `berth-test-${process.pid}`;
-  const engines: ContainerEngine[] = [];
-
-  beforeAll(async () => {
-    // The busybox test image's layer, extracted as the one read-only lower dir.
-    imageDir = await mkdtemp(join(tmpdir(), 'berth-int-image-'));
-    const image = await buildBusyboxImage();
-    const tarPath = join(imageDir, 'layer.tar');
-    await writeFile(tarPath, (image.layers[0] as (typeof image.layers)[number]).tar);
-    layerDir = join(imageDir, 'layer');
-    await run('mkdir', [layerDir]);
-    await run('tar', ['-xf', tarPath, '-C', layerDir]);
-    layout = detectCgroupMode(await readFile('/proc/self/mountinfo', 'utf8'));
-  });
-
-  afterAll(async () => {
-    await rm(imageDir, { recursive: true, force: true });
-  });
-
-  beforeEach(async () => {
-    work = await mkdtemp(join(tmpdir(), 'berth-int-engine-'));
-  });
-
-  afterEach(async () => {
-    for (const e of engines.splice(0)) {
-      for (const c of e.list()) await e.remove(c.id, { force: true }).catch(() => undefined);
-      await e.close();
-    }
-    // Whatever is left: conmon processes of this state dir, mounts under it, our cgroups.
-    const { stdout } = await run('ps', ['-eo', 'pid,args']);
-    for (const line of stdout.split('\n')) {
-      if (line.includes('conmon') && line.includes(work)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
-    }
-    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(work));
-    for (const m of mounts.reverse()) await run('umount', ['-l', m]).catch(() => undefined);
-    await removeCgroup(cgroupDirs(layout, `/${parent}`)).catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
-  });
-
-  async function newEngine(): Promise<ContainerEngine> {
-    const runcPath = await lookPath('runc');
-    const conmonPath = await lookPath('conmon');
-    if (!runcPath || !conmonPath) throw new Error('runc and conmon are needed: apt-get install runc conmon');
-    const stateDir = join(work, 'state');
-    const engine = new ContainerEngine({
-      stateDir,
-      runtime: new OciRuntime({ name: 'runc', path: runcPath, stateDir, exec: hostExec() }),
-      exec: hostExec(),
-      conmonPath,
-      cgroupLayout: layout,
-      hostLimits: parseProcLimits(await readFile('/proc/self/limits', 'utf8')),
-      cgroupParent: parent,
-      exitPollMs: 100,
-    });
-    engines.push(engine);
-    await engine.load();
-    return engine;
-  }
-
-  const busybox = (): RootfsSource => ({ lowerDirs: [layerDir], config: { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] }, imageRef: 'busybox:test' });
-  const runIt = (engine: ContainerEngine, cmd: string[], config: ContainerConfig = {}, name?: string) =>
-    engine.run({ rootfs: busybox(), config: { ...config, cmd }, ...(name ? { name } : {}) });
+  const f = useEngineFixture();
+  const { newEngine, busybox, runIt } = f;
 
   it('runs echo hello: logs show it, exit code 0, state exited, rootfs unmounted', async () => {
     const engine = await newEngine();
@@ -100,7 +22,7 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
     expect(Date.parse(after.state.finishedAt)).toBeGreaterThanOrEqual(Date.parse(after.state.startedAt) - 1000);
     const logs = await engine.logs(c.id);
     expect(logs.map((e) => [e.stream, e.text])).toEqual([['stdout', 'hello\n']]);
-    expect(isMountPoint(await readFile('/proc/self/mountinfo', 'utf8'), join(work, 'state/containers', c.id, 'rootfs'))).toBe(false);
+    expect(isMountPoint(await readFile('/proc/self/mountinfo', 'utf8'), join(f.work, 'state/containers', c.id, 'rootfs'))).toBe(false);
   });
 
   it('stop of sleep: SIGTERM is ignored by a pid-1 sleep, SIGKILL after the timeout gives 137; a TERM-handling process gives 143', async () => {
@@ -124,7 +46,7 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
     const c = await runIt(engine, ['sleep', '1000']);
     await engine.pause(c.id);
     expect(engine.inspect(c.id).state.status).toBe('paused');
-    const freezer = join(layout.v1.freezer ?? '/sys/fs/cgroup/freezer', parent, c.id, 'freezer.state');
+    const freezer = join(f.layout.v1.freezer ?? '/sys/fs/cgroup/freezer', f.parent, c.id, 'freezer.state');
     expect((await readFile(freezer, 'utf8')).trim()).toBe('FROZEN');
     await expect(engine.pause(c.id)).rejects.toThrow(`Container ${c.id} is already paused`);
     await engine.unpause(c.id);
@@ -142,18 +64,18 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
     await expect(runIt(engine, ['true'], {}, 'web-1')).rejects.toThrow(/The container name "\/web-1" is already in use/);
     await engine.remove('web-1', { force: true });
     expect(engine.list()).toEqual([]);
-    expect(await readdir(join(work, 'state/containers'))).toEqual([]);
-    for (const d of cgroupDirs(layout, `/${parent}/${c.id}`)) await expect(readdir(d)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(isMountPoint(await readFile('/proc/self/mountinfo', 'utf8'), join(work, 'state/containers', c.id, 'rootfs'))).toBe(false);
+    expect(await readdir(join(f.work, 'state/containers'))).toEqual([]);
+    for (const d of cgroupDirs(f.layout, `/${f.parent}/${c.id}`)) await expect(readdir(d)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(isMountPoint(await readFile('/proc/self/mountinfo', 'utf8'), join(f.work, 'state/containers', c.id, 'rootfs'))).toBe(false);
   });
 
   it('memory 64 MiB and pids 50 show in the v1 cgroup; a read-only rootfs refuses writes', async () => {
     const engine = await newEngine();
     const c = await runIt(engine, ['sleep', '1000'], { resources: { memory: 64 * 1024 * 1024, pidsLimit: 50 }, readonlyRootfs: true, tmpfs: [{ destination: '/scratch' }] });
-    const mem = join(layout.v1.memory ?? '', parent, c.id);
+    const mem = join(f.layout.v1.memory ?? '', f.parent, c.id);
     expect((await readFile(join(mem, 'memory.limit_in_bytes'), 'utf8')).trim()).toBe(String(64 * 1024 * 1024));
     expect((await readFile(join(mem, 'memory.memsw.limit_in_bytes'), 'utf8')).trim()).toBe(String(128 * 1024 * 1024));
-    expect((await readFile(join(layout.v1.pids ?? '', parent, c.id, 'pids.max'), 'utf8')).trim()).toBe('50');
+    expect((await readFile(join(f.layout.v1.pids ?? '', f.parent, c.id, 'pids.max'), 'utf8')).trim()).toBe('50');
     const touch = await engine.execCollect(c.id, { cmd: ['touch', '/x'] });
     expect(touch.exitCode).not.toBe(0);
     expect(touch.stderr).toMatch(/Read-only file system/);
@@ -178,7 +100,7 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
     const long = await runIt(first, ['sleep', '1000'], {}, 'long');
     const short = await runIt(first, ['sh', '-c', 'sleep 0.5; exit 3'], {}, 'short');
     await first.close();
-    engines.splice(engines.indexOf(first), 1);
+    f.forget(first);
     await new Promise((r) => setTimeout(r, 1_000));
 
     const second = await newEngine();

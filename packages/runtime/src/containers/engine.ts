@@ -41,6 +41,9 @@ import type { ContainerStats } from './stats.ts';
 import { assertTransition, checkAction, isActive } from './state.ts';
 import { loadRecords, saveRecord, writeJsonAtomic } from './store.ts';
 import { resolveUser } from './user.ts';
+import { isBridgeMode, planNetwork, writeEtcFiles } from './networking.ts';
+import { NetworkError } from '../network/manager.ts';
+import type { NetworkManager } from '../network/manager.ts';
 
 export interface ContainerEngineOptions {
   /** berth's state dir; containers live in <stateDir>/containers/<id>/. */
@@ -66,6 +69,8 @@ export interface ContainerEngineOptions {
   conmonEnv?: Record<string, string>;
   /** How often running containers' exit files are checked, besides fs.watch. */
   exitPollMs?: number;
+  /** The host's networks; without it containers run with --network none or host only. */
+  network?: NetworkManager;
   now?: () => Date;
 }
 
@@ -187,6 +192,7 @@ export class ContainerEngine {
     if (state && (state.status === 'running' || state.status === 'paused')) {
       r.state.pid = state.pid;
       r.state.status = state.status;
+      if (r.network) await this.#o.network?.adopt({ id: r.id, name: r.name, hostname: r.config.hostname || r.id.slice(0, 12), dns: r.config.dns, state: r.network });
       await this.#save(r);
       report.adopted.push(r.id);
       return;
@@ -252,6 +258,7 @@ export class ContainerEngine {
       name = generateName((n) => this.#nameTaken(n) !== undefined);
     }
     const args = resolveArgs(req.rootfs.config, config);
+    planNetwork(config, req.rootfs.config, this.#o.network);
     for (const b of config.binds ?? []) {
       if (!(await exists(b.source))) throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${b.source}`);
     }
@@ -295,7 +302,7 @@ export class ContainerEngine {
       );
       for (const v of config.volumes ?? []) await mkdir(volumeDataDir(this.#stateDir, v.name), { recursive: true });
       await writeFile(p.hostname, `${hostname}\n`);
-      await writeFile(p.hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
+      await writeEtcFiles(p, record, this.#o.network, hostname);
       const spec = buildContainerSpec({
         id,
         config,
@@ -309,7 +316,8 @@ export class ContainerEngine {
         host: { swapAccounting: this.#swapAccounting(), cpus: this.#o.hostCpus ?? availableParallelism() },
         arch: this.#o.arch ?? 'amd64',
         volumeDataDir: (n) => volumeDataDir(this.#stateDir, n),
-        etcFiles: { hostname: p.hostname, hosts: p.hosts },
+        etcFiles: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
+        hostNetwork: config.networkMode === 'host',
       });
       await writeJsonAtomic(p.spec, spec);
       await this.#save(record);
@@ -392,6 +400,7 @@ export class ContainerEngine {
       const logged = lastLoggedError(await readFile(p.runtimeLog, 'utf8').catch(() => ''));
       await this.#failStart(r, logged ?? result.message);
     }
+    if (result.ok) await this.#wire(r, result.pid);
     try {
       await this.#o.runtime.start(r.id);
     } catch (err) {
@@ -416,9 +425,100 @@ export class ContainerEngine {
     this.#emit(r, prev === 'restarting' ? 'restart' : 'start');
   }
 
+  /** Between `runtime create` and `start`: endpoints into its namespace, ports, /etc files. */
+  async #wire(r: ContainerRecord, pid: number): Promise<void> {
+    const net = this.#o.network;
+    if (net && isBridgeMode(r.config.networkMode) && r.config.networks?.length) {
+      try {
+        r.network = await net.attach({
+          containerId: r.id,
+          name: r.name,
+          hostname: r.config.hostname || r.id.slice(0, 12),
+          pid,
+          attachments: r.config.networks,
+          portBindings: r.config.portBindings ?? [],
+          publishAll: r.config.publishAll ? (r.config.exposedPorts ?? []) : [],
+          dns: r.config.dns ?? [],
+        });
+      } catch (err) {
+        await this.#failStart(r, err instanceof NetworkError ? err.message : `network: ${(err as Error).message}`);
+      }
+    }
+    await writeEtcFiles(this.#paths(r.id), r, net, r.config.hostname || r.id.slice(0, 12));
+  }
+
+  /** Gives back its addresses and ports; its veths went with its network namespace. */
+  async #unwire(r: ContainerRecord): Promise<void> {
+    if (!r.network) return;
+    await this.#o.network?.release(r.id).catch(() => undefined);
+    delete r.network;
+  }
+
+  // ---- network connect / disconnect ------------------------------------------------------
+
+  /** `network connect`: joins at the next start, or at once when running. */
+  async connect(ref: string, networkRef: string, opts: { aliases?: string[]; ipv4Address?: string } = {}): Promise<void> {
+    const net = this.#o.network;
+    if (!net) throw invalid('networking is off on this host');
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      if (!isBridgeMode(r.config.networkMode)) {
+        throw invalid(`container ${r.name} uses the ${r.config.networkMode ?? 'none'} network mode and cannot be connected to other networks`);
+      }
+      const a = this.#networkCall(() => net.resolveAttachment(networkRef, opts.aliases ?? [], opts.ipv4Address));
+      if (r.config.networks?.some((n) => n.networkId === a.networkId)) {
+        throw conflict(`endpoint with name ${r.name} already exists in network ${a.networkName}`, r.id);
+      }
+      if (r.state.status === 'running' || r.state.status === 'paused') {
+        await this.#networkAsync(() => net.connectRunning(r.id, r.state.pid, a));
+        r.network = net.stateOf(r.id);
+      }
+      r.config.networks = [...(r.config.networks ?? []), a];
+      await this.#save(r);
+      this.#emit(r, 'connect');
+    });
+  }
+
+  /** `network disconnect`. */
+  async disconnect(ref: string, networkRef: string): Promise<void> {
+    const net = this.#o.network;
+    if (!net) throw invalid('networking is off on this host');
+    const id = this.#find(ref).id;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      const n = this.#networkCall(() => net.find(networkRef));
+      if (!r.config.networks?.some((a) => a.networkId === n.id)) throw invalid(`container ${r.name} is not connected to network ${n.name}`, r.id);
+      if (r.network) {
+        await this.#networkAsync(() => net.disconnectRunning(r.id, n.id));
+        r.network = net.stateOf(r.id);
+      }
+      r.config.networks = r.config.networks.filter((a) => a.networkId !== n.id);
+      await this.#save(r);
+      this.#emit(r, 'disconnect');
+    });
+  }
+
+  #networkCall<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw asContainerError(err);
+    }
+  }
+
+  async #networkAsync<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw asContainerError(err);
+    }
+  }
+
   /** Leaves the container as it was (created or exited) with the error and Docker's exit code. */
   async #failStart(r: ContainerRecord, message: string): Promise<never> {
     await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
+    await this.#unwire(r);
     await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
     r.state.error = message;
     // Docker: 127 command not found, 126 not executable, 128 anything else the runtime refused.
@@ -622,6 +722,7 @@ export class ContainerEngine {
       const holder = this.#nameTaken(name, id);
       if (holder) throw conflict(`Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`, id);
       r.name = name;
+      this.#o.network?.renamed(id, name);
       await this.#save(r);
       this.#emit(r, 'rename');
     });
@@ -776,6 +877,7 @@ export class ContainerEngine {
     r.state.conmonPid = 0;
     r.state.oomKilled = await exists(p.oomFile);
     await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
+    await this.#unwire(r);
     await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
     if (r.state.oomKilled) this.#emit(r, 'oom');
     this.#emit(r, 'die', { exitCode: exit.exitCode });
@@ -879,3 +981,10 @@ function sleep(ms: number): Promise<void> {
 }
 
 export type { ContainerStatus };
+
+/** A network refusal in the container engine's terms (not-found → 404, conflict → 409...). */
+function asContainerError(err: unknown): Error {
+  if (!(err instanceof NetworkError)) return err as Error;
+  const code = err.code === 'host' ? 'runtime' : err.code;
+  return new ContainerError(code, err.message);
+}

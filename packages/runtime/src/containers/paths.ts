@@ -18,6 +18,7 @@ export interface ContainerPaths {
   conmonPidFile: string;
   hostname: string;
   hosts: string;
+  resolvConf: string;
   /** conmon writes `oom` in the bundle when the container's cgroup ran out of memory. */
   oomFile: string;
 }
@@ -39,6 +40,7 @@ export function containerPaths(stateDir: string, id: string): ContainerPaths {
     conmonPidFile: join(dir, 'conmon.pid'),
     hostname: join(dir, 'hostname'),
     hosts: join(dir, 'hosts'),
+    resolvConf: join(dir, 'resolv.conf'),
     oomFile: join(dir, 'oom'),
   };
 }

@@ -1,7 +1,7 @@
 // The OCI config.json of a container, from its record: pure, so unit tests check every field.
-import { DEFAULT_RLIMITS } from '../spec/defaults.ts';
+import { DEFAULT_NAMESPACES, DEFAULT_RLIMITS } from '../spec/defaults.ts';
 import { bindMount, tmpfsMount, withAnnotations, withCapabilities, withCpu, withCwd, withMemory, withPidsLimit, withPrivileged, withSeccomp, withTerminal, withUser } from '../spec/run-opts.ts';
-import { clampRlimits, generateSpec, withCgroupsPath, withEnv, withHostname, withMounts, withProcessArgs, withRlimits, withRootfs } from '../spec/spec-opts.ts';
+import { clampRlimits, generateSpec, withCgroupsPath, withEnv, withHostname, withMounts, withNamespaces, withProcessArgs, withRlimits, withRootfs } from '../spec/spec-opts.ts';
 import type { SpecOpt } from '../spec/spec-opts.ts';
 import type { Mount, POSIXRlimit, Spec } from '../spec/types.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
@@ -31,8 +31,10 @@ export interface ContainerSpecInput {
   arch: string;
   /** Host directory of a named volume's data. */
   volumeDataDir: (name: string) => string;
-  /** Files bind-mounted over /etc/hostname and /etc/hosts, as Docker does. */
-  etcFiles?: { hostname: string; hosts: string };
+  /** Files bind-mounted over /etc/hostname, /etc/hosts and /etc/resolv.conf, as Docker does. */
+  etcFiles?: { hostname: string; hosts: string; resolvConf?: string };
+  /** `--network host`: no network namespace of its own. */
+  hostNetwork?: boolean;
 }
 
 const RLIMIT_NAMES: Record<string, string> = {
@@ -58,6 +60,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Spec {
     withMounts(...mounts(input)),
     withAnnotations({ 'org.berth.container.id': input.id }),
   ];
+  if (input.hostNetwork) opts.push(withNamespaces(...DEFAULT_NAMESPACES.filter((n) => n !== 'network')));
   if (config.privileged) opts.push(withPrivileged(ALL_CAPABILITIES));
   else opts.push(withCapabilities(caps), withSeccomp(defaultSeccompProfile(caps, input.arch)));
   if (resources.memory) opts.push(withMemory(resources.memory));
@@ -92,6 +95,7 @@ function mounts(input: ContainerSpecInput): Mount[] {
   if (input.etcFiles) {
     add(bindMount(input.etcFiles.hostname, '/etc/hostname'));
     add(bindMount(input.etcFiles.hosts, '/etc/hosts'));
+    if (input.etcFiles.resolvConf) add(bindMount(input.etcFiles.resolvConf, '/etc/resolv.conf'));
   }
   for (const t of config.tmpfs ?? []) add(tmpfsMount(t.destination, t.options));
   for (const b of config.binds ?? []) {

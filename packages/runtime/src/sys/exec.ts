@@ -13,6 +13,8 @@ export interface ExecOptions {
   /** Largest stdout or stderr kept, in bytes. */
   maxBuffer?: number;
   cwd?: string;
+  /** Written to the command's stdin, which is then closed (`ip -batch -`, `nft -f -`). */
+  input?: string;
   /**
    * The command leaves processes behind that inherit its stdio (e.g. `runc create`).
    * Piped stdio would then stay open until those exit, so stdio goes to /dev/null and
@@ -51,7 +53,7 @@ export function hostExec(defaults: Pick<ExecOptions, 'timeoutMs' | 'maxBuffer'> 
       if (opts.detachedStdio) return runDetached(file, args, argv, timeoutMs, opts.cwd);
       const maxBuffer = opts.maxBuffer ?? defaults.maxBuffer ?? DEFAULT_MAX_BUFFER;
       return new Promise((resolve, reject) => {
-        execFile(
+        const child = execFile(
           file,
           args,
           { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer, cwd: opts.cwd, encoding: 'utf8' },
@@ -71,6 +73,10 @@ export function hostExec(defaults: Pick<ExecOptions, 'timeoutMs' | 'maxBuffer'> 
             reject(new ExecError(`${file}: ${e.message}`, argv, 'spawn-failed'));
           },
         );
+        if (opts.input !== undefined) {
+          child.stdin?.on('error', () => undefined); // the command may exit without reading it
+          child.stdin?.end(opts.input);
+        }
       });
     },
   };

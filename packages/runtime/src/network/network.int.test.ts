@@ -1,0 +1,186 @@
+// Networks on this machine's real bridges, veths and nftables, with real containers. Root only.
+// Everything lives under names of this test's own (bridges bt<n>…, table berth_t<pid>, subnets
+// in 10.214.0.0/16 that no address of the machine uses) and is removed after, even on failure.
+// Forwarding stays off here (the root namespace is the machine's): what needs the host to route
+// (isolation between networks, outside clients) is tested in the lab, where each host is a netns.
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useEngineFixture } from '../containers/engine-fixture.ts';
+import type { ContainerEngine } from '../containers/engine.ts';
+import { hostExec } from '../sys/exec.ts';
+import { deleteTableCommand } from './ruleset.ts';
+import { hostNet } from './host-net.ts';
+import { NetworkManager } from './manager.ts';
+
+const run = promisify(execFile);
+const isRoot = process.getuid?.() === 0;
+const tag = `${process.pid % 10000}`;
+const table = `berth_t${tag}`;
+const host = hostNet(hostExec());
+
+async function links(): Promise<string[]> {
+  return JSON.parse((await run('ip', ['-j', 'link', 'show'])).stdout).map((l: { ifname: string }) => l.ifname);
+}
+
+async function freeSubnets(count: number): Promise<string[]> {
+  const used = JSON.parse((await run('ip', ['-j', '-4', 'addr', 'show'])).stdout) as { addr_info: { local: string }[] }[];
+  const taken = new Set(used.flatMap((l) => l.addr_info.map((a) => a.local.split('.').slice(0, 3).join('.'))));
+  const out: string[] = [];
+  for (let i = (process.pid % 200) + 1; out.length < count && i < 255 + 200; i++) {
+    const prefix = `10.214.${i % 255}`;
+    if (!taken.has(prefix)) out.push(`${prefix}.0/24`);
+  }
+  return out;
+}
+
+async function httpGet(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return res.text();
+}
+
+describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // skipped unless root: bridges, netns and nftables need root (./berth test runs as root)
+  const f = useEngineFixture();
+  let subnets: string[] = [];
+  let linksBefore: string[] = [];
+  const managers: NetworkManager[] = [];
+
+  beforeAll(async () => {
+    subnets = await freeSubnets(4);
+    linksBefore = await links();
+  });
+
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.close();
+    for (const l of await links()) if (!linksBefore.includes(l) && (l.startsWith(`bt${tag}`) || l.startsWith('br-') || l.startsWith('veth'))) await host.deleteLink(l).catch(() => undefined);
+    await host.applyRules(deleteTableCommand(table)).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await host.applyRules(deleteTableCommand(table));
+    expect((await links()).filter((l) => !linksBefore.includes(l))).toEqual([]);
+  });
+
+  async function start(): Promise<{ engine: ContainerEngine; net: NetworkManager }> {
+    // Upstream DNS on loopback only: no query of a test leaves the machine.
+    const resolv = `${f.work}/resolv.conf`;
+    await writeFile(resolv, 'nameserver 127.0.0.1\nsearch example.test\n');
+    const net = new NetworkManager({
+      stateDir: `${f.work}/state`,
+      hostResolvConf: resolv,
+      host,
+      table,
+      defaultBridge: { name: `bt${tag}d`, subnet: subnets[0] as string },
+      ipForward: false,
+      pools: subnets.slice(1),
+    });
+    managers.push(net);
+    await net.load();
+    const engine = await f.newEngine({ network: net });
+    await net.sync();
+    return { engine, net };
+  }
+
+  const httpd = (port = 80) => ['httpd', '-f', '-p', String(port), '-h', '/etc'];
+
+  it('run -p 8080:80 on the default bridge: the host reaches it on 127.0.0.1 and on the bridge address; inspect shows the endpoint; stop releases it all', async () => {
+    const { engine, net } = await start();
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => probe.once('listening', r));
+    const hostPort = (probe.address() as { port: number }).port;
+    probe.close();
+
+    const c = await f.runIt(engine, httpd(), { networkMode: 'bridge', portBindings: [{ hostIp: '', hostPort, containerPort: 80, protocol: 'tcp' }] }, 'web');
+    const ep = c.network?.endpoints[0];
+    expect(ep).toMatchObject({ networkName: 'bridge', ifname: 'eth0', ipv4Address: subnets[0]?.replace('.0/24', '.2'), gateway: subnets[0]?.replace('.0/24', '.1') });
+    expect(ep?.macAddress).toMatch(/^02:42:0a:d6:/);
+    expect(c.network?.ports).toEqual([{ hostIp: '', hostPort, containerPort: 80, protocol: 'tcp' }]);
+    // busybox httpd serves /etc: hostname is the container's.
+    expect(await httpGet(`http://127.0.0.1:${hostPort}/hostname`)).toBe(`${c.id.slice(0, 12)}\n`);
+    expect(await httpGet(`http://${ep?.gateway}:${hostPort}/hosts`)).toContain(`${ep?.ipv4Address}\t${c.id.slice(0, 12)}`);
+    // Inside: its address, the default route, resolv.conf pointing at the network's DNS server.
+    const inside = await engine.execCollect(c.id, { cmd: ['sh', '-c', 'ip -4 -o addr show eth0; ip route; cat /etc/resolv.conf'] });
+    expect(inside.stdout).toContain(`inet ${ep?.ipv4Address}/24`);
+    expect(inside.stdout).toContain(`default via ${ep?.gateway}`);
+    expect(inside.stdout).toContain(`nameserver ${ep?.gateway}\nsearch example.test`);
+    expect((await run('nft', ['list', 'table', 'ip', table])).stdout).toContain(`tcp dport ${hostPort} dnat to ${ep?.ipv4Address}:80`);
+
+    // The port is held: a second container and a host process are both refused, naming it.
+    await expect(f.runIt(engine, httpd(), { networkMode: 'bridge', portBindings: [{ hostIp: '', hostPort, containerPort: 80, protocol: 'tcp' }] }, 'web2')).rejects.toThrow(
+      `Bind for 0.0.0.0:${hostPort} failed: port is already allocated`,
+    );
+    expect(engine.inspect('web2').state.status).toBe('created');
+    const squatter = createServer();
+    await expect(new Promise((resolve, reject) => squatter.once('error', reject).listen(hostPort, '127.0.0.1', () => resolve(null)))).rejects.toMatchObject({ code: 'EADDRINUSE' });
+
+    await engine.stop(c.id, { timeoutSec: 1 });
+    expect(engine.inspect(c.id).network).toBeUndefined();
+    expect((await run('nft', ['list', 'table', 'ip', table])).stdout).not.toContain(`dport ${hostPort}`);
+    expect((await links()).filter((l) => l.startsWith('veth') && !linksBefore.includes(l))).toEqual([]);
+    // Released: the next container takes the port.
+    await engine.start('web2');
+    expect(await httpGet(`http://127.0.0.1:${hostPort}/hostname`)).toBe(`${engine.inspect('web2').id.slice(0, 12)}\n`);
+    void net;
+  });
+
+  it('a user-defined network: containers resolve each other by name and alias; the default bridge does not resolve names', async () => {
+    const { engine, net } = await start();
+    const n = await net.create({ name: 'appnet' });
+    expect(n).toMatchObject({ subnet: subnets[1], gateway: subnets[1]?.replace('.0/24', '.1'), bridge: `br-${n.id.slice(0, 12)}` });
+    await f.runIt(engine, httpd(), { networkMode: 'appnet', networks: [{ networkId: '', networkName: 'appnet', aliases: ['api'] }] }, 'backend');
+    const client = await f.runIt(engine, ['sleep', '60'], { networkMode: 'appnet' }, 'client');
+    const got = await engine.execCollect(client.id, { cmd: ['sh', '-c', 'wget -q -O - http://backend/hostname && wget -q -O - http://api/hostname && nslookup backend.'] });
+    expect({ code: got.exitCode, out: got.stdout, err: got.stderr }).toMatchObject({ code: 0 });
+    const backend = engine.inspect('backend');
+    expect(got.stdout).toContain(`${backend.id.slice(0, 12)}\n${backend.id.slice(0, 12)}\n`);
+    expect(got.stdout).toContain(backend.network?.endpoints[0]?.ipv4Address);
+
+    const loner = await f.runIt(engine, ['sleep', '60'], { networkMode: 'bridge' }, 'loner');
+    const miss = await engine.execCollect(loner.id, { cmd: ['nslookup', 'backend.'] });
+    expect(miss.exitCode).not.toBe(0);
+    expect(miss.stdout).not.toContain(backend.network?.endpoints[0]?.ipv4Address);
+
+    // In use: refused, naming who uses it; after they stop it goes, bridge and all.
+    await expect(net.remove('appnet')).rejects.toThrow(/has active endpoints \((backend, client|client, backend)\)/);
+    await engine.stop('backend', { timeoutSec: 1 });
+    await engine.stop('client', { timeoutSec: 1 });
+    await net.remove('appnet');
+    expect(await links()).not.toContain(n.bridge);
+    await expect(engine.start('client')).rejects.toThrow(/network appnet not found/);
+  });
+
+  it('refuses bad networks with one clear error and leaves nothing behind', async () => {
+    const { net } = await start();
+    const before = await links();
+    await expect(net.create({ name: 'x', subnet: subnets[0] as string })).rejects.toThrow(`subnet ${subnets[0]} overlaps with network bridge (${subnets[0]})`);
+    await expect(net.create({ name: 'x', subnet: '10.214.0.5/24' })).rejects.toThrow(/host bits are set; did you mean 10.214.0.0\/24/);
+    await expect(net.create({ name: 'x', subnet: '127.0.0.0/8' })).rejects.toThrow('subnet 127.0.0.0/8 overlaps 127.0.0.0/8, which is reserved');
+    await expect(net.create({ name: 'bad;rm', subnet: subnets[2] as string })).rejects.toThrow(/invalid network name "bad;rm"/);
+    await expect(net.create({ name: 'host' })).rejects.toThrow('host is a pre-defined network and cannot be created');
+    await expect(net.remove('bridge')).rejects.toThrow('bridge is a pre-defined network and cannot be removed');
+    await net.create({ name: 'dup', subnet: subnets[2] as string });
+    await expect(net.create({ name: 'dup' })).rejects.toThrow('network with name dup already exists');
+    await net.remove('dup');
+    expect(await links()).toEqual(before);
+    expect(net.list().map((n) => n.name)).toEqual(['bridge']);
+  });
+
+  it('an agent restart keeps published ports working: the new manager adopts the running container and rebuilds the rules', async () => {
+    const first = await start();
+    const c = await f.runIt(first.engine, httpd(), { networkMode: 'bridge', portBindings: [{ hostIp: '127.0.0.1', hostPort: 0, containerPort: 80, protocol: 'tcp' }] }, 'survivor');
+    const port = c.network?.ports[0]?.hostPort ?? 0;
+    expect(port).toBeGreaterThan(1023);
+    await first.engine.close();
+    f.forget(first.engine);
+    await first.net.close();
+    managers.splice(managers.indexOf(first.net), 1);
+    // A crashed agent's rules are gone too, in the worst case.
+    await host.applyRules(deleteTableCommand(table));
+
+    const second = await start();
+    expect(second.engine.inspect('survivor').state.status).toBe('running');
+    expect(await httpGet(`http://127.0.0.1:${port}/hostname`)).toBe(`${c.id.slice(0, 12)}\n`);
+  });
+});
