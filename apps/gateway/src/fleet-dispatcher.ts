@@ -9,6 +9,7 @@ const READS = new Set<OperationName>([
   'container.list', 'container.inspect', 'container.stats', 'container.top', 'container.diff',
   'image.list', 'image.inspect', 'image.history',
   'volume.list', 'volume.inspect',
+  'network.list', 'network.inspect',
 ]);
 
 /**

@@ -8,6 +8,7 @@ import { imagesRouter } from './routers/images/index.ts';
 import { registriesRouter } from './routers/registries/index.ts';
 import { health } from './routers/system/health.ts';
 import { volumesRouter } from './routers/volumes/index.ts';
+import { networksRouter } from './routers/networks/index.ts';
 
-export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, registries: registriesRouter });
+export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, networks: networksRouter, registries: registriesRouter });
 export type AppRouter = typeof appRouter;

@@ -9,11 +9,12 @@ import { adminOnlyFeatures, auditedSpec, hostPathOf } from './policy.ts';
 describe('what needs an admin', () => {
   const spec = (o: Partial<ContainerCreate>) => ContainerCreate.parse({ image: 'busybox', ...o });
   it('lets operators run ordinary containers, with named and anonymous volumes', () => {
-    expect(adminOnlyFeatures(spec({ binds: ['data:/data', '/anon', '/anon2:ro', 'cache:/c:ro'], capAdd: ['NET_BIND_SERVICE'] }))).toEqual([]);
+    expect(adminOnlyFeatures(spec({ binds: ['data:/data', '/anon', '/anon2:ro', 'cache:/c:ro'], capAdd: ['NET_BIND_SERVICE'], network: 'appnet', publish: ['8080:80'] }))).toEqual([]);
+    expect(adminOnlyFeatures(spec({ network: 'none' }))).toEqual([]);
   });
   it('names --privileged, host bind mounts and host-level capabilities', () => {
-    expect(adminOnlyFeatures(spec({ privileged: true, binds: ['/etc:/host-etc:ro', '/var/run:/r'], capAdd: ['sys_admin', 'CAP_SYS_MODULE', 'ALL'] }))).toEqual([
-      '--privileged', 'a bind mount of the host path /etc', 'a bind mount of the host path /var/run', '--cap-add sys_admin', '--cap-add CAP_SYS_MODULE', '--cap-add ALL',
+    expect(adminOnlyFeatures(spec({ privileged: true, network: 'host', binds: ['/etc:/host-etc:ro', '/var/run:/r'], capAdd: ['sys_admin', 'CAP_SYS_MODULE', 'ALL'] }))).toEqual([
+      '--privileged', '--network host', 'a bind mount of the host path /etc', 'a bind mount of the host path /var/run', '--cap-add sys_admin', '--cap-add CAP_SYS_MODULE', '--cap-add ALL',
     ]);
   });
   it('tells host paths from volumes as the engine does', () => {
