@@ -95,7 +95,7 @@ async function startAgent(expectAdopted: number): Promise<ChildProcess> {
   const port = await closedPort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps/agent/src/main.ts')], {
     cwd: REPO,
-    env: { PATH: PATH_ENV, HOME: '/root', BERTH_CONTROL_PLANE: `ws://127.0.0.1:${port}/agent`, BERTH_STATE_DIR: stateDir, BERTH_CGROUP_PARENT: parent, BERTH_HOST_NAME: 'bench-pss', BERTH_LOG_LEVEL: 'info' },
+    env: { PATH: PATH_ENV, HOME: '/root', BERTH_CONTROL_PLANE: `ws://127.0.0.1:${port}/agent`, BERTH_STATE_DIR: stateDir, BERTH_CGROUP_PARENT: parent, BERTH_HOST_NAME: 'bench-pss', BERTH_BRIDGE: 'none', BERTH_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   agent = child;

@@ -8,6 +8,7 @@ import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth
 import { createJoinToken, createUser, systemActor } from '@berth/core';
 import { freePort } from '@berth/testing/registry';
 import { findCgroups, removeCgroupTree } from '@berth/testing/lab';
+import { ownNetworkEnv, removeOwnNetwork } from '@berth/testing/network-env';
 
 const root = join(import.meta.dirname, '..');
 const execFileAsync = promisify(execFile);
@@ -72,9 +73,11 @@ export async function startStack(): Promise<Stack> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  // a bridge, subnet and nftables table of the stack's own, in the machine's namespace
+  const netEnv = ownNetworkEnv('e2e');
   const agent = startNode('apps/agent/src/main.ts', {
     BERTH_CONTROL_PLANE: `ws://127.0.0.1:${port}/agent`, BERTH_HOST_NAME: 'local', BERTH_JOIN_TOKEN: join_.token,
-    BERTH_STATE_DIR: join(dir, 'agent'), BERTH_CGROUP_PARENT: `berth-e2e-${E2E_RUN}`,
+    BERTH_STATE_DIR: join(dir, 'agent'), BERTH_CGROUP_PARENT: `berth-e2e-${E2E_RUN}`, ...netEnv,
   }, log);
   return {
     url,
@@ -91,6 +94,7 @@ export async function startStack(): Promise<Stack> {
       // containers' rootfs left mounted when a test ended without removing them
       const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
       for (const m of mounts.sort((a, b) => b.length - a.length)) await execFileAsync('umount', ['-l', m]).catch(() => undefined);
+      removeOwnNetwork(netEnv, join(dir, 'agent'));
       await rm(dir, { recursive: true, force: true });
     },
   };

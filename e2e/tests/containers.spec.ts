@@ -279,7 +279,7 @@ test.describe('containers and images on a real agent', () => {
     const state = await mkdtemp(join(tmpdir(), 'berth-e2e-gone-'));
     const url = new URL(process.env.BERTH_E2E_URL!);
     const agent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../apps/agent/src/main.ts')], {
-      env: { ...process.env, BERTH_CONTROL_PLANE: `ws://${url.host}/agent`, BERTH_HOST_NAME: gone, BERTH_JOIN_TOKEN: token, BERTH_STATE_DIR: state, BERTH_CGROUP_PARENT: `berth-e2e-gone-${process.env.BERTH_E2E_RUN}` },
+      env: { ...process.env, BERTH_CONTROL_PLANE: `ws://${url.host}/agent`, BERTH_HOST_NAME: gone, BERTH_JOIN_TOKEN: token, BERTH_STATE_DIR: state, BERTH_CGROUP_PARENT: `berth-e2e-gone-${process.env.BERTH_E2E_RUN}`, BERTH_BRIDGE: 'none' /* no container networking needed here */ },
       stdio: 'ignore',
     });
     const status = async () => (await query<{ name: string; status: string }[]>(api, 'hosts.list', undefined)).find((h) => h.name === gone)?.status;

@@ -17,7 +17,7 @@ test('a host joining and leaving shows up in the open dashboard without a reload
   const state = await mkdtemp(join(tmpdir(), 'berth-e2e-agent-'));
   const url = new URL(page.url());
   const agent = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/agent/src/main.ts')], {
-    env: { ...process.env, BERTH_CONTROL_PLANE: `ws://${url.host}/agent`, BERTH_HOST_NAME: 'e2e-extra', BERTH_JOIN_TOKEN: token, BERTH_STATE_DIR: state, BERTH_CGROUP_PARENT: `berth-e2e-extra-${process.env.BERTH_E2E_RUN}` },
+    env: { ...process.env, BERTH_CONTROL_PLANE: `ws://${url.host}/agent`, BERTH_HOST_NAME: 'e2e-extra', BERTH_JOIN_TOKEN: token, BERTH_STATE_DIR: state, BERTH_CGROUP_PARENT: `berth-e2e-extra-${process.env.BERTH_E2E_RUN}`, BERTH_BRIDGE: 'none' /* no container networking needed here */ },
     stdio: 'ignore',
   });
   try {

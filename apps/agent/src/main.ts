@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     registry: { mirrors: list(env.BERTH_REGISTRY_MIRRORS), insecure: list(env.BERTH_INSECURE_REGISTRIES) },
     bridge: env.BERTH_BRIDGE === 'none' ? null : { name: env.BERTH_BRIDGE, ...bipSubnet(env.BERTH_BIP) },
     ipForward: env.BERTH_IP_FORWARD === '1',
+    nftTable: env.BERTH_NFT_TABLE,
     emit: (kind, data) => emit(kind, data),
     log,
   }).catch((err: Error) => fatal(`cannot open the container engine: ${err.message}`));

@@ -15,6 +15,7 @@ import { useTestDatabase } from '@berth/testing/db';
 import { eventually, nodeArgs, runCli, startGateway, type RunningGateway } from '@berth/testing/fleet';
 import { buildBusyboxImage, pushImage } from '@berth/testing/images';
 import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
+import { ownNetworkEnv, removeOwnNetwork } from '@berth/testing/network-env';
 
 const run = promisify(execFile);
 const HOST = 'cli-test';
@@ -29,6 +30,7 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
   let agent: ChildProcess | undefined;
   let agentLog = '';
   let state = '';
+  let netEnv: ReturnType<typeof ownNetworkEnv> | undefined;
   const cgroupParent = `berth-cli-test-${process.pid}`;
   const env: Record<'admin' | 'operator' | 'viewer', Record<string, string>> = { admin: {}, operator: {}, viewer: {} };
   let image = '';
@@ -76,8 +78,10 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     }
     const jt = await createJoinToken(admin!, { hostName: HOST }, t().db);
     state = await mkdtemp(join(tmpdir(), 'berth-cli-int-'));
+    // a bridge, subnet and nftables table of this test's own, in the machine's namespace
+    netEnv = ownNetworkEnv(`cli${process.pid % 1000}`);
     agent = spawn(process.execPath, nodeArgs('agent'), {
-      env: { ...process.env, BERTH_CONTROL_PLANE: gw.wsUrl, BERTH_HOST_NAME: HOST, BERTH_JOIN_TOKEN: jt.token, BERTH_STATE_DIR: join(state, 'agent'), BERTH_CGROUP_PARENT: cgroupParent },
+      env: { ...process.env, BERTH_CONTROL_PLANE: gw.wsUrl, BERTH_HOST_NAME: HOST, BERTH_JOIN_TOKEN: jt.token, BERTH_STATE_DIR: join(state, 'agent'), BERTH_CGROUP_PARENT: cgroupParent, ...netEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     agent.stdout!.on('data', (d) => (agentLog = (agentLog + String(d)).slice(-20_000)));
@@ -117,6 +121,7 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
       for (const root of await cgroupRoots()) await killCgroupTree(join(root, cgroupParent));
       await new Promise((r) => setTimeout(r, 200));
       for (const root of await cgroupRoots()) await rmCgroupTree(join(root, cgroupParent));
+      if (netEnv) removeOwnNetwork(netEnv, join(state, 'agent'));
       await rm(state, { recursive: true, force: true });
     }
     await gw?.stop();

@@ -68,7 +68,7 @@ describe('the command outbox: commands reach a host through any gateway, once', 
     const state = await mkdtemp(join(tmpdir(), 'berth-outbox-agent-'));
     const jt = await createJoinToken(admin, { hostName: 'far' }, t().db);
     const agent = spawn(process.execPath, nodeArgs('agent'), {
-      env: { ...process.env, BERTH_CONTROL_PLANE: b.wsUrl, BERTH_HOST_NAME: 'far', BERTH_JOIN_TOKEN: jt.token, BERTH_STATE_DIR: state, BERTH_CGROUP_PARENT: `berth-outbox-${process.pid}` },
+      env: { ...process.env, BERTH_CONTROL_PLANE: b.wsUrl, BERTH_HOST_NAME: 'far', BERTH_JOIN_TOKEN: jt.token, BERTH_STATE_DIR: state, BERTH_CGROUP_PARENT: `berth-outbox-${process.pid}`, BERTH_BRIDGE: 'none' /* no container networking needed here */ },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let agentLog = '';

@@ -40,7 +40,7 @@ describe('agents over TLS: a CA file or a pinned key, never an unverified certif
     const jt = await createJoinToken(systemActor(), { hostName: name }, t().db);
     const log: string[] = [];
     const a = spawn(process.execPath, nodeArgs('agent'), {
-      env: { ...process.env, BERTH_CONTROL_PLANE: gw.wsUrl, BERTH_HOST_NAME: name, BERTH_JOIN_TOKEN: jt.token, BERTH_STATE_DIR: join(dir, name), BERTH_CGROUP_PARENT: `berth-tls-${process.pid}`, ...env },
+      env: { ...process.env, BERTH_CONTROL_PLANE: gw.wsUrl, BERTH_HOST_NAME: name, BERTH_JOIN_TOKEN: jt.token, BERTH_STATE_DIR: join(dir, name), BERTH_CGROUP_PARENT: `berth-tls-${process.pid}`, BERTH_BRIDGE: 'none' /* no container networking needed here */, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     a.stderr!.on('data', (d) => log.push(String(d)));

@@ -36,6 +36,8 @@ export interface HostEngineOptions {
   bridge: { name: string; subnet: string; gateway?: string } | null;
   /** Turn on IP forwarding (dockerd's --ip-forward). */
   ipForward: boolean;
+  /** The nftables table; default berth. */
+  nftTable?: string;
   /** Agent events (container lifecycle, image changes) as the protocol's event messages carry them. */
   emit: (kind: string, data: Record<string, unknown>) => void;
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
@@ -54,6 +56,7 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     host: hostNet(exec),
     defaultBridge: o.bridge,
     ipForward: o.ipForward,
+    ...(o.nftTable ? { table: o.nftTable } : {}),
     log: (level, msg) => o.log(level, msg),
   });
   await networks.load();

@@ -9,7 +9,7 @@ const secondsAgo = (s: number) => NOW / 1000 - s;
 
 const container = (o: Partial<ContainerSummary & { host: string }>): ContainerSummary & { host: string } => ({
   id: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2',
-  name: 'web', image: 'busybox:latest', imageId: 'sha256:ff', command: 'sleep 1000', created: secondsAgo(120), state: 'running', status: 'Up 2 minutes', exitCode: null, labels: {},
+  name: 'web', image: 'busybox:latest', imageId: 'sha256:ff', command: 'sleep 1000', created: secondsAgo(120), state: 'running', status: 'Up 2 minutes', exitCode: null, labels: {}, ports: [], networks: ['bridge'],
   host: 'local', ...o,
 });
 

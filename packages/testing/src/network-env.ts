@@ -1,0 +1,52 @@
+// Agents that tests start in the machine's own network namespace (not in a lab netns) get
+// networking of their own: a bridge, a /24 in 10.214.0.0/16 no address of the machine uses, an
+// nftables table, and no IP forwarding (the machine's setting stays as it was). Or none at all.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** No default bridge: for tests whose agents do not need container networking. */
+export const NO_NETWORK_ENV = { BERTH_BRIDGE: 'none', BERTH_IP_FORWARD: '0' } as const;
+
+/** Env for an agent with a default bridge of its own; `tag` is short: [a-z0-9], up to 8. */
+export function ownNetworkEnv(tag: string): { BERTH_BRIDGE: string; BERTH_BIP: string; BERTH_NFT_TABLE: string; BERTH_IP_FORWARD: '0' } {
+  const used = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8' })) as { addr_info: { local: string }[] }[];
+  const taken = new Set(used.flatMap((l) => l.addr_info.map((a) => a.local.split('.').slice(0, 3).join('.'))));
+  const start = (process.pid * 7) % 250;
+  for (let i = 0; i < 250; i++) {
+    const octet = ((start + i) % 250) + 1;
+    if (taken.has(`10.214.${octet}`)) continue;
+    return { BERTH_BRIDGE: `bt${tag}`.slice(0, 15), BERTH_BIP: `10.214.${octet}.1/24`, BERTH_NFT_TABLE: `berth_${tag}`, BERTH_IP_FORWARD: '0' };
+  }
+  throw new Error('no free /24 in 10.214.0.0/16 for a test bridge: look for leftover bt* bridges (ip -br link)');
+}
+
+/** Removes what such an agent left: its default bridge, its user networks' bridges, its table. */
+export function removeOwnNetwork(env: { BERTH_BRIDGE: string; BERTH_NFT_TABLE: string }, agentStateDir: string): void {
+  const bridges = [env.BERTH_BRIDGE];
+  try {
+    for (const f of readdirSync(join(agentStateDir, 'networks'))) {
+      if (!f.endsWith('.json')) continue;
+      try {
+        bridges.push((JSON.parse(readFileSync(join(agentStateDir, 'networks', f), 'utf8')) as { bridge: string }).bridge);
+      } catch {
+        // half-written record: its bridge, if any, is named br-<id12>
+        bridges.push(`br-${f.slice(0, 12)}`);
+      }
+    }
+  } catch {
+    // no networks dir: the agent never started networking
+  }
+  for (const b of new Set(bridges)) {
+    try {
+      execFileSync('ip', ['link', 'delete', b], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+  try {
+    execFileSync('nft', ['delete', 'table', 'ip', env.BERTH_NFT_TABLE], { stdio: 'ignore' });
+  } catch {
+    // no table
+  }
+}
