@@ -140,6 +140,67 @@ describe('containers on a lab host through the gateway', () => {
     }
   });
 
+  it('networks on a lab host: published ports from outside and through 127.0.0.1, names on a user network, isolation, internal networks, NAT out, nothing left after', async () => {
+    const h = lab().hosts[0]!;
+    const token = (await createApiToken(admin, { name: 'net' }, t().db)).token;
+    const env = { BERTH_URL: gw.url, BERTH_TOKEN: token, BERTH_CONFIG: '/nonexistent/config.json' };
+    const inside = async (name: string, script: string) => runCli(['-H', h.name, 'exec', name, 'sh', '-c', script], env);
+    const links = async () => (JSON.parse((await h.exec(['ip', '-j', 'link', 'show'])).stdout) as { ifname: string }[]).map((l) => l.ifname).sort();
+    const rules = async () => (await h.exec(['nft', 'list', 'table', 'ip', 'berth'])).stdout;
+    await ask('image.pull', { ref });
+    const linksBefore = await links();
+    const rulesBefore = await rules();
+    expect(linksBefore).toContain('berth0');
+    expect((await h.exec(['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim()).toBe('1');
+
+    await ask('network.create', { name: 'front', subnet: '10.90.1.0/24' });
+    await ask('network.create', { name: 'back', subnet: '10.90.2.0/24', internal: true });
+    const httpd = ['httpd', '-f', '-p', '80', '-h', '/etc'];
+    const run = async (name: string, spec: Record<string, unknown>) => {
+      await ask('container.create', { image: ref, name, ...spec });
+      await ask('container.start', { id: name });
+    };
+    try {
+      await run('web', { cmd: httpd, network: 'front', publish: ['8080:80'] });
+      await run('db', { cmd: httpd, network: 'back' });
+      await run('client', { cmd: ['sleep', '1000'], network: 'front' });
+      const web = (await ask('container.inspect', { id: 'web' })) as { Id: string; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } };
+      const db = (await ask('container.inspect', { id: 'db' })) as { Id: string; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } };
+      expect(web.NetworkSettings.Networks.front?.IPAddress).toBe('10.90.1.2');
+      const dbIp = db.NetworkSettings.Networks.back?.IPAddress;
+
+      // From outside the host (this test's namespace) to the host's address, and from the host itself through 127.0.0.1.
+      expect(await (await fetch(`http://${h.address}:8080/hostname`)).text()).toBe(`${web.Id.slice(0, 12)}\n`);
+      expect((await h.exec(['busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/hostname'])).stdout).toBe(`${web.Id.slice(0, 12)}\n`);
+      const ps = (await ask('container.list', { all: false })) as { name: string; ports: unknown[]; networks: string[] }[];
+      expect(ps.find((c) => c.name === 'web')).toMatchObject({ ports: [{ hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' }], networks: ['front'] });
+
+      // By name on the same network; hairpin through the host's own address; out through NAT to the registry.
+      const byName = await inside('client', `wget -q -O - http://web/hostname && wget -q -O - http://${h.address}:8080/hostname && wget -q -O - http://${registry.host}/v2/ >/dev/null && echo nat-ok`);
+      expect(byName.stdout, byName.stderr).toBe(`${web.Id.slice(0, 12)}\n${web.Id.slice(0, 12)}\nnat-ok\n`);
+      // Another network is out of reach, by address and by name; an internal one reaches nothing outside.
+      const isolated = await inside('client', `wget -q -T 2 -O - http://${dbIp}/hostname || echo blocked; nslookup db. >/dev/null 2>&1 || echo unknown`);
+      expect(isolated.stdout).toBe('blocked\nunknown\n');
+      const internal = await inside('db', `wget -q -T 2 -O - http://${registry.host}/v2/ || echo no-way-out`);
+      expect(internal.stdout).toBe('no-way-out\n');
+
+      // network connect: a second interface at once, and the name resolves.
+      await ask('network.connect', { network: 'back', container: 'client' });
+      const joined = await inside('client', 'ip -4 -o addr show eth1 | grep -c 10.90.2. ; wget -q -O - http://db/hostname');
+      expect(joined.stdout).toBe(`1\n${db.Id.slice(0, 12)}\n`);
+      await expect(ask('network.remove', { network: 'back' })).rejects.toThrow(/back .* (has active endpoints|is used by container)/);
+      await ask('network.disconnect', { network: 'back', container: 'client' });
+      expect((await inside('client', 'ip link show eth1 || echo gone')).stdout).toContain('gone');
+    } finally {
+      for (const id of ['web', 'db', 'client']) await ask('container.remove', { id, force: true }).catch(() => undefined);
+      await ask('network.remove', { network: 'front' }).catch(() => undefined);
+      await ask('network.remove', { network: 'back' }).catch(() => undefined);
+    }
+    // Nothing leaked: no veth, no bridge, no rule.
+    expect(await links()).toEqual(linksBefore);
+    expect(await rules()).toBe(rulesBefore);
+  });
+
   it('an image committed and pushed on one lab host pulls on another with the same digest and id', async () => {
     const h2 = lab().hosts[1]!;
     const jt = await createJoinToken(admin, { hostName: h2.name }, t().db);

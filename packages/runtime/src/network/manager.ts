@@ -167,8 +167,8 @@ export class NetworkManager {
       address: n.gateway,
       port: this.#o.dns?.port ?? 53,
       records: {
-        lookup: (name) => this.#lookup(n.id, name),
-        reverse: (ip) => this.#reverse(n.id, ip),
+        lookup: (name, clientIp) => this.#lookup(n.id, name, clientIp),
+        reverse: (ip, clientIp) => this.#reverse(n.id, ip, clientIp),
         upstreams: (clientIp) => this.#upstreamsFor(clientIp),
       },
       log: (msg) => this.#o.log?.('warn', `dns ${n.name}: ${msg}`),
@@ -182,26 +182,40 @@ export class NetworkManager {
     }
   }
 
-  /** Container names resolve on user-defined networks only, as in Docker. */
-  #lookup(networkId: string, name: string): string[] | null {
-    const n = this.#networks.get(networkId);
-    if (!n || n.isDefault) return null;
-    const q = name.toLowerCase().replace(/\.$/, '');
-    const out: string[] = [];
-    for (const c of this.#live.values()) {
-      const ep = c.state.endpoints.find((e) => e.networkId === networkId);
-      if (!ep) continue;
-      const names = [c.name, c.id.slice(0, 12), ...ep.aliases].map((s) => s.toLowerCase());
-      if (names.includes(q)) out.push(ep.ipv4Address);
-    }
-    return out.length ? out : null;
+  /**
+   * The user-defined networks whose names a client sees: every one it is attached to (its
+   * queries all reach its first network's server), as Docker's embedded DNS answers.
+   */
+  #visibleNetworks(serverNetworkId: string, clientIp: string): string[] {
+    const client = [...this.#live.values()].find((c) => c.state.endpoints.some((e) => e.ipv4Address === clientIp && e.networkId === serverNetworkId));
+    const ids = client ? client.state.endpoints.map((e) => e.networkId) : [serverNetworkId];
+    return ids.filter((id) => {
+      const n = this.#networks.get(id);
+      return n !== undefined && !n.isDefault;
+    });
   }
 
-  #reverse(networkId: string, ip: string): string | null {
-    const n = this.#networks.get(networkId);
-    if (!n || n.isDefault) return null;
-    for (const c of this.#live.values()) {
-      if (c.state.endpoints.some((e) => e.networkId === networkId && e.ipv4Address === ip)) return `${c.name}.${n.name}`;
+  /** Container names resolve on user-defined networks only, as in Docker. */
+  #lookup(networkId: string, name: string, clientIp: string): string[] | null {
+    const q = name.toLowerCase().replace(/\.$/, '');
+    const out: string[] = [];
+    for (const id of this.#visibleNetworks(networkId, clientIp)) {
+      for (const c of this.#live.values()) {
+        const ep = c.state.endpoints.find((e) => e.networkId === id);
+        if (!ep) continue;
+        const names = [c.name, c.id.slice(0, 12), ...ep.aliases].map((s) => s.toLowerCase());
+        if (names.includes(q)) out.push(ep.ipv4Address);
+      }
+      if (out.length) return out; // the first network that knows the name answers
+    }
+    return null;
+  }
+
+  #reverse(networkId: string, ip: string, clientIp: string): string | null {
+    for (const id of this.#visibleNetworks(networkId, clientIp)) {
+      for (const c of this.#live.values()) {
+        if (c.state.endpoints.some((e) => e.networkId === id && e.ipv4Address === ip)) return `${c.name}.${this.#networks.get(id)?.name ?? ''}`;
+      }
     }
     return null;
   }

@@ -83,10 +83,17 @@ export function exchangeUdp(upstream: Upstream, query: Buffer, timeoutMs: number
     socket.on('message', (msg, rinfo) => {
       if (rinfo.port === upstream.port && isReplyTo(msg, id)) finish(null, msg);
     });
-    socket.connect(upstream.port, upstream.host, () => {
-      socket.send(query, (err) => {
-        if (err) finish(new DnsUpstreamError(upstream.label, err.message, { cause: err }));
-      });
+    // A failed connect (no route to the upstream) calls back with the error, on a socket that is
+    // not connected: sending then would throw outside any handler and end the agent.
+    socket.connect(upstream.port, upstream.host, (connectErr?: Error) => {
+      if (connectErr) return finish(new DnsUpstreamError(upstream.label, connectErr.message, { cause: connectErr }));
+      try {
+        socket.send(query, (err) => {
+          if (err) finish(new DnsUpstreamError(upstream.label, err.message, { cause: err }));
+        });
+      } catch (err) {
+        finish(new DnsUpstreamError(upstream.label, (err as Error).message, { cause: err }));
+      }
     });
   });
 }
