@@ -44,11 +44,53 @@ describe('berth run flags → ContainerCreate', () => {
       labels: { tier: 'web', flag: '' }, tty: false, openStdin: false, readonlyRootfs: true, tmpfs: { '/run': 'size=64m', '/tmp': '' }, binds: ['data:/data', '/cache'],
       memory: 512 * 1024 ** 2, memorySwap: 1024 ** 3, cpus: 1.5, cpuShares: 512, pidsLimit: 100, capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: false,
       restartPolicy: { name: 'on-failure', maximumRetryCount: 3 }, autoRemove: false,
+      networkAliases: [], publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], dnsOption: [], addHost: [],
     });
     const t = run(['-dit', '--privileged', 'busybox']);
     expect(t.spec).toMatchObject({ tty: true, openStdin: true, privileged: true });
     expect(run(['--entrypoint', '', 'busybox']).spec.entrypoint).toEqual([]);
     expect(run(['-H', 'h2', 'busybox']).host).toBe('h2');
+  });
+
+  it('takes docker run\u2019s network flags: -p, -P, --expose, --network, --network-alias, --ip, --dns*, --add-host', () => {
+    const r = run([
+      '-d', '-p', '8080:80', '--publish=127.0.0.1:5353:53/udp', '-p8443:443', '-P', '--expose', '9000-9001', '--expose=7000/udp',
+      '--network', 'appnet', '--network-alias', 'api', '--net-alias', 'backend', '--ip', '10.215.3.7',
+      '--dns', '10.0.0.2', '--dns-search', 'corp.example', '--dns-option', 'ndots:2', '--dns-opt', 'timeout:1',
+      '--add-host', 'db.local:10.0.0.5', '--add-host', 'cache=10.0.0.6', 'busybox', 'httpd', '-f', '-p', '80',
+    ]);
+    expect(r.spec).toMatchObject({
+      network: 'appnet', networkAliases: ['api', 'backend'], ipv4Address: '10.215.3.7',
+      publish: ['8080:80', '127.0.0.1:5353:53/udp', '8443:443'], publishAll: true, expose: ['9000-9001', '7000/udp'],
+      dns: ['10.0.0.2'], dnsSearch: ['corp.example'], dnsOption: ['ndots:2', 'timeout:1'], addHost: ['db.local:10.0.0.5', 'cache:10.0.0.6'],
+      // the container's own -p stays its own
+      cmd: ['httpd', '-f', '-p', '80'],
+    });
+    expect(run(['--net', 'host', 'busybox']).spec.network).toBe('host');
+    expect(run(['--network', 'none', '--net', 'none', 'busybox']).spec.network).toBe('none');
+    // no --network: the host's default, decided by the agent
+    const plain = run(['busybox']).spec;
+    expect(plain.network).toBeUndefined();
+    expect(plain).toMatchObject({ publish: [], publishAll: false, expose: [], networkAliases: [], dns: [], addHost: [] });
+    expect(parseRunArgs('create', ['-p', '80', '--network', 'appnet', 'busybox'], deps()).spec).toMatchObject({ publish: ['80'], network: 'appnet' });
+  });
+
+  it('refuses a bad -p, --expose, --add-host, --ip or --dns before anything is sent, with the parser\u2019s message', () => {
+    fails(['-p', '70000:80', 'busybox'], /^run: invalid host port 70000 in "70000:80": ports go from 1 to 65535$/);
+    fails(['-p', '80/sctp', 'busybox'], /^run: invalid protocol "sctp" in "80\/sctp": use tcp or udp$/);
+    fails(['-p', '8080:0', 'busybox'], /invalid container port 0 in "8080:0"/);
+    fails(['-p', 'web:80', 'busybox'], /invalid host port "web" in "web:80"/);
+    fails(['-p', '1.2.3:8080:80', 'busybox'], /invalid host address "1\.2\.3"/);
+    fails(['-p', '8000-8002:80-81', 'busybox'], /ranges of the same length/);
+    fails(['--expose', '80/sctp', 'busybox'], /invalid protocol "sctp" in "80\/sctp"/);
+    fails(['--add-host', 'bad', 'busybox'], /^run: invalid --add-host "bad": use NAME:IPv4, e\.g\. db\.local:10\.0\.0\.5$/);
+    fails(['--add-host', 'db:not-an-ip', 'busybox'], /invalid --add-host "db:not-an-ip"/);
+    fails(['--ip', '10.0.0', 'busybox'], /--ip "10\.0\.0" is not an IPv4 address/);
+    fails(['--dns', 'dns.example', 'busybox'], /--dns "dns\.example" is not an IPv4 address/);
+    fails(['--network', 'a', '--net', 'b', 'busybox'], /--network a, b: berth connects a container to one network when it is created/);
+    fails(['--network-alias', 'bad alias', '--network', 'appnet', 'busybox'], /^run: --network-alias: an alias is/);
+    fails(['-p'], /flag -p needs an argument/);
+    expect(() => run(['-p', '70000:80', 'busybox'])).toThrow(expect.objectContaining({ exitCode: 125 }));
   });
 
   it('--rm: the engine removes a detached container, the CLI an attached one after waiting', () => {

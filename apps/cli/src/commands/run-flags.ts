@@ -1,8 +1,8 @@
 // `berth run|create` flags, as Docker spells them, turned into the protocol's ContainerCreate.
 // Pure: the environment (for `-e NAME`) and file reading (for --env-file) are passed in.
-import { ContainerCreate } from '@berth/protocol';
+import { ContainerCreate, isIpv4, parseExposed, parseExtraHost, parsePublish } from '@berth/protocol';
 import { UserError } from '../errors.ts';
-import { parseFlags, type FlagSpec } from '../flags.ts';
+import { parseFlags, type Flags, type FlagSpec } from '../flags.ts';
 
 export const RUN_FLAGS: FlagSpec = {
   detach: { type: 'boolean', short: 'd' },
@@ -29,6 +29,19 @@ export const RUN_FLAGS: FlagSpec = {
   privileged: { type: 'boolean' },
   restart: { type: 'string' },
   entrypoint: { type: 'string' },
+  publish: { type: 'string', short: 'p', multiple: true },
+  'publish-all': { type: 'boolean', short: 'P' },
+  expose: { type: 'string', multiple: true },
+  network: { type: 'string', multiple: true },
+  net: { type: 'string', multiple: true },
+  'network-alias': { type: 'string', multiple: true },
+  'net-alias': { type: 'string', multiple: true },
+  ip: { type: 'string' },
+  dns: { type: 'string', multiple: true },
+  'dns-search': { type: 'string', multiple: true },
+  'dns-option': { type: 'string', multiple: true },
+  'dns-opt': { type: 'string', multiple: true },
+  'add-host': { type: 'string', multiple: true },
   host: { type: 'string', short: 'H' },
   help: { type: 'boolean' },
 };
@@ -59,6 +72,19 @@ ${verb === 'run' ? '  -d, --detach               run in the background and print
       --privileged           give the container the host's devices and capabilities (admins only)
       --restart POLICY       no, on-failure[:N], always, unless-stopped
       --entrypoint CMD       override the image's entrypoint
+      --network NETWORK      connect it to a network: bridge, host, none, or a network's name
+                             (default: the host's bridge); --net is the same
+      --network-alias NAME   another name for it on a user-defined network
+      --ip IPV4              its address on a user-defined network
+  -p, --publish [IP:][HOSTPORT:]CONTAINERPORT[/tcp|udp]
+                             publish a container port on the host (-p 8080:80, -p 127.0.0.1:8080:80,
+                             -p 80 for any free host port, ranges as 8000-8010:8000-8010)
+  -P, --publish-all          publish every exposed port to a free host port
+      --expose PORT[/PROTO]  expose a port or a range without publishing it
+      --dns IPV4             a DNS server for it (instead of the network's)
+      --dns-search DOMAIN    a DNS search domain
+      --dns-option OPTION    a resolv.conf option (ndots:2)
+      --add-host NAME:IPV4   a line in its /etc/hosts
   -H, --host HOST            the host to create it on
 `;
 
@@ -149,7 +175,38 @@ export function parseVolume(text: string): string {
 const FIELD_FLAGS: Record<string, string> = {
   image: 'IMAGE', name: '--name', env: '-e', workingDir: '-w', user: '-u', hostname: '-h', labels: '-l', memory: '-m', memorySwap: '--memory-swap',
   cpus: '--cpus', cpuShares: '--cpu-shares', pidsLimit: '--pids-limit', binds: '-v', tmpfs: '--tmpfs', restartPolicy: '--restart',
+  network: '--network', networkAliases: '--network-alias', ipv4Address: '--ip', publish: '-p', expose: '--expose', dns: '--dns', dnsSearch: '--dns-search',
+  dnsOption: '--dns-option', addHost: '--add-host',
 };
+
+/** --network, -p, -P, --expose, --ip, --network-alias, --dns*, --add-host: checked here so a bad one fails before anything is sent. */
+function networkSpec(f: Flags, bad: (msg: string) => UserError, attempt: <T>(fn: () => T) => T): Partial<ContainerCreate> {
+  const networks = [...new Set([...f.list('network'), ...f.list('net')])];
+  if (networks.length > 1) throw bad(`--network ${networks.join(', ')}: berth connects a container to one network when it is created; connect it to more with berth network connect`);
+  const network = networks[0];
+  if (network === '') throw bad('--network needs a network name');
+  const publish = f.list('publish');
+  for (const p of publish) attempt(() => parsePublish(p));
+  const expose = f.list('expose');
+  for (const e of expose) attempt(() => parseExposed(e));
+  const ip = f.str('ip');
+  if (ip !== undefined && !isIpv4(ip)) throw bad(`--ip ${JSON.stringify(ip)} is not an IPv4 address`);
+  const dns = f.list('dns');
+  for (const d of dns) if (!isIpv4(d)) throw bad(`--dns ${JSON.stringify(d)} is not an IPv4 address`);
+  const addHost = f.list('add-host').map((h) => attempt(() => parseExtraHost(h))).map((h) => `${h.host}:${h.ip}`);
+  return {
+    ...(network !== undefined ? { network } : {}),
+    networkAliases: [...f.list('network-alias'), ...f.list('net-alias')],
+    ...(ip !== undefined ? { ipv4Address: ip } : {}),
+    publish,
+    publishAll: f.bool('publish-all'),
+    expose,
+    dns,
+    dnsSearch: f.list('dns-search'),
+    dnsOption: [...f.list('dns-option'), ...f.list('dns-opt')],
+    addHost,
+  };
+}
 
 export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDeps): RunArgs {
   const f = parseFlags(verb, argv, verb === 'run' ? RUN_FLAGS : Object.fromEntries(Object.entries(RUN_FLAGS).filter(([k]) => k !== 'detach')), { stopAtPositional: true });
@@ -229,6 +286,7 @@ export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDe
   if (f.bool('rm') && restartPolicy.name !== 'no') throw bad('conflicting options: --restart and --rm');
 
   const entrypoint = f.str('entrypoint');
+  const net = networkSpec(f, bad, attempt);
   const candidate = {
     image,
     ...(f.str('name') !== undefined ? { name: f.str('name') } : {}),
@@ -255,6 +313,7 @@ export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDe
     restartPolicy,
     // detached, the engine removes it at exit; attached, this CLI does once it has the exit code
     autoRemove: f.bool('rm') && detach,
+    ...net,
   };
   const parsed = ContainerCreate.safeParse(candidate);
   if (!parsed.success) {
