@@ -58,7 +58,7 @@ function splitGlobals(argv: string[]): { host?: string; format?: string; cmd?: s
 
 /** Docker's verbs: each parses its own flags after the command. */
 async function dockerVerb(cmd: string, g: ReturnType<typeof splitGlobals>): Promise<number> {
-  if (g.rest[0] === '--help' && cmd !== 'run' && cmd !== 'create') return process.stdout.write(DOCKER_USAGE), 0;
+  if (g.rest[0] === '--help' && cmd !== 'run' && cmd !== 'create' && cmd !== 'network') return process.stdout.write(DOCKER_USAGE), 0;
   const env = loadEnv();
   const rest = g.format && (cmd === 'ps' || cmd === 'images') ? ['--format', g.format, ...g.rest] : g.rest;
   // Ctrl-C stops what streams (logs -f, run, exec, pull); a second one quits at once

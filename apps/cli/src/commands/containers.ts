@@ -1,7 +1,7 @@
 // Docker's container verbs: ps, run, create, start, stop, restart, kill, pause, unpause, rm,
 // rename, wait, logs, exec, inspect, stats.
 import { readFileSync } from 'node:fs';
-import type { ContainerSummary } from '@berth/protocol';
+import { formatPorts, type ContainerSummary } from '@berth/protocol';
 import { UserError } from '../errors.ts';
 import { parseFlags, type Flags } from '../flags.ts';
 import { ago, binarySize, ellipsis, table } from '../format.ts';
@@ -19,10 +19,10 @@ export type PsRow = ContainerSummary & { host: string };
 /** The COMMAND cell: quoted, cut to 20 characters unless --no-trunc. */
 export const commandCell = (command: string, noTrunc: boolean): string => `"${noTrunc ? command : ellipsis(command, 20)}"`;
 
-/** `docker ps` layout; HOST only when the listing spans several hosts. */
+/** `docker ps` layout (PORTS as docker words it: 127.0.0.1:8080->80/tcp, 443/tcp); HOST only when the listing spans several hosts. */
 export function psTable(rows: PsRow[], o: { noTrunc: boolean; showHost: boolean; now?: number }): string {
   const headers = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'];
-  const cells = (c: PsRow) => [o.noTrunc ? c.id : c.id.slice(0, 12), o.noTrunc ? c.image : ellipsis(c.image, 40), commandCell(c.command, o.noTrunc), ago(c.created, o.now), c.status, '', c.name.replace(/^\//, '')];
+  const cells = (c: PsRow) => [o.noTrunc ? c.id : c.id.slice(0, 12), o.noTrunc ? c.image : ellipsis(c.image, 40), commandCell(c.command, o.noTrunc), ago(c.created, o.now), c.status, formatPorts(c.ports), c.name.replace(/^\//, '')];
   if (!o.showHost) return table(headers, rows.map(cells));
   return table([...headers, 'HOST'], rows.map((c) => [...cells(c), c.host]));
 }
@@ -254,6 +254,45 @@ export async function inspectCommand(ctx: VerbContext, argv: string[]): Promise<
   }
   ctx.io.out(`${JSON.stringify(found, null, 4)}\n`);
   return failed ? 1 : 0;
+}
+
+/** `docker inspect`'s NetworkSettings.Ports: "80/tcp" → its host bindings, null when only exposed. */
+export type PortMap = Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
+
+/** `docker port`'s PRIVATE_PORT[/PROTO] as inspect keys it: "80" → "80/tcp". */
+export function privatePortKey(text: string): string {
+  const m = /^(\d{1,5})(?:\/(tcp|udp))?$/i.exec(text.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new UserError(`port: invalid port ${JSON.stringify(text)}: use PORT, PORT/tcp or PORT/udp, from 1 to 65535`);
+  return `${Number(m[1])}/${(m[2] ?? 'tcp').toLowerCase()}`;
+}
+
+/**
+ * `docker port` lines: every published port as `80/tcp -> 0.0.0.0:8080`, or, for one private
+ * port ("80/tcp"), its host addresses alone; sorted naturally, as docker sorts them.
+ */
+export function portLines(ports: PortMap, container: string, privateKey?: string): string[] {
+  const addr = (b: { HostIp: string; HostPort: string }) => `${b.HostIp.includes(':') ? `[${b.HostIp}]` : b.HostIp}:${b.HostPort}`;
+  let out: string[];
+  if (privateKey !== undefined) {
+    const bindings = ports[privateKey];
+    if (!bindings?.length) throw new UserError(`no public port '${privateKey}' published for ${container}`);
+    out = bindings.map(addr);
+  } else {
+    out = Object.entries(ports).flatMap(([key, bindings]) => (bindings ?? []).map((b) => `${key} -> ${addr(b)}`));
+  }
+  return out.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/** `docker port CONTAINER [PRIVATE_PORT[/PROTO]]`, from its inspect document. */
+export async function portCommand(ctx: VerbContext, argv: string[]): Promise<number> {
+  const f = parseFlags('port', argv, HOST_FLAG);
+  if (f.positionals.length < 1 || f.positionals.length > 2) throw usage('port', 'CONTAINER [PRIVATE_PORT[/PROTO]]', 'requires 1 or 2 arguments');
+  const [container, privatePort] = f.positionals as [string, string | undefined];
+  const key = privatePort === undefined ? undefined : privatePortKey(privatePort);
+  const host = await hostFor(ctx, f.str('host'));
+  const doc = (await ctx.api.containers.inspect.query({ host, id: container })) as { NetworkSettings?: { Ports?: PortMap | null } };
+  ctx.io.out(portLines(doc.NetworkSettings?.Ports ?? {}, container.replace(/^\//, ''), key).map((l) => `${l}\n`).join(''));
+  return 0;
 }
 
 export interface StatsRow {

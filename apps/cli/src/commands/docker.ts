@@ -1,9 +1,10 @@
 // Dispatch of Docker's verbs: each parses its own flags, so that `berth run -d --name web
 // busybox sleep 1000` passes `sleep 1000` to the container untouched.
-import { actionCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
+import { actionCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, portCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
 import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullCommand, pushCommand, rmiCommand, searchCommand, tagCommand } from './images.ts';
 import { UserError } from '../errors.ts';
 import { eventsCommand, exportCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
+import { networkCommand } from './networks.ts';
 import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
 import type { VerbContext } from './verbs.ts';
 
@@ -37,6 +38,8 @@ const VERBS: Record<string, Verb> = {
   tag: tagCommand,
   rmi: rmiCommand,
   volume: volumeCommand,
+  network: networkCommand,
+  port: portCommand,
   login: loginCommand,
   logout: logoutCommand,
   save: saveCommand,
@@ -46,7 +49,7 @@ const VERBS: Record<string, Verb> = {
   events: eventsCommand,
 };
 
-const CONTAINER_SUB: Record<string, string> = { export: 'export', ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
+const CONTAINER_SUB: Record<string, string> = { export: 'export', ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', port: 'port', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
 const IMAGE_SUB: Record<string, Verb> = {
   ls: imagesCommand, list: imagesCommand, pull: pullCommand, save: saveCommand, load: loadCommand, push: pushCommand, history: historyCommand, tag: tagCommand, rm: rmiCommand, remove: rmiCommand, prune: pruneCommand, inspect: imageInspectCommand,
 };
@@ -66,7 +69,7 @@ export async function dockerMain(ctx: VerbContext, cmd: string, argv: string[]):
   if (cmd === 'container') {
     const [sub, ...rest] = argv;
     const verb = sub ? CONTAINER_SUB[sub] : undefined;
-    if (!verb) throw new UserError(`container: unknown command ${JSON.stringify(sub ?? '')}: use ls, run, create, start, stop, restart, kill, pause, unpause, rm, rename, wait, logs, exec, inspect, stats, top, diff or commit`);
+    if (!verb) throw new UserError(`container: unknown command ${JSON.stringify(sub ?? '')}: use ls, run, create, start, stop, restart, kill, pause, unpause, rm, rename, wait, port, logs, exec, inspect, stats, top, diff or commit`);
     return VERBS[verb]!(ctx, rest);
   }
   return VERBS[cmd]!(ctx, argv);
@@ -74,7 +77,7 @@ export async function dockerMain(ctx: VerbContext, cmd: string, argv: string[]):
 
 export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks the host, else the only one):
   ps [-a] [-q] [--no-trunc] [--format json]
-                        list containers (every host's without -H)
+                        list containers (every host's without -H), with their published ports
   run [OPTIONS] IMAGE [COMMAND] [ARG...]
                         create and start a container; without -d, show its output and exit
                         with its exit code (berth run --help lists the options)
@@ -91,6 +94,8 @@ export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks
                         run a command in a running container; -i passes stdin, -t a terminal
   inspect [--type container|image] NAME...
   stats [--no-stream] [CONTAINER...]
+  port CONTAINER [PRIVATE_PORT[/PROTO]]
+                        its published ports (80/tcp -> 0.0.0.0:8080)
   top CONTAINER         its processes
   diff CONTAINER        files added, changed or deleted in it
   commit [-a AUTHOR] [-m MESSAGE] [--pause=false] CONTAINER [REPOSITORY[:TAG]]
@@ -121,4 +126,11 @@ System:
 
 Volumes:
   volume ls [-q] | create [--label KEY=VALUE] [NAME] | inspect NAME... | rm NAME... | prune [-a] [-f]
+
+Networks (berth network --help for more):
+  network ls [-q] [--no-trunc] [--format json]   (every host's with -H all)
+  network create [--subnet CIDR] [--gateway IP] [--internal] [--label KEY=VALUE] NAME
+  network inspect NETWORK... | rm NETWORK... | prune [-f]
+  network connect [--alias NAME] [--ip IP] NETWORK CONTAINER
+  network disconnect [-f] NETWORK CONTAINER
 `;

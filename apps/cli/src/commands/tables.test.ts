@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerSummary, ImageSummary } from '@berth/protocol';
 import { ago, humanDuration, humanSize } from '../format.ts';
-import { commandCell, parseSince, psTable, statsTable } from './containers.ts';
+import type { NetworkSummary } from '@berth/protocol';
+import { commandCell, parseSince, portLines, privatePortKey, psTable, statsTable } from './containers.ts';
 import { imagesTable, layerLine, PullProgress, splitRef } from './images.ts';
+import { dockerNetwork, networksTable } from './networks.ts';
 
 const NOW = Date.parse('2026-11-30T08:00:00Z');
 const secondsAgo = (s: number) => NOW / 1000 - s;
@@ -66,6 +68,78 @@ describe('berth ps', () => {
     expect(multi.split('\n')[0]).toMatch(/NAMES\s+HOST$/);
     expect(multi.split('\n')[2]).toMatch(/db\s+h2$/);
     expect(psTable(rows, { noTrunc: true, showHost: false, now: NOW })).toContain(rows[0]!.id);
+  });
+});
+
+describe('berth ps PORTS', () => {
+  it('shows published and exposed ports between STATUS and NAMES, as docker ps does', () => {
+    const out = psTable([
+      container({ name: 'api', ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080 }, { containerPort: 443, protocol: 'tcp' }] }),
+      container({ id: 'ffeeddccbbaa99887766', name: 'dns', ports: [{ containerPort: 53, protocol: 'udp', hostIp: '', hostPort: 5353 }, { containerPort: 8000, protocol: 'tcp', hostIp: '', hostPort: 9000 }, { containerPort: 8001, protocol: 'tcp', hostIp: '', hostPort: 9001 }] }),
+      container({ id: '0123456789abcdef', name: 'quiet' }),
+    ], { noTrunc: false, showHost: false, now: NOW });
+    expect(out).toBe([
+      'CONTAINER ID   IMAGE            COMMAND        CREATED         STATUS         PORTS                                                    NAMES',
+      'a1b2c3d4e5f6   busybox:latest   "sleep 1000"   2 minutes ago   Up 2 minutes   443/tcp, 127.0.0.1:8080->80/tcp                          api',
+      'ffeeddccbbaa   busybox:latest   "sleep 1000"   2 minutes ago   Up 2 minutes   0.0.0.0:9000-9001->8000-8001/tcp, 0.0.0.0:5353->53/udp   dns',
+      '0123456789ab   busybox:latest   "sleep 1000"   2 minutes ago   Up 2 minutes                                                            quiet',
+      '',
+    ].join('\n'));
+  });
+});
+
+describe('berth port', () => {
+  const ports = { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }], '443/tcp': null, '53/udp': [{ HostIp: '0.0.0.0', HostPort: '5353' }], '9/tcp': [{ HostIp: '0.0.0.0', HostPort: '9009' }, { HostIp: '127.0.0.1', HostPort: '9010' }] };
+
+  it('lists every published port, naturally sorted, as docker port does', () => {
+    expect(portLines(ports, 'web')).toEqual(['9/tcp -> 0.0.0.0:9009', '9/tcp -> 127.0.0.1:9010', '53/udp -> 0.0.0.0:5353', '80/tcp -> 127.0.0.1:8080']);
+    expect(portLines({}, 'web')).toEqual([]);
+  });
+
+  it('gives one private port\u2019s host addresses, tcp unless told', () => {
+    expect(portLines(ports, 'web', privatePortKey('80'))).toEqual(['127.0.0.1:8080']);
+    expect(portLines(ports, 'web', privatePortKey('53/UDP'))).toEqual(['0.0.0.0:5353']);
+    expect(() => portLines(ports, 'web', privatePortKey('81/tcp'))).toThrow("no public port '81/tcp' published for web");
+    expect(() => portLines(ports, 'web', privatePortKey('443'))).toThrow("no public port '443/tcp' published for web");
+    expect(() => privatePortKey('70000')).toThrow(/invalid port "70000"/);
+    expect(() => privatePortKey('80/sctp')).toThrow(/invalid port "80\/sctp"/);
+  });
+});
+
+describe('berth network', () => {
+  const net = (o: Partial<NetworkSummary & { host: string }>): NetworkSummary & { host: string } => ({
+    id: '5f0e8a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab', name: 'appnet', driver: 'bridge', scope: 'local', created: '2026-11-30T08:00:00.000Z',
+    subnet: '10.215.3.0/24', gateway: '10.215.3.1', bridge: 'br-5f0e8a1b2c3d', internal: false, labels: {}, containers: [], host: 'local', ...o,
+  });
+  const rows = [net({ id: '9a8b7c6d5e4f30211234', name: 'bridge', bridge: 'berth0', subnet: '10.214.0.0/24' }), net({}), net({ id: 'host', name: 'host', driver: 'host', subnet: null, gateway: null, bridge: null }), net({ id: 'none', name: 'none', driver: 'null', subnet: null, gateway: null, bridge: null })];
+
+  it('lays out docker network ls: 12-character ids, NAME, DRIVER, SCOPE', () => {
+    expect(networksTable(rows, { noTrunc: false, showHost: false })).toBe([
+      'NETWORK ID     NAME     DRIVER   SCOPE',
+      '9a8b7c6d5e4f   bridge   bridge   local',
+      '5f0e8a1b2c3d   appnet   bridge   local',
+      'host           host     host     local',
+      'none           none     null     local',
+      '',
+    ].join('\n'));
+    expect(networksTable(rows.slice(1, 2), { noTrunc: true, showHost: false })).toContain(rows[1]!.id);
+  });
+
+  it('adds a HOST column for a listing across hosts', () => {
+    const out = networksTable([net({ host: 'h1' }), net({ host: 'h2', name: 'db' })], { noTrunc: false, showHost: true });
+    expect(out.split('\n')[0]).toBe('NETWORK ID     NAME     DRIVER   SCOPE   HOST');
+    expect(out.split('\n')[2]).toBe('5f0e8a1b2c3d   db       bridge   local   h2');
+  });
+
+  it('inspects in Docker\u2019s field names', () => {
+    const doc = dockerNetwork(net({ labels: { tier: 'web' }, containers: [{ containerId: 'c0ffee', name: 'api', ipv4Address: '10.215.3.2/24', macAddress: '02:42:0a:d7:03:02', aliases: ['api'] }] }));
+    expect(doc).toMatchObject({
+      Name: 'appnet', Id: rows[1]!.id, Created: '2026-11-30T08:00:00.000Z', Scope: 'local', Driver: 'bridge', Internal: false,
+      IPAM: { Driver: 'default', Config: [{ Subnet: '10.215.3.0/24', Gateway: '10.215.3.1' }] },
+      Containers: { c0ffee: { Name: 'api', IPv4Address: '10.215.3.2/24', MacAddress: '02:42:0a:d7:03:02' } },
+      Labels: { tier: 'web' },
+    });
+    expect(dockerNetwork(rows[2]!)).toMatchObject({ Name: 'host', Driver: 'host', IPAM: { Config: [] }, Containers: {}, Options: {} });
   });
 });
 
