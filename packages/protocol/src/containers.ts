@@ -97,6 +97,11 @@ export const ContainerStatsSample = z.object({
   /** the host's memory when the container has no limit, as docker stats shows it */
   memoryLimitBytes: z.number(),
   pids: z.number().int(),
+  /** NET I/O and BLOCK I/O, cumulative bytes; absent from agents of protocol 1.1 */
+  netRxBytes: z.number().default(0),
+  netTxBytes: z.number().default(0),
+  blockReadBytes: z.number().default(0),
+  blockWriteBytes: z.number().default(0),
 });
 export type ContainerStatsSample = z.infer<typeof ContainerStatsSample>;
 const Ok = z.object({ ok: z.literal(true) });

@@ -94,7 +94,16 @@ export const containerStats: Handler<'container.stats'> = (p, ctx) =>
     await new Promise((r) => setTimeout(r, 250));
     const b = await ctx.engine.containers.stats(p.id);
     const elapsed = Number(process.hrtime.bigint() - t0);
-    return { cpuPercent: cpuPercent(a, b, elapsed), memoryUsageBytes: b.memoryUsage, memoryLimitBytes: b.memoryLimit ?? totalmem(), pids: b.pids };
+    return {
+      cpuPercent: cpuPercent(a, b, elapsed),
+      memoryUsageBytes: b.memoryUsage,
+      memoryLimitBytes: b.memoryLimit ?? totalmem(),
+      pids: b.pids,
+      netRxBytes: b.network.rxBytes,
+      netTxBytes: b.network.txBytes,
+      blockReadBytes: b.blockReadBytes,
+      blockWriteBytes: b.blockWriteBytes,
+    };
   });
 
 export const containerTop: Handler<'container.top'> = (p, ctx) => engineCall(() => ctx.engine.containers.top(p.id));

@@ -37,7 +37,8 @@ import { resolveArgs } from './process.ts';
 import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
 import { buildContainerSpec } from './spec.ts';
 import { readContainerStats } from './stats.ts';
-import type { ContainerStats } from './stats.ts';
+import { parseNetDev } from './stats.ts';
+import type { ContainerStats, NetworkIo } from './stats.ts';
 import { assertTransition, checkAction, isActive } from './state.ts';
 import { loadRecords, saveRecord, writeJsonAtomic } from './store.ts';
 import { resolveUser } from './user.ts';
@@ -821,10 +822,15 @@ export class ContainerEngine {
     return containerChanges(this.#paths(r.id).upper, r.rootfs.lowerDirs);
   }
 
-  async stats(ref: string): Promise<ContainerStats> {
+  async stats(ref: string): Promise<ContainerStats & { network: NetworkIo }> {
     const r = this.#find(ref);
     if (!isActive(r.state.status)) throw conflict(`Container ${r.id} is not running`, r.id);
-    return readContainerStats(this.#o.cgroupLayout, r.cgroupsPath);
+    const [cg, netDev] = await Promise.all([
+      readContainerStats(this.#o.cgroupLayout, r.cgroupsPath),
+      // host mode shares the host's counters, which are not the container's: Docker shows none
+      r.config.networkMode === 'host' ? '' : readFile(`/proc/${r.state.pid}/net/dev`, 'utf8').catch(() => ''),
+    ]);
+    return { ...cg, network: parseNetDev(netDev) };
   }
 
   // ---- exits -----------------------------------------------------------------------------

@@ -106,6 +106,10 @@ describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // s
     expect(inside.stdout).toContain(`default via ${ep?.gateway}`);
     expect(inside.stdout).toContain(`nameserver ${ep?.gateway}\nsearch example.test`);
     expect((await run('nft', ['list', 'table', 'ip', table])).stdout).toContain(`tcp dport ${hostPort} dnat to ${ep?.ipv4Address}:80`);
+    // docker stats' NET I/O: the requests above came in on eth0, the pages went out.
+    const stats = await engine.stats(c.id);
+    expect(stats.network.rxBytes).toBeGreaterThan(0);
+    expect(stats.network.txBytes).toBeGreaterThan(100);
 
     // The port is held: a second container and a host process are both refused, naming it.
     await expect(f.runIt(engine, httpd(), { networkMode: 'bridge', portBindings: [{ hostIp: '', hostPort, containerPort: 80, protocol: 'tcp' }] }, 'web2')).rejects.toThrow(
