@@ -37,6 +37,9 @@ export function simulatedContainers(host: string, n: number): ContainerSummary[]
       status: exited ? `Exited (${i % 20 === 19 ? 137 : 0}) ${1 + (i % 5)} hours ago` : `Up ${1 + ((i * 7) % 200)} hours`,
       exitCode: exited ? (i % 20 === 19 ? 137 : 0) : null,
       labels: { 'com.docker.compose.project': project, 'com.docker.compose.service': service, 'com.docker.compose.container-number': String(1 + (i % 3)), 'org.opencontainers.image.version': image.split(':')[1]! },
+      // one published port on the first replica of each web service, as compose projects have
+      ports: service === 'nginx' && i % 3 === 0 && !exited ? [{ containerPort: 80, protocol: 'tcp' as const, hostIp: '', hostPort: 8000 + i }] : [],
+      networks: [`${project}_default`],
     };
   });
 }
