@@ -39,3 +39,38 @@ describe('validateRunForm', () => {
     expect(parseMemory('m')).toBeNull();
   });
 });
+
+describe('validateRunForm: networking', () => {
+  it('maps the network fields into the spec', () => {
+    const r = validateRunForm({
+      ...emptyRunForm('busybox'), network: 'e2enet', networkAliases: 'web, www', publish: '127.0.0.1:8080:80\n\n53/udp', publishAll: true,
+      expose: '80 443/tcp', dns: '10.0.0.2', addHost: 'db.local:10.0.0.5',
+    });
+    expect(r.errors).toEqual({});
+    expect(r.spec).toMatchObject({
+      network: 'e2enet', networkAliases: ['web', 'www'], publish: ['127.0.0.1:8080:80', '53/udp'], publishAll: true, expose: ['80', '443/tcp'], dns: ['10.0.0.2'], addHost: ['db.local:10.0.0.5'],
+    });
+  });
+
+  it('leaves the host default alone: no network field, no empty lists', () => {
+    const { spec } = validateRunForm(emptyRunForm('busybox'));
+    expect(spec).not.toHaveProperty('network');
+    expect(spec).not.toHaveProperty('publish');
+    expect(spec).not.toHaveProperty('addHost');
+  });
+
+  it('shows the port parser\'s own words', () => {
+    expect(validateRunForm({ ...emptyRunForm('busybox'), publish: '8080:80\n99999:80' }).errors.publish).toBe('invalid host port 99999 in "99999:80": ports go from 1 to 65535');
+    expect(validateRunForm({ ...emptyRunForm('busybox'), publish: '8080:80\n8080:81' }).errors.publish).toBe('host port 8080/tcp is published twice');
+    expect(validateRunForm({ ...emptyRunForm('busybox'), addHost: 'db.local 10.0.0.5' }).errors.addHost).toMatch(/^invalid --add-host "db.local 10.0.0.5"/);
+    expect(validateRunForm({ ...emptyRunForm('busybox'), expose: '80/sctp' }).errors.expose).toMatch(/invalid protocol "sctp"/);
+  });
+
+  it('refuses what the network mode cannot have', () => {
+    const host = validateRunForm({ ...emptyRunForm('busybox'), network: 'host', publish: '80', networkAliases: 'web' });
+    expect(host.spec).toBeNull();
+    expect(Object.keys(host.errors).sort()).toEqual(['networkAliases', 'publish']);
+    expect(validateRunForm({ ...emptyRunForm('busybox'), networkAliases: 'web' }).errors.networkAliases).toMatch(/user-defined networks only/);
+    expect(validateRunForm({ ...emptyRunForm('busybox'), dns: '10.0.0.256' }).errors.dns).toMatch(/IPv4/);
+  });
+});

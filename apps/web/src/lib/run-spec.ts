@@ -1,3 +1,4 @@
+import { isIpv4, parseExposed, parseExtraHost, parsePublish, PortSpecError } from '@berth/protocol/ports';
 import { splitShellWords } from './shell-words.ts';
 
 /** What the run form holds, as the user typed it. */
@@ -16,10 +17,25 @@ export interface RunForm {
   autoRemove: boolean;
   tty: boolean;
   detached: boolean;
+  /** --network: '' = the host's default, else bridge, host, none or a network's name */
+  network: string;
+  /** --network-alias, separated by blanks or commas */
+  networkAliases: string;
+  /** -p, one [IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL] a line */
+  publish: string;
+  /** -P */
+  publishAll: boolean;
+  /** --expose, separated by blanks or commas */
+  expose: string;
+  /** --dns, separated by blanks or commas */
+  dns: string;
+  /** --add-host, one NAME:IP a line */
+  addHost: string;
 }
 
 export const emptyRunForm = (image = ''): RunForm => ({
   image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, tty: false, detached: true,
+  network: '', networkAliases: '', publish: '', publishAll: false, expose: '', dns: '', addHost: '',
 });
 
 /** The `docker run` flags the form carries, in the API's ContainerCreate names. */
@@ -35,6 +51,13 @@ export interface RunSpec {
   restartPolicy: { name: RunForm['restart']; maximumRetryCount: number };
   autoRemove: boolean;
   tty: boolean;
+  network?: string;
+  networkAliases?: string[];
+  publish?: string[];
+  publishAll?: boolean;
+  expose?: string[];
+  dns?: string[];
+  addHost?: string[];
 }
 
 export type RunErrors = Partial<Record<keyof RunForm, string>>;
@@ -51,6 +74,22 @@ export function parseMemory(text: string): number | null {
 }
 
 const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+const words = (text: string): string[] => text.split(/[\s,]+/).filter((w) => w !== '');
+
+/** The first entry the parser refuses, with the parser's own words. */
+function firstRefusal(entries: string[], parse: (s: string) => unknown): string | null {
+  for (const e of entries) {
+    try {
+      parse(e);
+    } catch (err) {
+      if (err instanceof PortSpecError) return err.message;
+      throw err;
+    }
+  }
+  return null;
+}
+
+const NETWORK_ALIAS = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /** One bind: SOURCE:DEST[:OPTIONS], DEST absolute, OPTIONS from ro, rw, z, Z. */
 function checkBind(b: string): string | null {
@@ -121,6 +160,45 @@ export function validateRunForm(f: RunForm, hostCpus?: number): { errors: RunErr
   }
   if (f.autoRemove && f.restart !== 'no') errors.autoRemove = '--rm and a restart policy conflict: choose one';
 
+  const network = f.network.trim();
+  // the built-in modes have no endpoint of their own: no alias, no published port
+  const builtin = network === 'host' || network === 'none';
+  const publish = lines(f.publish);
+  const publishError = firstRefusal(publish, parsePublish);
+  if (publishError) errors.publish = publishError;
+  else if (publish.length && builtin) errors.publish = `ports cannot be published with --network ${network}: ${network === 'host' ? 'the container listens on the host\'s ports directly' : 'the container has no network'}`;
+  else {
+    const seen = new Set<string>();
+    for (const b of publish.flatMap(parsePublish)) {
+      const key = `${b.hostIp}:${b.hostPort}/${b.protocol}`;
+      if (b.hostPort !== 0 && seen.has(key)) {
+        errors.publish = `host port ${b.hostPort}/${b.protocol} is published twice`;
+        break;
+      }
+      seen.add(key);
+    }
+  }
+  if (f.publishAll && builtin) errors.publishAll = `-P publishes nothing with --network ${network}`;
+
+  const expose = words(f.expose);
+  const exposeError = firstRefusal(expose, parseExposed);
+  if (exposeError) errors.expose = exposeError;
+
+  const aliases = words(f.networkAliases);
+  const badAlias = aliases.find((a) => !NETWORK_ALIAS.test(a));
+  if (badAlias !== undefined) errors.networkAliases = `"${badAlias}": an alias is [a-zA-Z0-9][a-zA-Z0-9_.-]*`;
+  else if (aliases.length && (builtin || network === '' || network === 'bridge' || network === 'default')) {
+    errors.networkAliases = builtin ? `aliases need a bridge network, not --network ${network}` : 'aliases work on user-defined networks only: choose one under Network';
+  }
+
+  const dns = words(f.dns);
+  const badDns = dns.find((d) => !isIpv4(d));
+  if (badDns !== undefined) errors.dns = `"${badDns}": a DNS server is an IPv4 address, e.g. 10.0.0.2`;
+
+  const addHost = lines(f.addHost);
+  const addHostError = firstRefusal(addHost, parseExtraHost);
+  if (addHostError) errors.addHost = addHostError;
+
   if (Object.keys(errors).length > 0) return { errors, spec: null };
   return {
     errors,
@@ -136,6 +214,13 @@ export function validateRunForm(f: RunForm, hostCpus?: number): { errors: RunErr
       restartPolicy: { name: f.restart, maximumRetryCount },
       autoRemove: f.autoRemove,
       tty: f.tty,
+      ...(network ? { network } : {}),
+      ...(aliases.length ? { networkAliases: aliases } : {}),
+      ...(publish.length ? { publish } : {}),
+      ...(f.publishAll ? { publishAll: true } : {}),
+      ...(expose.length ? { expose } : {}),
+      ...(dns.length ? { dns } : {}),
+      ...(addHost.length ? { addHost } : {}),
     },
   };
 }
