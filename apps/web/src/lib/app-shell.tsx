@@ -6,10 +6,11 @@ import { api } from './trpc.ts';
 import { useSession } from './use-session.ts';
 
 const NAV = [
-  { href: '/', label: 'Hosts', match: (p: string) => p === '/' || (p.startsWith('/hosts/') && !p.includes('/containers/')) },
+  { href: '/', label: 'Hosts', match: (p: string) => p === '/' || (p.startsWith('/hosts/') && !p.includes('/containers/') && !p.includes('/networks/')) },
   { href: '/containers', label: 'Containers', match: (p: string) => p.startsWith('/containers') || /^\/hosts\/[^/]+\/containers\//.test(p) },
   { href: '/images', label: 'Images', match: (p: string) => p.startsWith('/images') },
   { href: '/volumes', label: 'Volumes', match: (p: string) => p.startsWith('/volumes') },
+  { href: '/networks', label: 'Networks', match: (p: string) => p.startsWith('/networks') || /^\/hosts\/[^/]+\/networks\//.test(p) },
   { href: '/registries', label: 'Registries', match: (p: string) => p.startsWith('/registries') },
   { href: '/audit', label: 'Audit log', match: (p: string) => p.startsWith('/audit') },
 ];

@@ -28,12 +28,14 @@ export function useFleetEvents({ metrics = true }: { metrics?: boolean } = {}) {
         } else if (e.kind === 'host.metrics') {
           soon('metrics', [['hosts'], ['host']], 1000);
         } else if (e.type === 'container') {
-          // a container's state changed: the tables, its own page and the host's counts
-          soon('containers', [['containers'], ['container'], ['facts'], ['volumes'], ['df']], 250);
+          // a container's state changed (or its networks): the tables, its own page, the host's counts
+          soon('containers', [['containers'], ['container'], ['facts'], ['volumes'], ['networks'], ['df']], 250);
         } else if (e.type === 'image') {
           soon('images', [['images'], ['facts'], ['df']], 250);
         } else if (e.type === 'volume') {
           soon('volumes', [['volumes'], ['df']], 250);
+        } else if (e.type === 'network') {
+          soon('networks', [['networks']], 250);
         }
       },
     });

@@ -8,12 +8,13 @@ import { ContainersTable } from '../../../components/containers-table.tsx';
 import { HostFactsList, HostMeters } from '../../../components/host-info.tsx';
 import { DiskUsagePanel } from '../../../components/disk-usage.tsx';
 import { ImagesPanel } from '../../../components/images-panel.tsx';
+import { NetworksPanel } from '../../../components/networks-panel.tsx';
 import { VolumesPanel } from '../../../components/volumes-panel.tsx';
 import { AppShell } from '../../../lib/app-shell.tsx';
 import { api, errorMessage } from '../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../lib/use-fleet-events.ts';
 
-type TabId = 'containers' | 'images' | 'volumes';
+type TabId = 'containers' | 'images' | 'volumes' | 'networks';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -27,7 +28,7 @@ function HostDetail({ name }: { name: string }) {
   const [tab, setTab] = useState<TabId>('containers');
   useEffect(() => {
     const h = window.location.hash.slice(1);
-    if (h === 'images' || h === 'containers' || h === 'volumes') setTab(h);
+    if (h === 'images' || h === 'containers' || h === 'volumes' || h === 'networks') setTab(h);
   }, []);
   const select = (id: string) => {
     setTab(id as TabId);
@@ -60,11 +61,12 @@ function HostDetail({ name }: { name: string }) {
         <div className="mt-3">{facts ? <HostFactsList facts={facts} /> : <p className="text-sm text-slate-500">The host has not reported its facts yet.</p>}</div>
       </details>
       <DiskUsagePanel host={h.name} online={online} />
-      <Tabs label="Host sections" selected={tab} onSelect={select} tabs={[{ id: 'containers', label: 'Containers' }, { id: 'images', label: 'Images' }, { id: 'volumes', label: 'Volumes' }]} />
+      <Tabs label="Host sections" selected={tab} onSelect={select} tabs={[{ id: 'containers', label: 'Containers' }, { id: 'images', label: 'Images' }, { id: 'volumes', label: 'Volumes' }, { id: 'networks', label: 'Networks' }]} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'containers' && <ContainersTable host={h.name} />}
         {tab === 'images' && <ImagesPanel host={h.name} />}
         {tab === 'volumes' && <VolumesPanel host={h.name} />}
+        {tab === 'networks' && <NetworksPanel host={h.name} />}
       </div>
     </>
   );

@@ -1,0 +1,239 @@
+'use client';
+import { Button, Field, inputClass, Notice, Table, type Column } from '@berth/ui';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useMemo, useState, type FormEvent } from 'react';
+import type { NetworkRow } from '../lib/api-types.ts';
+import { isoAgo, shortId } from '../lib/format.ts';
+import { isPredefinedNetwork, validateNetworkForm, type NetworkForm } from '../lib/networks.ts';
+import { hasRole, useRole } from '../lib/roles.ts';
+import { api, errorMessage } from '../lib/trpc.ts';
+import { UnavailableHosts } from './unavailable-hosts.tsx';
+
+type Result = { tone: 'info' | 'error'; lines: string[] };
+
+export const networkHref = (n: { host: string; name: string }) => `/hosts/${encodeURIComponent(n.host)}/networks/${encodeURIComponent(n.name)}`;
+
+/** Refreshes what a network change alters: the lists, the containers' networks, disk usage. */
+export function invalidateNetworks(client: ReturnType<typeof useQueryClient>): void {
+  void client.invalidateQueries({ queryKey: ['networks'] });
+  void client.invalidateQueries({ queryKey: ['containers'] });
+  void client.invalidateQueries({ queryKey: ['container'] });
+}
+
+/**
+ * `docker network rm` behind a confirmation that names the network; the agent's refusal (a
+ * container still uses it) shows in place.
+ */
+export function RemoveNetwork({ host, name, onRemoved }: { host: string; name: string; onRemoved: (message: string) => void }) {
+  const client = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const remove = async () => {
+    setPending(true);
+    setError(null);
+    try {
+      await api.networks.remove.mutate({ host, network: name });
+      setConfirming(false);
+      onRemoved(`Removed network ${name} from ${host}`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setPending(false);
+      invalidateNetworks(client);
+    }
+  };
+  return (
+    <div className="min-w-40">
+      {confirming ? (
+        <div role="group" aria-label={`Remove network ${name}`} className="flex flex-wrap items-center gap-1.5 text-xs">
+          <span>Remove network {name} from {host}?</span>
+          <Button size="sm" variant="danger" disabled={pending} onClick={() => void remove()}>{pending ? 'Removing…' : 'Confirm remove'}</Button>
+          <Button size="sm" disabled={pending} onClick={() => { setConfirming(false); setError(null); }}>Cancel</Button>
+        </div>
+      ) : (
+        <Button size="sm" variant="danger" aria-label={`Remove network ${name}`} onClick={() => setConfirming(true)}>Remove</Button>
+      )}
+      {error && <p role="alert" className="mt-1 max-w-sm wrap-anywhere text-xs text-rose-600">{error}</p>}
+    </div>
+  );
+}
+
+const EMPTY: NetworkForm = { name: '', subnet: '', gateway: '', internal: false };
+
+/** `docker network create`: checked as the user types, the agent's refusals shown as it words them. */
+function CreateNetwork({ host, hosts, onResult }: { host?: string; hosts: string[]; onResult: (r: Result) => void }) {
+  const client = useQueryClient();
+  const [target, setTarget] = useState('');
+  const [form, setForm] = useState<NetworkForm>(EMPTY);
+  const [touched, setTouched] = useState<Partial<Record<keyof NetworkForm, boolean>>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const chosen = host ?? (target || hosts[0] || '');
+  const { errors, input } = useMemo(() => validateNetworkForm(form), [form]);
+  const set = <K extends keyof NetworkForm>(key: K, value: NetworkForm[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setTouched((t) => ({ ...t, [key]: true }));
+    setError(null);
+  };
+  // an empty name is an error only once the user has been at it
+  const shown = (key: 'name' | 'subnet' | 'gateway') => ((touched[key] || submitted) && (key !== 'name' || form.name !== '' || submitted) ? errors[key] ?? null : null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitted(true);
+    if (!input || !chosen) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const n = await api.networks.create.mutate({ host: chosen, ...input, labels: {} });
+      onResult({ tone: 'info', lines: [`Created network ${n.name} on ${chosen}: ${n.subnet ?? ''}${n.gateway ? `, gateway ${n.gateway}` : ''}`] });
+      setForm(EMPTY);
+      setTouched({});
+      setSubmitted(false);
+      invalidateNetworks(client);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const text = (key: 'name' | 'subnet' | 'gateway', placeholder: string) => (
+    <input value={form[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={!!shown(key)} placeholder={placeholder} spellCheck={false} autoComplete="off" className={`${inputClass} font-mono`} />
+  );
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Create a network" className="mb-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <div className="flex flex-wrap items-start gap-3">
+        {!host && (
+          <Field label="Host" className="w-40">
+            <select value={chosen} onChange={(e) => setTarget(e.target.value)} className={inputClass}>
+              {hosts.length === 0 && <option value="">no host online</option>}
+              {hosts.map((h) => <option key={h} value={h}>{h}</option>)}
+            </select>
+          </Field>
+        )}
+        <Field label="Network name" error={shown('name')} hint="letters, digits, _ . -" className="min-w-40 flex-1">{text('name', 'backend')}</Field>
+        <Field label="Subnet" error={shown('subnet')} hint="optional: a free one from the pools otherwise" className="min-w-44 flex-1">{text('subnet', '10.10.0.0/24')}</Field>
+        <Field label="Gateway" error={shown('gateway')} hint="optional: the subnet's first address" className="min-w-36 flex-1">{text('gateway', '10.10.0.1')}</Field>
+        <label className="mt-7 flex items-center gap-1.5 text-sm" title="no outbound NAT, no traffic in or out of the bridge">
+          <input type="checkbox" checked={form.internal} onChange={(e) => set('internal', e.target.checked)} /> Internal (--internal)
+        </label>
+        <Button type="submit" variant="primary" className="mt-6" disabled={busy || !chosen || (submitted && !input)}>{busy ? 'Creating…' : 'Create'}</Button>
+      </div>
+      {error && <Notice tone="error" className="mt-3">{error}</Notice>}
+    </form>
+  );
+}
+
+/** `docker network ls` for the fleet or one host, with create, inspect, remove and prune. */
+export function NetworksPanel({ host }: { host?: string }) {
+  const client = useQueryClient();
+  const role = useRole();
+  const operator = hasRole(role, 'operator');
+  const [result, setResult] = useState<Result | null>(null);
+  const [pruneHost, setPruneHost] = useState('');
+  const [pruning, setPruning] = useState(false);
+  const list = useQuery({
+    queryKey: ['networks', host ?? '*'],
+    queryFn: () => api.networks.list.query(host ? { host } : {}),
+    refetchInterval: 60_000,
+    placeholderData: keepPreviousData,
+  });
+  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), enabled: !host });
+  const online = (hosts.data ?? []).filter((h) => h.status === 'online' || h.status === 'degraded').map((h) => h.name);
+  const pruneOn = host ?? (pruneHost || online[0] || '');
+  // the agent's order within a host: the default bridge, the others by name, then host and none
+  const rows = useMemo(() => [...(list.data?.networks ?? [])].sort((a, b) => a.host.localeCompare(b.host)), [list.data]);
+  const userDefined = rows.filter((n) => !isPredefinedNetwork(n)).length;
+
+  const prune = async () => {
+    if (!pruneOn) return;
+    setPruning(true);
+    try {
+      const r = await api.networks.prune.mutate({ host: pruneOn });
+      setResult({ tone: 'info', lines: r.deleted.length ? ['Deleted Networks:', ...r.deleted] : [`No unused networks to prune on ${pruneOn}`] });
+    } catch (err) {
+      setResult({ tone: 'error', lines: [errorMessage(err)] });
+    } finally {
+      setPruning(false);
+      invalidateNetworks(client);
+    }
+  };
+
+  const columns: Column<NetworkRow>[] = [
+    {
+      key: 'name',
+      header: 'Name',
+      cell: (n) => (
+        <span className="break-all">
+          <Link href={networkHref(n)} title={`Inspect network ${n.name}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{n.name}</Link>
+          {n.name === 'bridge' && n.driver === 'bridge' && <span className="ml-1.5 text-xs text-slate-500">default</span>}
+        </span>
+      ),
+    },
+    { key: 'id', header: 'Network ID', cell: (n) => <code className="text-xs">{n.driver === 'bridge' ? shortId(n.id) : n.id}</code> },
+    { key: 'driver', header: 'Driver', cell: (n) => n.driver },
+    ...(host ? [] : [{ key: 'host', header: 'Host', cell: (n: NetworkRow) => <Link href={`/hosts/${encodeURIComponent(n.host)}#networks`} className="hover:underline">{n.host}</Link> }]),
+    { key: 'subnet', header: 'Subnet', cell: (n) => (n.subnet ? <code className="text-xs">{n.subnet}</code> : <span className="text-slate-500">—</span>) },
+    { key: 'gateway', header: 'Gateway', cell: (n) => (n.gateway ? <code className="text-xs">{n.gateway}</code> : <span className="text-slate-500">—</span>) },
+    { key: 'internal', header: 'Internal', cell: (n) => (n.internal ? 'yes' : <span className="text-slate-500">no</span>) },
+    { key: 'containers', header: 'Containers', cell: (n) => <span title={n.containers.map((c) => c.name).join(', ')}>{n.containers.length}</span> },
+    { key: 'created', header: 'Created', cell: (n) => (n.driver === 'bridge' ? <span title={new Date(n.created).toLocaleString()}>{isoAgo(n.created)}</span> : <span className="text-slate-500">built in</span>), className: 'whitespace-nowrap' },
+    ...(operator
+      ? [{
+          key: 'actions',
+          header: 'Actions',
+          cell: (n: NetworkRow) => (isPredefinedNetwork(n)
+            ? <span className="text-xs text-slate-500">pre-defined</span>
+            : <RemoveNetwork host={n.host} name={n.name} onRemoved={(line) => setResult({ tone: 'info', lines: [line] })} />),
+        }]
+      : []),
+  ];
+
+  return (
+    <section aria-label="Networks">
+      {operator && <CreateNetwork {...(host ? { host } : {})} hosts={online} onResult={setResult} />}
+      {result && (
+        <Notice tone={result.tone} className="mb-3">
+          <div className="flex items-start justify-between gap-3">
+            <pre className="whitespace-pre-wrap font-mono text-xs">{result.lines.join('\n')}</pre>
+            <button type="button" aria-label="Dismiss" onClick={() => setResult(null)} className="text-xs opacity-70 hover:opacity-100">✕</button>
+          </div>
+        </Notice>
+      )}
+      <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
+        {operator && (
+          <div role="group" aria-label="Prune networks" className="flex flex-wrap items-center gap-2">
+            {!host && online.length > 1 && (
+              <select aria-label="Host to prune" value={pruneOn} onChange={(e) => setPruneHost(e.target.value)} className={`${inputClass} w-auto py-0.5`}>
+                {online.map((h) => <option key={h} value={h}>{h}</option>)}
+              </select>
+            )}
+            <button type="button" onClick={() => void prune()} disabled={pruning || !pruneOn} title="removes the user-defined networks no container is configured to use" className="text-sky-700 hover:underline disabled:opacity-50 dark:text-sky-400">
+              {pruning ? 'Pruning…' : `Prune unused networks${host || online.length <= 1 ? (pruneOn ? ` on ${pruneOn}` : '') : ''}`}
+            </button>
+          </div>
+        )}
+        <span className="ml-auto text-slate-500" aria-live="polite">{list.isFetching ? 'Refreshing…' : list.data ? `${rows.length} shown` : ''}</span>
+      </div>
+      {list.error && <Notice tone="error" className="mb-3">{errorMessage(list.error)}</Notice>}
+      <UnavailableHosts hosts={list.data?.unavailable} />
+      <Table<NetworkRow>
+        label="Networks"
+        rows={rows}
+        rowKey={(n) => `${n.hostId}/${n.id}`}
+        empty={list.isLoading ? 'Loading…' : host ? `${host} listed no networks.` : 'No networks: no host is online. Add a host, or wait for one to reconnect.'}
+        columns={columns}
+      />
+      {list.data && rows.length > 0 && userDefined === 0 && (
+        <p className="mt-3 text-sm text-slate-500">
+          Only the built-in networks so far. {operator ? 'Create one above to give containers names they can reach each other by, then pick it under Network when running a container.' : 'An operator can create one for containers to reach each other by name.'}
+        </p>
+      )}
+    </section>
+  );
+}
