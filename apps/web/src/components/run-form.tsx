@@ -3,6 +3,7 @@ import { Button, Field, inputClass, Notice } from '@berth/ui';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, type FormEvent } from 'react';
+import { hasRole, useRole } from '../lib/roles.ts';
 import { emptyRunForm, validateRunForm, type RunForm as Form } from '../lib/run-spec.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { containerHref } from './containers-table.tsx';
@@ -23,13 +24,18 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
   const { errors, spec } = useMemo(() => validateRunForm(form, hostCpus), [form, hostCpus]);
   const images = useQuery({ queryKey: ['images', host, false], queryFn: () => api.images.list.query({ host, all: false }) });
   const tags = (images.data?.images ?? []).flatMap((i) => i.repoTags);
+  const networks = useQuery({ queryKey: ['networks', host], queryFn: () => api.networks.list.query({ host }) });
+  const bridges = (networks.data?.networks ?? []).filter((n) => n.driver === 'bridge');
+  const hostDefault = networks.data ? (bridges.some((n) => n.name === 'bridge') ? 'bridge' : 'none') : null;
+  // --network host hands the container every service the host keeps on 127.0.0.1: admins only (the server checks again)
+  const admin = hasRole(useRole(), 'admin');
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
     setTouched((t) => ({ ...t, [key]: true }));
   };
   const shown = (key: keyof Form) => ((touched[key] || submitted) ? errors[key] ?? null : null);
-  const text = (key: 'image' | 'name' | 'command' | 'memory' | 'cpus' | 'maxRetries', props: { placeholder?: string; list?: string } = {}) => (
+  const text = (key: 'image' | 'name' | 'command' | 'memory' | 'cpus' | 'maxRetries' | 'networkAliases' | 'expose' | 'dns', props: { placeholder?: string; list?: string; className?: string } = {}) => (
     <input
       value={form[key]}
       onChange={(e) => set(key, e.target.value)}
@@ -39,6 +45,9 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
       className={inputClass}
       {...props}
     />
+  );
+  const lines = (key: 'publish' | 'addHost', placeholder: string) => (
+    <textarea value={form[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={!!shown(key)} rows={2} spellCheck={false} className={`${inputClass} font-mono`} placeholder={placeholder} />
   );
 
   const submit = async (e: FormEvent) => {
@@ -87,6 +96,30 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
         </Field>
         <Field label="Max retries" error={shown('maxRetries')} hint="on-failure only">{text('maxRetries', { placeholder: 'no limit' })}</Field>
       </div>
+      <fieldset className="space-y-4 rounded-md border border-slate-200 p-4 dark:border-slate-800">
+        <legend className="px-1 text-sm font-medium">Networking</legend>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Network" error={shown('network')} hint={networks.error ? `networks unavailable: ${errorMessage(networks.error)}` : '--network; user-defined networks give containers names they can reach each other by'}>
+            <select value={form.network} onChange={(e) => set('network', e.target.value)} className={inputClass}>
+              <option value="">{hostDefault ? `host default (${hostDefault})` : 'host default'}</option>
+              {bridges.map((n) => <option key={n.id} value={n.name}>{n.name}{n.subnet ? ` (${n.subnet})` : ''}</option>)}
+              <option value="host" disabled={!admin}>host{admin ? '' : ' (admins only)'}</option>
+              <option value="none">none</option>
+            </select>
+          </Field>
+          <Field label="Network aliases" error={shown('networkAliases')} hint="optional; more names on a user-defined network; --network-alias">{text('networkAliases', { placeholder: 'api db', className: `${inputClass} font-mono` })}</Field>
+        </div>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Publish ports" error={shown('publish')} hint="one [IP:][HOSTPORT:]CONTAINERPORT[/udp] a line; -p">{lines('publish', '8080:80\n127.0.0.1:5353:53/udp')}</Field>
+          <Field label="Expose ports" error={shown('expose')} hint="optional; ports -P publishes besides the image's; --expose">{text('expose', { placeholder: '80 443', className: `${inputClass} font-mono` })}</Field>
+        </div>
+        <label className="flex items-center gap-1.5 text-sm"><input type="checkbox" checked={form.publishAll} onChange={(e) => set('publishAll', e.target.checked)} /> Publish all exposed ports to free host ports (-P)</label>
+        {shown('publishAll') && <p role="alert" className="text-xs text-rose-600">{shown('publishAll')}</p>}
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="DNS servers" error={shown('dns')} hint="optional; IPv4 addresses; --dns">{text('dns', { placeholder: '10.0.0.2', className: `${inputClass} font-mono` })}</Field>
+          <Field label="Extra hosts" error={shown('addHost')} hint="one NAME:IP a line, added to /etc/hosts; --add-host">{lines('addHost', 'db.local:10.0.0.5')}</Field>
+        </div>
+      </fieldset>
       <div className="flex flex-wrap gap-6 text-sm">
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.autoRemove} onChange={(e) => set('autoRemove', e.target.checked)} /> Remove when it exits (--rm)</label>
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.tty} onChange={(e) => set('tty', e.target.checked)} /> Allocate a TTY (-t)</label>
