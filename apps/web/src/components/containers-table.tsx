@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { ContainerRow, ContainerState } from '../lib/api-types.ts';
 import { createdAgo, shortId } from '../lib/format.ts';
+import { portPieces } from '../lib/networks.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { ContainerActions } from './container-actions.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
@@ -16,7 +17,28 @@ export const containerHref = (c: { host: string; id: string }) => `/hosts/${enco
 function matches(c: ContainerRow, q: string): boolean {
   if (!q) return true;
   const needle = q.toLowerCase();
-  return [c.name, c.image, c.id, c.command, c.host, c.status].some((v) => v.toLowerCase().includes(needle));
+  return [c.name, c.image, c.id, c.command, c.host, c.status, ...c.networks].some((v) => v.toLowerCase().includes(needle));
+}
+
+/** PORTS as `docker ps` prints it; a port published on a known address of the host is a link. */
+export function Ports({ ports }: { ports: ContainerRow['ports'] }) {
+  const pieces = portPieces(ports);
+  if (pieces.length === 0) return null;
+  return (
+    <span className="font-mono text-xs">
+      {pieces.map((p, i) => {
+        // a narrow column wraps before the arrow: "0.0.0.0:8080" / "->80/tcp"
+        const arrow = p.text.indexOf('->');
+        const text = arrow > 0 ? <>{p.text.slice(0, arrow)}<wbr />{p.text.slice(arrow)}</> : p.text;
+        return (
+          <span key={p.text}>
+            {i > 0 && ', '}
+            {p.href ? <a href={p.href} target="_blank" rel="noreferrer" className="text-sky-700 hover:underline dark:text-sky-400">{text}</a> : text}
+          </span>
+        );
+      })}
+    </span>
+  );
 }
 
 /**
@@ -49,6 +71,7 @@ export function ContainersTable({ host }: { host?: string }) {
     { key: 'created', header: 'Created', cell: (c) => <span title={new Date(c.created * 1000).toLocaleString()}>{createdAgo(c.created)}</span>, className: 'whitespace-nowrap' },
     { key: 'status', header: 'Status', cell: (c) => c.status },
     { key: 'state', header: 'State', cell: (c) => <StatusBadge status={c.state} /> },
+    { key: 'ports', header: 'Ports', cell: (c) => <Ports ports={c.ports} /> },
     { key: 'actions', header: 'Actions', cell: (c) => <ContainerActions host={c.host} id={c.id} name={c.name} state={c.state} /> },
   ];
 

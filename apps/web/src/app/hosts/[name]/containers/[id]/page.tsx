@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ChangesPanel } from '../../../../../components/changes-panel.tsx';
 import { CommitForm } from '../../../../../components/commit-form.tsx';
 import { ContainerActions } from '../../../../../components/container-actions.tsx';
+import { ContainerNetwork } from '../../../../../components/container-network.tsx';
 import { LogsPanel } from '../../../../../components/logs-panel.tsx';
 import { ProcessesPanel } from '../../../../../components/processes-panel.tsx';
 import { RenameContainer } from '../../../../../components/rename-container.tsx';
@@ -142,6 +143,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
           {running ? <Stats host={host} id={c.id} /> : <p className="text-sm text-slate-500">No live figures: the container is {c.state}.</p>}
         </div>
       </div>
+      <ContainerNetwork host={host} id={c.id} name={c.name} running={running} operator={operator} />
       <Tabs
         label="Container sections"
         selected={shown}
