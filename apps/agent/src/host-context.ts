@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { readHostFacts, rootedHostFs, sampleHostMetrics, type DetectedRuntime } from '@berth/runtime';
 import type { HostFacts, HostMetrics } from '@berth/protocol';
 import type { HostEngine } from './engine/host-engine.ts';
@@ -46,6 +47,8 @@ export function createHostContext(o: { stateDir: string; agentVersion: string; d
         images: new Set((await o.engine.images.list()).map((i) => i.id)).size,
         registryMirrors: o.engine.registry.mirrors,
         insecureRegistries: ['127.0.0.0/8', ...o.engine.registry.insecure],
+        ipForwarding: (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
+        defaultBridge: defaultBridgeOf(o.engine),
         agentVersion: o.agentVersion,
         stateDir: o.stateDir,
       };
@@ -70,4 +73,9 @@ function countContainers(engine: HostEngine): HostFacts['containers'] {
   const running = all.filter((c) => c.state.status === 'running' || c.state.status === 'restarting').length;
   const paused = all.filter((c) => c.state.status === 'paused').length;
   return { total: all.length, running, paused, stopped: all.length - running - paused };
+}
+
+function defaultBridgeOf(engine: HostEngine): { name: string; subnet: string; gateway: string } | null {
+  const n = engine.networks.list().find((x) => x.isDefault);
+  return n ? { name: n.bridge, subnet: n.subnet, gateway: n.gateway } : null;
 }

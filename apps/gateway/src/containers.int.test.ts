@@ -152,6 +152,7 @@ describe('containers on a lab host through the gateway', () => {
     const rulesBefore = await rules();
     expect(linksBefore).toContain('berth0');
     expect((await h.exec(['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim()).toBe('1');
+    expect(await ask('host.facts', {})).toMatchObject({ ipForwarding: true, defaultBridge: { name: 'berth0', subnet: '172.17.0.0/16', gateway: '172.17.0.1' } });
 
     await ask('network.create', { name: 'front', subnet: '10.90.1.0/24' });
     await ask('network.create', { name: 'back', subnet: '10.90.2.0/24', internal: true });

@@ -20,6 +20,9 @@ export const HostFacts = z.object({
   registryMirrors: z.array(z.string()),
   /** absent from agents of protocol 1.0 */
   insecureRegistries: z.array(z.string()).optional(),
+  /** from 1.2: net.ipv4.ip_forward as the agent left it, and the default bridge (null: BERTH_BRIDGE=none) */
+  ipForwarding: z.boolean().optional(),
+  defaultBridge: z.object({ name: z.string(), subnet: z.string(), gateway: z.string() }).nullable().optional(),
   agentVersion: z.string(),
   stateDir: z.string(),
 });

@@ -4,7 +4,7 @@
 // Forwarding stays off here (the root namespace is the machine's): what needs the host to route
 // (isolation between networks, outside clients) is tested in the lab, where each host is a netns.
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,15 +52,23 @@ describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // s
     linksBefore = await links();
   });
 
+  // What this file made, by name: other test files make bridges and veths in this namespace too.
+  const made = new Set<string>();
   afterEach(async () => {
+    for (const m of managers) {
+      for (const n of m.list()) {
+        made.add(n.bridge);
+        for (const e of m.endpointsOf(n.id)) made.add(e.endpoint.hostVeth);
+      }
+    }
     for (const m of managers.splice(0)) await m.close();
-    for (const l of await links()) if (!linksBefore.includes(l) && (l.startsWith(`bt${tag}`) || l.startsWith('br-') || l.startsWith('veth'))) await host.deleteLink(l).catch(() => undefined);
+    for (const l of await links()) if (made.has(l) || l.startsWith(`bt${tag}`)) await host.deleteLink(l).catch(() => undefined);
     await host.applyRules(deleteTableCommand(table)).catch(() => undefined);
   });
 
   afterAll(async () => {
     await host.applyRules(deleteTableCommand(table));
-    expect((await links()).filter((l) => !linksBefore.includes(l))).toEqual([]);
+    expect((await links()).filter((l) => made.has(l) || l.startsWith(`bt${tag}`))).toEqual([]);
   });
 
   async function start(): Promise<{ engine: ContainerEngine; net: NetworkManager }> {
@@ -122,7 +130,7 @@ describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // s
     await engine.stop(c.id, { timeoutSec: 1 });
     expect(engine.inspect(c.id).network).toBeUndefined();
     expect((await run('nft', ['list', 'table', 'ip', table])).stdout).not.toContain(`dport ${hostPort}`);
-    expect((await links()).filter((l) => l.startsWith('veth') && !linksBefore.includes(l))).toEqual([]);
+    expect(await links()).not.toContain(ep?.hostVeth);
     // Released: the next container takes the port.
     await engine.start('web2');
     expect(await httpGet(`http://127.0.0.1:${hostPort}/hostname`)).toBe(`${engine.inspect('web2').id.slice(0, 12)}\n`);
@@ -164,11 +172,57 @@ describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // s
     await expect(net.create({ name: 'bad;rm', subnet: subnets[2] as string })).rejects.toThrow(/invalid network name "bad;rm"/);
     await expect(net.create({ name: 'host' })).rejects.toThrow('host is a pre-defined network and cannot be created');
     await expect(net.remove('bridge')).rejects.toThrow('bridge is a pre-defined network and cannot be removed');
+    const route = JSON.parse((await run('ip', ['-j', '-4', 'route', 'show'])).stdout).find((r: { dst: string }) => /^\d.*\/\d+$/.test(r.dst) && !r.dst.startsWith('10.214.'))?.dst as string | undefined;
+    if (route) await expect(net.create({ name: 'x', subnet: route })).rejects.toThrow(`collides with the host's route to ${route}`);
     await net.create({ name: 'dup', subnet: subnets[2] as string });
     await expect(net.create({ name: 'dup' })).rejects.toThrow('network with name dup already exists');
     await net.remove('dup');
-    expect(await links()).toEqual(before);
+    // No bridge of a refused network: each would be br-<id> of a record, and there is only bridge's.
+    // (other test files make links in this namespace at the same time: compare ours only)
+    expect((await links()).filter((l) => !before.includes(l) && l.startsWith(`bt${tag}`))).toEqual([]);
     expect(net.list().map((n) => n.name)).toEqual(['bridge']);
+    expect(await readdir(`${f.work}/state/networks`)).toHaveLength(1);
+  });
+
+  it('-P publishes every exposed port on a free host port; --network none has only lo; --network host shares the host; --dns and --add-host land in the files', async () => {
+    const { engine } = await start();
+    const image = f.busybox({ Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ExposedPorts: { '80/tcp': {}, '5353/udp': {} } });
+    const all = await engine.run({ rootfs: image, name: 'all', config: { cmd: httpd(), networkMode: 'bridge', publishAll: true, exposedPorts: ['9000'] } });
+    const ports = all.network?.ports ?? [];
+    expect(ports.map((p) => `${p.containerPort}/${p.protocol}`).sort()).toEqual(['5353/udp', '80/tcp', '9000/tcp']);
+    for (const p of ports) expect(p.hostPort).toBeGreaterThan(1023);
+    const web = ports.find((p) => p.containerPort === 80);
+    expect(await httpGet(`http://127.0.0.1:${web?.hostPort}/hostname`)).toBe(`${all.id.slice(0, 12)}\n`);
+
+    const none = await f.runIt(engine, ['sleep', '60'], { networkMode: 'none', dns: ['192.0.2.53'], dnsSearch: ['corp.test'], extraHosts: [{ host: 'db.local', ip: '10.1.2.3' }] }, 'alone');
+    const lone = await engine.execCollect(none.id, { cmd: ['sh', '-c', 'ls /sys/class/net; cat /etc/resolv.conf /etc/hosts'] });
+    expect(lone.stdout).toMatch(/^lo\n/);
+    expect(lone.stdout).toContain('nameserver 192.0.2.53\nsearch corp.test');
+    expect(lone.stdout).toContain('10.1.2.3\tdb.local');
+    expect(none.network).toBeUndefined();
+
+    const shared = await f.runIt(engine, ['sleep', '60'], { networkMode: 'host' }, 'hostnet');
+    const seen = await engine.execCollect(shared.id, { cmd: ['ls', '/sys/class/net'] });
+    expect(seen.stdout.split('\n')).toEqual(expect.arrayContaining(linksBefore.filter((l) => l !== 'lo').slice(0, 1)));
+    await expect(f.runIt(engine, ['true'], { networkMode: 'host', portBindings: [{ hostIp: '', hostPort: 1234, containerPort: 80, protocol: 'tcp' }] })).rejects.toThrow(
+      'conflicting options: port publishing and the host network mode',
+    );
+  });
+
+  it('after a reboot (bridges and rules gone) the agent brings the networks back and a container starts on them', async () => {
+    const first = await start();
+    const n = await first.net.create({ name: 'kept', subnet: subnets[3] as string });
+    await first.net.close();
+    managers.splice(managers.indexOf(first.net), 1);
+    await host.deleteLink(n.bridge);
+    await host.deleteLink(`bt${tag}d`);
+    await host.applyRules(deleteTableCommand(table));
+
+    const second = await start();
+    expect(await links()).toEqual(expect.arrayContaining([n.bridge, `bt${tag}d`]));
+    const c = await f.runIt(second.engine, httpd(), { networkMode: 'kept', portBindings: [{ hostIp: '127.0.0.1', hostPort: 0, containerPort: 80, protocol: 'tcp' }] }, 'again');
+    expect(c.network?.endpoints[0]?.ipv4Address).toBe(subnets[3]?.replace('.0/24', '.2'));
+    expect(await httpGet(`http://127.0.0.1:${c.network?.ports[0]?.hostPort}/hostname`)).toBe(`${c.id.slice(0, 12)}\n`);
   });
 
   it('an agent restart keeps published ports working: the new manager adopts the running container and rebuilds the rules', async () => {
