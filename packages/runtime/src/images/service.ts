@@ -11,7 +11,7 @@ import { parseTagReference, familiarString } from '../distribution/reference.ts'
 import { hostNodeOps } from '../snapshots/node-ops.ts';
 import type { NodeOps } from '../snapshots/node-ops.ts';
 import { chainIds, Snapshotter } from '../snapshots/snapshotter.ts';
-import type { SnapshotMount } from '../snapshots/snapshotter.ts';
+import type { SnapshotMount, SnapshotterLimits } from '../snapshots/snapshotter.ts';
 import { hostExec } from '../sys/exec.ts';
 import { ImageError } from './errors.ts';
 import { withName } from './index-entries.ts';
@@ -51,6 +51,8 @@ export interface ImageServiceOptions {
   maxConcurrentDownloads?: number;
   /** mknod/mkfifo/setfattr; defaults to the host's binaries. */
   nodeOps?: NodeOps;
+  /** Largest unpacked layer and the free space kept while unpacking (decompression bombs, full disks). */
+  layerLimits?: SnapshotterLimits;
 }
 
 export interface PreparedRootfs {
@@ -69,7 +71,7 @@ export class ImageService {
 
   constructor(opts: ImageServiceOptions) {
     this.content = new ContentStore(opts.root);
-    this.layers = new Snapshotter(join(opts.root, 'layers'), opts.nodeOps ?? hostNodeOps(hostExec()));
+    this.layers = new Snapshotter(join(opts.root, 'layers'), opts.nodeOps ?? hostNodeOps(hostExec()), opts.layerLimits);
     this.client = opts.client ?? new DistributionClient(opts.registry);
     this.parts = {
       content: this.content,

@@ -11,7 +11,11 @@ export type LayerErrorCode =
   /** A media type berth cannot unpack. */
   | 'UNSUPPORTED_LAYER'
   /** The layer is not unpacked (prepare before pull). */
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** It unpacks to more than the per-layer limit: a decompression bomb, or a layer too big for this host. */
+  | 'TOO_LARGE'
+  /** Unpacking it would leave less than the reserve free on the store's disk, or the disk is full. */
+  | 'NO_SPACE';
 
 export class LayerError extends Error {
   override readonly name = 'LayerError';

@@ -211,7 +211,8 @@ export async function extractEntries(entries: AsyncIterable<TarEntry>, dest: str
     try {
       await writer.write(entry);
     } catch (err) {
-      if (err instanceof LayerError) throw err;
+      // A full disk is the host's problem, not the archive's: the caller says so.
+      if (err instanceof LayerError || (err as NodeJS.ErrnoException).code === 'ENOSPC') throw err;
       throw new LayerError('INVALID_ARCHIVE', `cannot unpack layer entry ${JSON.stringify(entry.header.name)}: ${(err as Error).message}`, entry.header.name, { cause: err });
     }
   }

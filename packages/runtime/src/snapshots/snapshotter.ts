@@ -3,7 +3,7 @@
 // unpacked into <root>/.tmp-* and renamed into place, so a failure leaves nothing behind.
 // The snapshotter decides mounts; it does not mount (the caller, or the OCI runtime, does).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OnceMap } from '../content/locks.ts';
 import { decompress } from './decompress.ts';
@@ -55,12 +55,24 @@ function hexOf(digest: string): string {
   return hex;
 }
 
+export interface SnapshotterLimits {
+  /** Largest uncompressed layer (tar bytes) accepted; default 64 GiB. */
+  maxLayerBytes?: number;
+  /** Free space kept on the store's filesystem while unpacking; default 1 GiB. */
+  reserveBytes?: number;
+}
+
+const GiB = 1024 ** 3;
+/** How often (in unpacked bytes) free space is looked at. */
+const SPACE_CHECK_EVERY = 32 * 1024 * 1024;
+
 export class Snapshotter {
   private readonly unpacking = new OnceMap<{ info: LayerInfo; unpacked: boolean }, never>();
 
   constructor(
     readonly root: string,
     private readonly ops: NodeOps,
+    private readonly limits: SnapshotterLimits = {},
   ) {
     // overlay's mount options are ':' and ',' separated; a root holding them cannot be mounted.
     if (/[:,]/.test(root)) throw new Error(`layer root ${root} contains ':' or ',', which overlay mount options cannot carry`);
@@ -106,8 +118,24 @@ export class Snapshotter {
       await mkdir(diff, { recursive: true, mode: 0o755 });
       const { stream } = await decompress(req.open());
       const hash = createHash('sha256');
+      const layer = req.blob ?? req.diffId;
+      const max = this.limits.maxLayerBytes ?? 64 * GiB;
+      const reserve = this.limits.reserveBytes ?? GiB;
+      // A few MB of gzip can unpack to terabytes: count as it streams, and stop before the disk fills.
       async function* hashed(): AsyncGenerator<Uint8Array> {
+        let total = 0;
+        let nextCheck = 0;
         for await (const chunk of stream) {
+          total += chunk.length;
+          if (total > max) {
+            throw new LayerError('TOO_LARGE', `layer ${layer} unpacks to more than ${max} bytes, the limit for one layer: the image is refused (a decompression bomb, or a layer too big for this host)`);
+          }
+          if (total >= nextCheck) {
+            nextCheck = total + SPACE_CHECK_EVERY;
+            const fs = await statfs(diff);
+            const free = fs.bavail * fs.bsize;
+            if (free < reserve) throw noSpace(layer, diff, `${free} bytes are left and ${reserve} are kept free`);
+          }
           hash.update(chunk);
           yield chunk;
         }
@@ -117,6 +145,7 @@ export class Snapshotter {
         result = await extractEntries(readTar(hashed()), diff, this.ops);
       } catch (err) {
         if (err instanceof LayerError) throw err;
+        if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw noSpace(layer, diff, 'the disk is full');
         const what = err instanceof TarError ? 'is not a valid tar' : 'could not be read';
         throw new LayerError('INVALID_ARCHIVE', `layer ${req.blob ?? req.diffId} ${what}: ${(err as Error).message}`, undefined, { cause: err });
       }
@@ -198,4 +227,8 @@ export class Snapshotter {
     }
     return removed;
   }
+}
+
+function noSpace(layer: string, dir: string, why: string): LayerError {
+  return new LayerError('NO_SPACE', `unpacking layer ${layer} would fill the disk holding ${dir}: ${why}; free some space (berth image prune, system df) and pull again`);
 }
