@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -505,6 +506,165 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     const rm = await cli(['-H', HOST, 'volume', 'rm', 'data1']);
     expect([rm.code, rm.stdout], rm.stderr).toEqual([0, 'data1\n']);
     expect((await cli(['-H', HOST, 'volume', 'ls', '-q'])).stdout).not.toMatch(/^data1$/m);
+  });
+
+  describe('networks: a user-defined network, a published port, names resolved by the network\u2019s DNS', () => {
+    /** A /24 in 10.215.0.0/16 no address of this machine is in, derived from the pid (as network-env picks 10.214.x). */
+    const freeSubnet = async (): Promise<string> => {
+      const used = JSON.parse((await run('ip', ['-j', '-4', 'addr', 'show'])).stdout) as { addr_info: { local: string }[] }[];
+      const taken = new Set(used.flatMap((l) => l.addr_info.map((a) => a.local.split('.').slice(0, 3).join('.'))));
+      const start = (process.pid * 11) % 250;
+      for (let i = 0; i < 250; i++) {
+        const octet = ((start + i) % 250) + 1;
+        if (!taken.has(`10.215.${octet}`)) return `10.215.${octet}.0/24`;
+      }
+      throw new Error('no free /24 in 10.215.0.0/16: look for leftover br-* bridges (ip -br addr)');
+    };
+    /** A port free on 127.0.0.1 now: bind port 0 and close it. */
+    const freePort = () =>
+      new Promise<number>((resolve, reject) => {
+        const srv = createServer();
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+          const { port } = srv.address() as AddressInfo;
+          srv.close(() => resolve(port));
+        });
+      });
+    const h = (args: string[]) => cli(['-H', HOST, ...args]);
+    let subnet = '';
+    let port = 0;
+    let apiHostname = '';
+
+    afterAll(async () => {
+      await h(['rm', '-f', 'api', 'api-again', 'sidecar']).catch(() => null);
+      await h(['network', 'rm', '-f', 'appnet']).catch(() => null);
+    });
+
+    it('creates a network with a subnet, prints its id, and lists and inspects it', async () => {
+      subnet = await freeSubnet();
+      const create = await h(['network', 'create', '--subnet', subnet, '--label', 'tier=app', 'appnet']);
+      expect(create.code, create.stderr + agentLog.slice(-2000)).toBe(0);
+      expect(create.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+      const id = create.stdout.trim();
+      const ls = await h(['network', 'ls']);
+      expect(ls.code, ls.stderr).toBe(0);
+      expect(ls.stdout.split('\n')[0]).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE$/);
+      expect(ls.stdout).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+appnet\\s+bridge\\s+local$`, 'm'));
+      const quiet = await h(['network', 'ls', '-q', '--no-trunc']);
+      expect(quiet.stdout.split('\n')).toContain(id);
+      const inspect = await h(['network', 'inspect', 'appnet']);
+      expect(inspect.code, inspect.stderr).toBe(0);
+      const [doc] = JSON.parse(inspect.stdout) as [Record<string, unknown>];
+      expect(doc).toMatchObject({ Name: 'appnet', Id: id, Driver: 'bridge', Scope: 'local', Internal: false, IPAM: { Config: [{ Subnet: subnet }] }, Labels: { tier: 'app' }, Containers: {} });
+      const again = await h(['network', 'create', 'appnet']);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/appnet/);
+    });
+
+    it('runs a server on it with a port published on 127.0.0.1, reached from here; ps and port show the mapping', async () => {
+      port = await freePort();
+      const started = await h(['run', '-d', '--network', 'appnet', '--name', 'api', '-p', `127.0.0.1:${port}:80`, image, 'httpd', '-f', '-p', '80', '-h', '/etc']);
+      expect(started.code, started.stderr + agentLog.slice(-2000)).toBe(0);
+      expect(started.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+      const hostname = await h(['exec', 'api', 'cat', '/etc/hostname']);
+      expect(hostname.code, hostname.stderr).toBe(0);
+      apiHostname = hostname.stdout.trim();
+      expect(apiHostname).not.toBe('');
+
+      // from the test process, to 127.0.0.1 only
+      const body = await eventually(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/hostname`, { signal: AbortSignal.timeout(3000) });
+        return res.ok ? res.text() : null;
+      }, `GET http://127.0.0.1:${port}/hostname (agent log: ${agentLog.slice(-500)})`);
+      expect(body.trim()).toBe(apiHostname);
+
+      const ps = await h(['ps']);
+      expect(ps.code, ps.stderr).toBe(0);
+      expect(ps.stdout.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+      expect(ps.stdout).toMatch(new RegExp(`Up .*\\s127\\.0\\.0\\.1:${port}->80/tcp\\s+api$`, 'm'));
+
+      const ports = await h(['port', 'api']);
+      expect([ports.code, ports.stdout, ports.stderr]).toEqual([0, `80/tcp -> 127.0.0.1:${port}\n`, '']);
+      const one = await h(['port', 'api', '80']);
+      expect([one.code, one.stdout]).toEqual([0, `127.0.0.1:${port}\n`]);
+      const none = await h(['port', 'api', '81/tcp']);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toBe("berth: no public port '81/tcp' published for api\n");
+
+      const inspect = JSON.parse((await h(['inspect', 'api'])).stdout) as [{ NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }];
+      const ip = inspect[0].NetworkSettings.Networks.appnet?.IPAddress ?? '';
+      expect(ip.split('.').slice(0, 3).join('.')).toBe(subnet.split('.').slice(0, 3).join('.'));
+      const net = JSON.parse((await h(['network', 'inspect', 'appnet'])).stdout) as [{ Containers: Record<string, { Name: string; IPv4Address: string }> }];
+      expect(Object.values(net[0].Containers)).toEqual([expect.objectContaining({ Name: 'api', IPv4Address: expect.stringMatching(new RegExp(`^${ip.replace(/\./g, '\\.')}/24$`)) })]);
+    });
+
+    it('refuses a second container on the same host port', async () => {
+      const clash = await h(['run', '-d', '--name', 'api-again', '-p', `127.0.0.1:${port}:80`, image, 'httpd', '-f', '-p', '80']);
+      expect(clash.code, clash.stdout).not.toBe(0);
+      expect(clash.stderr).toMatch(/port is already allocated/);
+      await h(['rm', '-f', 'api-again']);
+      // the first one still serves
+      const res = await fetch(`http://127.0.0.1:${port}/hostname`, { signal: AbortSignal.timeout(3000) });
+      expect((await res.text()).trim()).toBe(apiHostname);
+    });
+
+    it('resolves a container\u2019s name through the network\u2019s DNS', async () => {
+      const r = await h(['run', '--rm', '--network', 'appnet', image, 'wget', '-q', '-O', '-', 'http://api/hostname']);
+      expect(r.code, r.stderr + agentLog.slice(-1000)).toBe(0);
+      expect(r.stdout.trim()).toBe(apiHostname);
+    });
+
+    it('connects a running container to the network under an alias, and disconnects it', async () => {
+      const sidecar = await h(['run', '-d', '--name', 'sidecar', image, 'sleep', '1000']);
+      expect(sidecar.code, sidecar.stderr).toBe(0);
+      const connect = await h(['network', 'connect', '--alias', 'helper', 'appnet', 'sidecar']);
+      expect([connect.code, connect.stdout], connect.stderr + agentLog.slice(-1000)).toEqual([0, '']);
+      const net = JSON.parse((await h(['network', 'inspect', 'appnet'])).stdout) as [{ Containers: Record<string, { Name: string }> }];
+      expect(Object.values(net[0].Containers).map((c) => c.Name).sort()).toEqual(['api', 'sidecar']);
+      const byAlias = await h(['run', '--rm', '--network', 'appnet', image, 'nslookup', 'helper']);
+      expect(byAlias.code, byAlias.stdout + byAlias.stderr).toBe(0);
+      const disconnect = await h(['network', 'disconnect', 'appnet', 'sidecar']);
+      expect([disconnect.code, disconnect.stdout], disconnect.stderr).toEqual([0, '']);
+      const after = JSON.parse((await h(['network', 'inspect', 'appnet'])).stdout) as [{ Containers: Record<string, { Name: string }> }];
+      expect(Object.values(after[0].Containers).map((c) => c.Name)).toEqual(['api']);
+      await h(['rm', '-f', 'sidecar']);
+    });
+
+    it('refuses to remove the network while api uses it, then removes it; ls shows bridge, host and none', async () => {
+      const refused = await h(['network', 'rm', 'appnet']);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/^berth: .*appnet.*\bapi\b/);
+      const rm = await h(['rm', '-f', 'api']);
+      expect(rm.code, rm.stderr).toBe(0);
+      const removed = await h(['network', 'rm', 'appnet']);
+      expect([removed.code, removed.stdout, removed.stderr]).toEqual([0, 'appnet\n', '']);
+      const missing = await h(['network', 'rm', 'appnet']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/appnet/);
+      expect((await h(['network', 'rm', '-f', 'appnet'])).code).toBe(0);
+      const ls = await h(['network', 'ls']);
+      expect(ls.code, ls.stderr).toBe(0);
+      const names = ls.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[1]);
+      expect(names).toEqual(expect.arrayContaining(['bridge', 'host', 'none']));
+      expect(names).not.toContain('appnet');
+      expect(ls.stdout).toMatch(/^\S+\s+host\s+host\s+local$/m);
+      expect(ls.stdout).toMatch(/^\S+\s+none\s+null\s+local$/m);
+      const all = await cli(['-H', 'all', 'network', 'ls']);
+      expect(all.stdout.split('\n')[0]).toMatch(/^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\s+HOST$/);
+      expect(all.stdout).toMatch(new RegExp(`\\sbridge\\s+bridge\\s+local\\s+${HOST}$`, 'm'));
+    });
+
+    it('prunes unused networks when told to, and asks first otherwise', async () => {
+      expect((await h(['network', 'create', 'unused'])).code).toBe(0);
+      const asked = await h(['network', 'prune']);
+      expect(asked.code).toBe(1);
+      expect(asked.stderr).toMatch(/WARNING! This will remove all custom networks not used by at least one container\. Add -f/);
+      const prune = await h(['network', 'prune', '-f']);
+      expect([prune.code, prune.stdout], prune.stderr).toEqual([0, 'Deleted Networks:\nunused\n']);
+      const again = await h(['network', 'prune', '-f']);
+      expect([again.code, again.stdout]).toEqual([0, '']);
+    });
   });
 
   it('records every change in the audit log, without env values', async () => {
