@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,5 +156,20 @@ describe('install-agent.sh into DESTDIR', () => {
     expect(existsSync(join(dest, 'opt/berth-test'))).toBe(false); // found through the unit's WorkingDirectory
     expect(existsSync(join(dest, ENV))).toBe(false);
     expect(existsSync(join(dest, 'var/lib/berth'))).toBe(true);
+  });
+
+  it('uninstall --purge also names the agent\'s bridges and nftables table to remove, and removes the state', async () => {
+    await mkdir(join(dest, 'var/lib/berth/networks'), { recursive: true });
+    await writeFile(join(dest, 'var/lib/berth/networks/a.json'), JSON.stringify({ id: 'a', name: 'bridge', bridge: 'berth0' }, null, 2));
+    await writeFile(join(dest, 'var/lib/berth/networks/b.json'), JSON.stringify({ id: 'b', name: 'app', bridge: 'br-0123456789ab' }, null, 2));
+    await writeFile(join(dest, 'var/lib/berth/networks/c.json'), JSON.stringify({ id: 'c', name: 'evil', bridge: 'x; rm -rf /' }, null, 2));
+    const r = await run(uninstall, ['--purge'], dest);
+    expect(r.code, r.stderr).toBe(0);
+    // under DESTDIR nothing on the host is touched: the commands are only named
+    expect(r.stdout).toContain('would run: ip link delete berth0');
+    expect(r.stdout).toContain('would run: ip link delete br-0123456789ab');
+    expect(r.stdout).not.toContain('rm -rf /');
+    expect(r.stdout).toContain('would run: nft delete table ip berth');
+    expect(existsSync(join(dest, 'var/lib/berth'))).toBe(false);
   });
 });

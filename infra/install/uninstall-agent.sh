@@ -69,6 +69,13 @@ remove() { # remove PATH...: rm -rf, or say so under --dry-run
   done
 }
 
+# the agent's nftables table, as its configuration names it (read before the file goes)
+nft_table=berth
+if [[ -f $DESTDIR$ENV_PATH ]]; then
+  t=$(sed -n 's/^BERTH_NFT_TABLE=["'"'"']\{0,1\}\([A-Za-z][A-Za-z0-9_]*\)["'"'"']\{0,1\}$/\1/p' "$DESTDIR$ENV_PATH" | tail -n 1)
+  [[ -n $t ]] && nft_table=$t
+fi
+
 step "stop and disable $UNIT_NAME (containers keep running)"
 if [[ -f $unit_file ]]; then
   host_cmd systemctl disable --now "$UNIT_NAME"
@@ -105,6 +112,21 @@ if [[ $purge -eq 1 ]]; then
   # would delete their files through the mounts.
   if awk -v d="$state" '$5 == d || index($5, d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
     die "file systems are still mounted under $state (running containers): stop them first (runc --root $STATE_DIR/runtime/runc list, kill ID KILL, delete ID) and run this again"
+  fi
+  step "remove the agent's networks: bridges and the nftables table $nft_table"
+  bridges=()
+  if [[ -d $state/networks ]]; then
+    while IFS= read -r b; do
+      [[ $b =~ ^[A-Za-z0-9_.-]{1,15}$ ]] && bridges+=("$b")
+    done < <(sed -n 's/^ *"bridge": *"\([^"]*\)".*/\1/p' "$state"/networks/*.json 2>/dev/null)
+  fi
+  for b in "${bridges[@]}"; do
+    if [[ -n $DESTDIR || $dry_run -eq 1 ]]; then note "would run: ip link delete $b"
+    elif ip link show dev "$b" >/dev/null 2>&1; then ip link delete "$b" && note "removed bridge $b"
+    fi
+  done
+  if [[ -n $DESTDIR || $dry_run -eq 1 ]]; then note "would run: nft delete table ip $nft_table"
+  elif nft list table ip "$nft_table" >/dev/null 2>&1; then nft delete table ip "$nft_table" && note "removed nftables table ip $nft_table"
   fi
   remove "$state"
 else
