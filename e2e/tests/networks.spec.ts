@@ -1,0 +1,237 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import { freePort } from '@berth/testing/registry';
+import { adminApi, mutate, query } from './api.ts';
+import { signIn } from './sign-in.ts';
+
+const registry = process.env.BERTH_E2E_REGISTRY;
+const ref = `${registry}/busybox:latest`;
+const HOST = 'local';
+const NET = 'e2enet';
+const NET_2 = 'e2enet-2';
+const WEB = 'e2e-net-web';
+
+/**
+ * A /24 of 10.216.0.0/16 for this run: picked from the worker's process id so that runs side by
+ * side do not collide, skipping the ones the machine already routes (another run's networks).
+ */
+function pickSubnet(): string {
+  const routes = execFileSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' });
+  const start = process.pid % 250;
+  for (let i = 0; i < 250; i++) {
+    const n = ((start + i) % 250) + 1;
+    if (!routes.includes(`10.216.${n}.`)) return `10.216.${n}.0/24`;
+  }
+  throw new Error('no free /24 in 10.216.0.0/16: look for leftover br-* bridges (ip -br link)');
+}
+
+interface Listed { containers: { id: string; name: string }[] }
+
+/** Removes what this spec makes, whatever state a failed run left it in. */
+async function cleanUp(): Promise<void> {
+  const api = await adminApi();
+  try {
+    // the global setup starts the agent without waiting for it to enrol
+    await expect.poll(async () => (await query<{ name: string; status: string }[]>(api, 'hosts.list', undefined)).find((h) => h.name === HOST)?.status, { timeout: 60_000 }).toBe('online');
+    const { containers } = await query<Listed>(api, 'containers.list', { host: HOST, all: true });
+    for (const c of containers.filter((x) => x.name.replace(/^\//, '') === WEB)) {
+      await mutate(api, 'containers.remove', { host: HOST, id: c.id, force: true, volumes: false }).catch((err: Error) => console.warn(`clean-up: ${err.message}`));
+    }
+    for (const network of [NET, NET_2]) await mutate(api, 'networks.remove', { host: HOST, network }).catch(() => undefined); // gone already when the test passed
+    await mutate(api, 'images.remove', { host: HOST, ref, force: true }).catch(() => undefined);
+  } finally {
+    await api.dispose();
+  }
+}
+
+async function pull(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Images', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Pull an image' });
+  await form.getByLabel('Host', { exact: true }).selectOption(HOST);
+  await form.getByLabel('Image to pull').fill(ref);
+  await form.getByRole('button', { name: 'Pull' }).click();
+  await expect(form.getByRole('status').filter({ hasText: `Pulled ${ref} on ${HOST}` })).toBeVisible({ timeout: 60_000 });
+}
+
+test.describe('networks on a real agent', () => {
+  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped when docker-registry could not start: the reason is in the message
+  test.beforeAll(cleanUp);
+  test.afterAll(cleanUp);
+
+  test('create a network, run a container on it with a published port, reach it, refuse and then remove the network', async ({ page }) => {
+    test.setTimeout(240_000);
+    const subnet = pickSubnet();
+    const prefix = subnet.split('.').slice(0, 3).join('.');
+    const port = await freePort();
+    await signIn(page);
+
+    await test.step('create e2enet from the form, checked as it is typed', async () => {
+      await page.getByRole('link', { name: 'Networks', exact: true }).click();
+      await expect(page).toHaveURL(/\/networks$/);
+      const create = page.getByRole('form', { name: 'Create a network' });
+      await create.getByLabel('Host', { exact: true }).selectOption(HOST);
+      await create.getByLabel('Network name').fill('-bad');
+      await expect(create.getByRole('alert')).toContainText('a network name is [a-zA-Z0-9][a-zA-Z0-9_.-]*');
+      await create.getByLabel('Network name').fill(NET);
+      await create.getByLabel('Subnet').fill(`${prefix}.7/24`);
+      await expect(create.getByRole('alert')).toContainText(`has host bits set: the subnet is ${subnet}`);
+      await create.getByLabel('Subnet').fill(subnet);
+      await create.getByLabel('Gateway').fill('10.99.0.1');
+      await expect(create.getByRole('alert')).toContainText(`10.99.0.1 is not in ${subnet}`);
+      await create.getByLabel('Gateway').fill('');
+      await expect(create.getByRole('alert')).toHaveCount(0);
+      await create.getByRole('button', { name: 'Create' }).click();
+      await expect(page.getByRole('status').filter({ hasText: `Created network ${NET} on ${HOST}: ${subnet}, gateway ${prefix}.1` })).toBeVisible({ timeout: 30_000 });
+      const row = page.getByRole('table', { name: 'Networks' }).getByRole('row').filter({ has: page.getByRole('link', { name: NET, exact: true }) });
+      await expect(row).toContainText(subnet);
+      await expect(row).toContainText(`${prefix}.1`);
+      await expect(row).toContainText('bridge');
+
+      // the agent's refusal, as it words it: a second network on the same subnet
+      await create.getByLabel('Network name').fill(NET_2);
+      await create.getByLabel('Subnet').fill(subnet);
+      await create.getByRole('button', { name: 'Create' }).click();
+      await expect(create.getByRole('alert')).toContainText(`subnet ${subnet} overlaps with network ${NET}`, { timeout: 30_000 });
+      await page.screenshot({ path: 'e2e/test-results/networks.png', fullPage: true });
+    });
+
+    await test.step('the host page lists it on its Networks tab; the built-in ones cannot be removed', async () => {
+      await page.goto(`/hosts/${HOST}`);
+      await page.getByRole('tab', { name: 'Networks' }).click();
+      await expect(page).toHaveURL(/#networks$/);
+      const table = page.getByRole('table', { name: 'Networks' });
+      await expect(table.getByRole('link', { name: NET, exact: true })).toBeVisible();
+      await expect(table.getByRole('button', { name: `Remove network ${NET}` })).toBeVisible();
+      for (const builtin of ['bridge', 'host', 'none']) {
+        await expect(table.getByRole('link', { name: builtin, exact: true })).toBeVisible();
+        await expect(table.getByRole('button', { name: `Remove network ${builtin}` })).toHaveCount(0);
+      }
+    });
+
+    await pull(page);
+
+    let id = '';
+    await test.step('run busybox httpd on e2enet with a published port; a bad -p is refused as typed', async () => {
+      await page.goto(`/hosts/${HOST}/run?image=${encodeURIComponent(ref)}`);
+      const form = page.getByRole('form', { name: 'Run a container' });
+      await form.getByLabel('Name', { exact: true }).fill(WEB);
+      await form.getByLabel('Command', { exact: true }).fill('httpd -f -p 80 -h /etc');
+      await expect(form.getByLabel('Network', { exact: true }).getByRole('option', { name: `${NET} (${subnet})` })).toHaveCount(1);
+      await form.getByLabel('Network', { exact: true }).selectOption(NET);
+      await form.getByLabel('Network aliases').fill('www');
+
+      await form.getByLabel('Publish ports').fill('127.0.0.1:99999:80');
+      await expect(form.getByRole('alert')).toHaveText('invalid host port 99999 in "127.0.0.1:99999:80": ports go from 1 to 65535');
+      await form.getByRole('button', { name: 'Run' }).click();
+      await expect(form.getByRole('button', { name: 'Run' })).toBeDisabled();
+      await expect(page).toHaveURL(/\/run\?image=/);
+      await page.screenshot({ path: 'e2e/test-results/run-form-bad-port.png', fullPage: true });
+
+      await form.getByLabel('Publish ports').fill(`127.0.0.1:${port}:80`);
+      await expect(form.getByRole('alert')).toHaveCount(0);
+      await form.getByRole('button', { name: 'Run' }).click();
+      await expect(page).toHaveURL(new RegExp(`/hosts/${HOST}/containers/[0-9a-f]{12,}`), { timeout: 60_000 });
+      id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+      await expect(page.getByLabel('Container state')).toHaveText('running', { timeout: 30_000 });
+    });
+
+    await test.step('its page: the network mode, its address on e2enet, the port mapping', async () => {
+      const section = page.getByRole('region', { name: 'Network' });
+      await expect(section.getByText(NET, { exact: true }).first()).toBeVisible();
+      const endpoint = section.getByRole('table', { name: 'Container networks' }).getByRole('row').filter({ has: page.getByRole('link', { name: NET, exact: true }) });
+      await expect(endpoint).toContainText(new RegExp(`${prefix.replaceAll('.', '\\.')}\\.\\d+/24`));
+      await expect(endpoint).toContainText(`${prefix}.1`);
+      await expect(endpoint).toContainText('www');
+      await expect(section.getByRole('list', { name: 'Port mappings' })).toContainText(`80/tcp → 127.0.0.1:${port}`);
+      await page.screenshot({ path: 'e2e/test-results/container-network.png', fullPage: true });
+    });
+
+    await test.step('connect it to the default bridge while it runs, then disconnect it after a confirmation', async () => {
+      const section = page.getByRole('region', { name: 'Network' });
+      const connect = section.getByRole('form', { name: `Connect ${WEB} to a network` });
+      await connect.getByLabel('Network', { exact: true }).selectOption('bridge');
+      await connect.getByLabel('Aliases').fill('nope');
+      await expect(connect.getByRole('alert')).toContainText('the default bridge network takes no aliases');
+      await connect.getByLabel('Aliases').fill('');
+      await connect.getByRole('button', { name: 'Connect' }).click();
+      await expect(section.getByRole('status').filter({ hasText: `Connected ${WEB} to bridge` })).toBeVisible({ timeout: 30_000 });
+      const bridgeRow = section.getByRole('table', { name: 'Container networks' }).getByRole('row').filter({ has: page.getByRole('link', { name: 'bridge', exact: true }) });
+      await expect(bridgeRow).toContainText(/\d+\.\d+\.\d+\.\d+\/\d+/);
+      await bridgeRow.getByRole('button', { name: `Disconnect ${WEB} from bridge` }).click();
+      await section.getByRole('group', { name: `Disconnect ${WEB} from bridge` }).getByRole('button', { name: 'Confirm disconnect' }).click();
+      await expect(bridgeRow).toHaveCount(0, { timeout: 30_000 });
+    });
+
+    await test.step('the Ports column, and the container answering on the published port', async () => {
+      await page.getByRole('link', { name: 'Containers', exact: true }).first().click();
+      const row = page.getByRole('table', { name: 'Containers' }).getByRole('row').filter({ has: page.getByRole('link', { name: WEB, exact: true }) });
+      await expect(row).toContainText(`127.0.0.1:${port}->80/tcp`);
+      // loopback is the host's, not the browser's: no link
+      await expect(row.getByRole('link', { name: /->80\/tcp/ })).toHaveCount(0);
+      await page.screenshot({ path: 'e2e/test-results/containers-ports.png', fullPage: true });
+
+      const api = await adminApi();
+      const hostname = await query<{ Config: { Hostname: string } }>(api, 'containers.inspect', { host: HOST, id }).then((r) => r.Config.Hostname).finally(() => api.dispose());
+      expect(hostname).toBeTruthy();
+      await expect.poll(async () => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/hostname`, { signal: AbortSignal.timeout(3000) });
+          return res.ok ? (await res.text()).trim() : `HTTP ${res.status}`;
+        } catch (err) {
+          return (err as Error).message;
+        }
+      }, { timeout: 20_000 }).toBe(hostname);
+    });
+
+    await test.step('inspect e2enet: the container with its address', async () => {
+      await page.goto(`/hosts/${HOST}#networks`);
+      await page.getByRole('table', { name: 'Networks' }).getByRole('link', { name: NET, exact: true }).click();
+      await expect(page).toHaveURL(new RegExp(`/hosts/${HOST}/networks/${NET}$`));
+      await expect(page.getByRole('heading', { name: NET, exact: true })).toBeVisible();
+      await expect(page.getByLabel('Network details')).toContainText(subnet);
+      const attached = page.getByRole('table', { name: `Containers on ${NET}` }).getByRole('row').filter({ has: page.getByRole('link', { name: WEB, exact: true }) });
+      await expect(attached).toContainText(new RegExp(`${prefix.replaceAll('.', '\\.')}\\.\\d+/24`));
+      await expect(attached).toContainText('www');
+      await page.screenshot({ path: 'e2e/test-results/network-inspect.png', fullPage: true });
+    });
+
+    await test.step('removing e2enet is refused while the container uses it, naming the container', async () => {
+      await page.getByRole('button', { name: `Remove network ${NET}` }).click();
+      const confirm = page.getByRole('group', { name: `Remove network ${NET}` });
+      await expect(confirm).toContainText(`Remove network ${NET} from ${HOST}?`);
+      await confirm.getByRole('button', { name: 'Confirm remove' }).click();
+      await expect(page.getByRole('alert').filter({ hasText: `used by container ${WEB}` })).toBeVisible({ timeout: 30_000 });
+      await page.screenshot({ path: 'e2e/test-results/network-in-use.png', fullPage: true });
+    });
+
+    await test.step('remove the container, then the network after a confirmation naming it', async () => {
+      await page.getByRole('table', { name: `Containers on ${NET}` }).getByRole('link', { name: WEB, exact: true }).click();
+      await page.getByRole('button', { name: `Remove ${WEB}` }).click();
+      await page.getByRole('group', { name: `Remove ${WEB}` }).getByRole('button', { name: /Force remove|Confirm remove/ }).click();
+      await expect(page).toHaveURL(/\/containers$/, { timeout: 30_000 });
+
+      await page.getByRole('link', { name: 'Networks', exact: true }).click();
+      const row = page.getByRole('table', { name: 'Networks' }).getByRole('row').filter({ has: page.getByRole('link', { name: NET, exact: true }) });
+      await expect(row.getByRole('cell').nth(7)).toHaveText('0'); // Containers: none left on it
+      await row.getByRole('button', { name: `Remove network ${NET}` }).click();
+      const confirm = row.getByRole('group', { name: `Remove network ${NET}` });
+      await expect(confirm).toContainText(`Remove network ${NET} from ${HOST}?`);
+      await confirm.getByRole('button', { name: 'Confirm remove' }).click();
+      await expect(page.getByRole('status').filter({ hasText: `Removed network ${NET} from ${HOST}` })).toBeVisible({ timeout: 30_000 });
+      await expect(row).toHaveCount(0);
+      await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/hostname`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, (err: Error) => err.message))).not.toBe(200);
+    });
+  });
+
+  test('a viewer sees the networks but is offered no changes', async ({ page }) => {
+    await signIn(page, 'viewer');
+    await page.getByRole('link', { name: 'Networks', exact: true }).click();
+    const table = page.getByRole('table', { name: 'Networks' });
+    await expect(table.getByRole('link', { name: 'bridge', exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('form', { name: 'Create a network' })).toHaveCount(0);
+    await expect(page.getByRole('group', { name: 'Prune networks' })).toHaveCount(0);
+    await expect(table.getByRole('button')).toHaveCount(0);
+    await page.goto(`/hosts/${HOST}/run`);
+    await expect(page.getByRole('form', { name: 'Run a container' }).getByLabel('Network', { exact: true }).getByRole('option', { name: 'host (admins only)' })).toBeDisabled();
+  });
+});
