@@ -23,6 +23,8 @@ const Env = z.object({
   BERTH_BIP: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'is the gateway address with its prefix, e.g. 172.17.0.1/16').default('172.17.0.1/16'),
   /** turn on net.ipv4.ip_forward so that containers reach beyond the host (dockerd's --ip-forward) */
   BERTH_IP_FORWARD: z.enum(['0', '1']).default('1'),
+  /** DNS servers containers' queries go to, comma-separated (dockerd's --dns); default: the host's /etc/resolv.conf */
+  BERTH_DNS: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3})?(,\d{1,3}(\.\d{1,3}){3})*$/, 'is a comma-separated list of IPv4 addresses').default(''),
   /** the nftables table (family ip) holding berth's NAT, published ports and isolation rules */
   BERTH_NFT_TABLE: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'is a table name of letters, digits and _').default('berth'),
   BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     bridge: env.BERTH_BRIDGE === 'none' ? null : { name: env.BERTH_BRIDGE, ...bipSubnet(env.BERTH_BIP) },
     ipForward: env.BERTH_IP_FORWARD === '1',
     nftTable: env.BERTH_NFT_TABLE,
+    dnsServers: list(env.BERTH_DNS),
     emit: (kind, data) => emit(kind, data),
     log,
   }).catch((err: Error) => fatal(`cannot open the container engine: ${err.message}`));

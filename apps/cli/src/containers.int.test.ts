@@ -615,6 +615,10 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     });
 
     it('connects a running container to the network under an alias, and disconnects it', async () => {
+      // docker stats' NET I/O: api has served pages by now; docker info names the default bridge
+      const stats = await h(['stats', '--no-stream', 'api']);
+      expect(stats.stdout).toMatch(/NET I\/O\s+BLOCK I\/O\s+PIDS\n.*\d+(\.\d+)?k?B \/ \d+(\.\d+)?k?B/);
+      expect((await h(['info'])).stdout).toMatch(/Default Bridge: btcli\d+ 10\.214\.\d+\.0\/24 \(gateway 10\.214\.\d+\.1\)/);
       const sidecar = await h(['run', '-d', '--name', 'sidecar', image, 'sleep', '1000']);
       expect(sidecar.code, sidecar.stderr).toBe(0);
       const connect = await h(['network', 'connect', '--alias', 'helper', 'appnet', 'sidecar']);

@@ -75,6 +75,8 @@ export function startLabAgent(host: LabHost, o: { wsUrl: string; joinToken?: str
       BERTH_CGROUP_PARENT: host.cgroupParent,
       // the lab's bridge is not loopback; these namespaces are ours
       BERTH_ALLOW_INSECURE: '1',
+      // names no network knows are asked of the lab host's own loopback, never of the machine's resolvers
+      BERTH_DNS: '127.0.0.1',
       ...(o.joinToken ? { BERTH_JOIN_TOKEN: o.joinToken } : {}),
       ...o.env,
     },

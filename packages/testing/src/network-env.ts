@@ -9,14 +9,15 @@ import { join } from 'node:path';
 export const NO_NETWORK_ENV = { BERTH_BRIDGE: 'none', BERTH_IP_FORWARD: '0' } as const;
 
 /** Env for an agent with a default bridge of its own; `tag` is short: [a-z0-9], up to 8. */
-export function ownNetworkEnv(tag: string): { BERTH_BRIDGE: string; BERTH_BIP: string; BERTH_NFT_TABLE: string; BERTH_IP_FORWARD: '0' } {
+export function ownNetworkEnv(tag: string): { BERTH_BRIDGE: string; BERTH_BIP: string; BERTH_NFT_TABLE: string; BERTH_IP_FORWARD: '0'; BERTH_DNS: string } {
   const used = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8' })) as { addr_info: { local: string }[] }[];
   const taken = new Set(used.flatMap((l) => l.addr_info.map((a) => a.local.split('.').slice(0, 3).join('.'))));
   const start = (process.pid * 7) % 250;
   for (let i = 0; i < 250; i++) {
     const octet = ((start + i) % 250) + 1;
     if (taken.has(`10.214.${octet}`)) continue;
-    return { BERTH_BRIDGE: `bt${tag}`.slice(0, 15), BERTH_BIP: `10.214.${octet}.1/24`, BERTH_NFT_TABLE: `berth_${tag}`, BERTH_IP_FORWARD: '0' };
+    // DNS queries for names no network knows go to loopback, never to the machine's resolvers
+    return { BERTH_BRIDGE: `bt${tag}`.slice(0, 15), BERTH_BIP: `10.214.${octet}.1/24`, BERTH_NFT_TABLE: `berth_${tag}`, BERTH_IP_FORWARD: '0', BERTH_DNS: '127.0.0.1' };
   }
   throw new Error('no free /24 in 10.214.0.0/16 for a test bridge: look for leftover bt* bridges (ip -br link)');
 }

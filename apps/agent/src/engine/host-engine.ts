@@ -38,6 +38,8 @@ export interface HostEngineOptions {
   ipForward: boolean;
   /** The nftables table; default berth. */
   nftTable?: string;
+  /** Upstream DNS servers instead of the host's resolv.conf (dockerd's --dns). */
+  dnsServers?: string[];
   /** Agent events (container lifecycle, image changes) as the protocol's event messages carry them. */
   emit: (kind: string, data: Record<string, unknown>) => void;
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
@@ -57,6 +59,7 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     defaultBridge: o.bridge,
     ipForward: o.ipForward,
     ...(o.nftTable ? { table: o.nftTable } : {}),
+    ...(o.dnsServers?.length ? { dnsServers: o.dnsServers } : {}),
     log: (level, msg) => o.log(level, msg),
   });
   await networks.load();

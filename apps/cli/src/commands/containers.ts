@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { formatPorts, type ContainerSummary } from '@berth/protocol';
 import { UserError } from '../errors.ts';
 import { parseFlags, type Flags } from '../flags.ts';
-import { ago, binarySize, ellipsis, table } from '../format.ts';
+import { ago, binarySize, ellipsis, humanSize, table } from '../format.ts';
 import { subscription } from '../subscribe.ts';
 import { pullWithProgress } from './images.ts';
 import { parseRunArgs, RUN_USAGE } from './run-flags.ts';
@@ -302,14 +302,19 @@ export interface StatsRow {
   memoryUsageBytes: number;
   memoryLimitBytes: number;
   pids: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
 }
 
-/** `docker stats --no-stream` layout. */
+/** `docker stats --no-stream` layout: memory in binary units, I/O in decimal ones, as docker prints them. */
 export function statsTable(rows: StatsRow[]): string {
   const pct = (n: number) => `${n.toFixed(2)}%`;
-  return table(['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'PIDS'], rows.map((s) => [
+  return table(['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'], rows.map((s) => [
     s.id.slice(0, 12), s.name.replace(/^\//, ''), pct(s.cpuPercent), `${binarySize(s.memoryUsageBytes)} / ${binarySize(s.memoryLimitBytes)}`,
-    pct(s.memoryLimitBytes ? (100 * s.memoryUsageBytes) / s.memoryLimitBytes : 0), String(s.pids),
+    pct(s.memoryLimitBytes ? (100 * s.memoryUsageBytes) / s.memoryLimitBytes : 0),
+    `${humanSize(s.netRxBytes)} / ${humanSize(s.netTxBytes)}`, `${humanSize(s.blockReadBytes)} / ${humanSize(s.blockWriteBytes)}`, String(s.pids),
   ]));
 }
 

@@ -51,7 +51,10 @@ export async function infoCommand(api: Api, host: string, o: { json: boolean }):
     ` Name: ${f.hostname}`,
     ` Berth Root Dir: ${f.stateDir}`,
     ` Registry Mirrors: ${f.registryMirrors.join(', ') || 'none'}`,
+    ...(f.defaultBridge !== undefined ? [` Default Bridge: ${f.defaultBridge ? `${f.defaultBridge.name} ${f.defaultBridge.subnet} (gateway ${f.defaultBridge.gateway})` : 'none'}`] : []),
     ` Agent Version: ${f.agentVersion}`,
+    // docker info's own warning, from agents that report it (protocol 1.2)
+    ...(f.ipForwarding === false ? ['WARNING: IPv4 forwarding is disabled: containers cannot reach beyond the host (BERTH_IP_FORWARD=1 turns it on)'] : []),
     '',
   ].join('\n');
 }

@@ -166,8 +166,11 @@ describe('berth images', () => {
 
 describe('berth stats --no-stream', () => {
   it('shows CPU and memory as docker does', () => {
-    const out = statsTable([{ id: 'a1b2c3d4e5f6a7b8', name: 'web', cpuPercent: 0.5, memoryUsageBytes: 1.5 * 1024 ** 2, memoryLimitBytes: 2 * 1024 ** 3, pids: 1 }]);
-    expect(out).toBe('CONTAINER ID   NAME   CPU %   MEM USAGE / LIMIT   MEM %   PIDS\na1b2c3d4e5f6   web    0.50%   1.5MiB / 2GiB       0.07%   1\n');
+    const out = statsTable([{ id: 'a1b2c3d4e5f6a7b8', name: 'web', cpuPercent: 0.5, memoryUsageBytes: 1.5 * 1024 ** 2, memoryLimitBytes: 2 * 1024 ** 3, pids: 1, netRxBytes: 1450, netTxBytes: 648, blockReadBytes: 4096, blockWriteBytes: 0 }]);
+    expect(out).toBe(
+      'CONTAINER ID   NAME   CPU %   MEM USAGE / LIMIT   MEM %   NET I/O         BLOCK I/O    PIDS\n' +
+        'a1b2c3d4e5f6   web    0.50%   1.5MiB / 2GiB       0.07%   1.45kB / 648B   4.1kB / 0B   1\n',
+    );
   });
 });
 

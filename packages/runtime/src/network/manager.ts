@@ -42,6 +42,8 @@ export interface NetworkManagerOptions {
   dns?: { enabled: boolean; port?: number };
   /** The host's resolv.conf: upstream resolvers; default /etc/resolv.conf. */
   hostResolvConf?: string;
+  /** Upstream resolvers instead of the host's (dockerd's --dns). */
+  dnsServers?: string[];
   /** Pools for networks created without --subnet; default Docker's 172.18-31.0.0/16, 192.168.0-240.0/20. */
   pools?: string[];
   log?: (level: 'info' | 'warn', msg: string) => void;
@@ -150,6 +152,7 @@ export class NetworkManager {
   async #readHostResolvConf(): Promise<void> {
     const text = await readFile(this.#o.hostResolvConf ?? '/etc/resolv.conf', 'utf8').catch(() => '');
     this.#hostResolv = parseResolvConf(text);
+    if (this.#o.dnsServers?.length) this.#hostResolv.nameservers = [...this.#o.dnsServers];
     this.#upstreams = this.#hostResolv.nameservers;
   }
 
