@@ -2,7 +2,7 @@
 import { inputBase, Notice, StatusBadge, Table, type Column } from '@berth/ui';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import type { ContainerRow, ContainerState } from '../lib/api-types.ts';
 import { createdAgo, shortId } from '../lib/format.ts';
 import { portPieces } from '../lib/networks.ts';
@@ -66,7 +66,8 @@ export function ContainersTable({ host }: { host?: string }) {
     { key: 'id', header: 'Container ID', cell: (c) => <code className="text-xs">{shortId(c.id)}</code> },
     { key: 'name', header: 'Name', cell: (c) => <Link href={containerHref(c)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{c.name}</Link> },
     ...(host ? [] : [{ key: 'host', header: 'Host', cell: (c: ContainerRow) => <Link href={`/hosts/${encodeURIComponent(c.host)}`} className="hover:underline">{c.host}</Link> }]),
-    { key: 'image', header: 'Image', cell: (c) => <span className="break-words">{c.image}</span> },
+    // a long registry/repository reference may wrap after a slash, leaving room for PORTS and the actions
+    { key: 'image', header: 'Image', cell: (c) => <span className="break-words">{c.image.split('/').map((part, i) => <Fragment key={i}>{i > 0 && <>/<wbr /></>}{part}</Fragment>)}</span> },
     { key: 'command', header: 'Command', cell: (c) => <code title={c.command} className="block max-w-40 truncate text-xs">{c.command ? `"${c.command}"` : ''}</code> },
     { key: 'created', header: 'Created', cell: (c) => <span title={new Date(c.created * 1000).toLocaleString()}>{createdAgo(c.created)}</span>, className: 'whitespace-nowrap' },
     { key: 'status', header: 'Status', cell: (c) => c.status },
