@@ -24,6 +24,10 @@ export interface ConmonArgsInput {
   socketDir: string;
   /** Keep a pipe to the container's stdin (-i). */
   stdin?: boolean;
+  /** Keep stdin open when an attached client goes (docker run -d -i); closed otherwise (StdinOnce). */
+  leaveStdinOpen?: boolean;
+  /** The container runs on a terminal conmon holds (-t). */
+  terminal?: boolean;
 }
 
 export function conmonArgs(c: ConmonArgsInput): string[] {
@@ -39,11 +43,16 @@ export function conmonArgs(c: ConmonArgsInput): string[] {
     '-l', `k8s-file:${c.logPath}`,
     '--exit-dir', c.exitDir,
     '--socket-dir-path', c.socketDir,
+    // the attach socket in the bundle itself (<bundle>/attach): conmon otherwise links
+    // <socketDir>/<id> to the bundle and shortens that link's name when the path is long
+    '--full-attach',
     '--runtime-arg', '--root', '--runtime-arg', c.runtimeRoot,
     '--runtime-arg', '--log', '--runtime-arg', c.runtimeLog,
     '--runtime-arg', '--log-format', '--runtime-arg', 'json',
   ];
   if (c.logSizeMax && c.logSizeMax > 0) args.push('--log-size-max', String(c.logSizeMax));
   if (c.stdin) args.push('-i');
+  if (c.stdin && c.leaveStdinOpen) args.push('--leave-stdin-open');
+  if (c.terminal) args.push('-t');
   return args;
 }

@@ -12,7 +12,7 @@ describe('conmon', () => {
       }),
     ).toEqual([
       '--api-version', '1', '-c', 'c1', '-u', 'c1', '-n', 'web', '-r', '/usr/sbin/runc', '-b', '/b', '-p', '/b/container.pid', '-P', '/b/conmon.pid',
-      '-l', 'k8s-file:/b/container.log', '--exit-dir', '/var/lib/berth/exits', '--socket-dir-path', '/var/lib/berth/sockets',
+      '-l', 'k8s-file:/b/container.log', '--exit-dir', '/var/lib/berth/exits', '--socket-dir-path', '/var/lib/berth/sockets', '--full-attach',
       '--runtime-arg', '--root', '--runtime-arg', '/var/lib/berth/runtime/runc',
       '--runtime-arg', '--log', '--runtime-arg', '/b/runtime.log',
       '--runtime-arg', '--log-format', '--runtime-arg', 'json',

@@ -89,6 +89,8 @@ export interface ContainerConfig {
   labels?: Record<string, string>;
   tty?: boolean;
   openStdin?: boolean;
+  /** Close stdin when the first attached client ends its input (docker run -i without -d). */
+  stdinOnce?: boolean;
   readonlyRootfs?: boolean;
   tmpfs?: TmpfsMountConfig[];
   binds?: BindMountConfig[];

@@ -129,4 +129,51 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
     }
     expect(engine.inspect(c.id).state).toMatchObject({ status: 'exited', exitCode: 5, restartCount: 2 });
   });
+
+  /** Reads an attach session's output until `until` matches (or it ends). */
+  async function readUntil(output: AsyncIterator<{ stream: string; data: Buffer }>, got: { text: string; streams: Set<string> }, until: RegExp): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!until.test(got.text) && Date.now() < deadline) {
+      const next = await output.next();
+      if (next.done) return;
+      got.text += next.value.data.toString();
+      got.streams.add(next.value.stream);
+    }
+  }
+
+  it('run -i: attached before start, not a byte is missed; stdin reaches the process and its end closes it; stdout and stderr apart', async () => {
+    const engine = await newEngine();
+    const c = await engine.create({ rootfs: busybox(), config: { cmd: ['sh', '-c', 'echo first; echo oops >&2; read line; echo "got $line"; cat; echo done'], openStdin: true, stdinOnce: true } });
+    const session = await engine.attach(c.id, { start: true });
+    const out = session.output[Symbol.asyncIterator]();
+    const got = { text: '', streams: new Set<string>() };
+    await readUntil(out, got, /oops/);
+    expect(got.text).toMatch(/^first\n/);
+    expect([...got.streams].sort()).toEqual(['stderr', 'stdout']);
+    await session.write(Buffer.from('hello\nrest\n'));
+    session.closeStdin();
+    await readUntil(out, got, /done\n/);
+    expect(got.text).toContain('got hello\nrest\ndone\n');
+    expect(await engine.wait(c.id)).toEqual({ exitCode: 0, error: '' });
+  });
+
+  it('run -dit: a container on a terminal conmon holds; attach later, type into its shell, resize it, detach and it keeps running', async () => {
+    const engine = await newEngine();
+    const c = await runIt(engine, ['sh'], { tty: true, openStdin: true });
+    expect(engine.inspect(c.id).state.status).toBe('running');
+    const session = await engine.attach(c.id);
+    const out = session.output[Symbol.asyncIterator]();
+    const got = { text: '', streams: new Set<string>() };
+    await session.resize({ cols: 91, rows: 33 });
+    await session.write(Buffer.from('stty size; echo tty=$(tty)\n'));
+    await readUntil(out, got, /tty=\/dev\/pts/);
+    expect(got.text).toContain('33 91');
+    expect([...got.streams]).toEqual(['stdout']);
+    session.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engine.inspect(c.id).state.status).toBe('running');
+    await expect(engine.attach(c.id).then((s) => s.close())).resolves.toBeUndefined();
+    await engine.stop(c.id, { timeoutSec: 1 });
+    await expect(engine.attach(c.id)).rejects.toThrow('You cannot attach to a stopped container, start it first');
+  });
 });

@@ -42,6 +42,8 @@ import type { ContainerStats, NetworkIo } from './stats.ts';
 import { assertTransition, checkAction, isActive } from './state.ts';
 import { loadRecords, saveRecord, writeJsonAtomic } from './store.ts';
 import { resolveUser } from './user.ts';
+import { openAttach } from './attach.ts';
+import type { AttachSession } from './attach.ts';
 import { isBridgeMode, planNetwork, writeEtcFiles } from './networking.ts';
 import { NetworkError } from '../network/manager.ts';
 import type { NetworkManager } from '../network/manager.ts';
@@ -366,7 +368,34 @@ export class ContainerEngine {
     });
   }
 
-  async #start(r: ContainerRecord): Promise<void> {
+  /**
+   * `docker attach`, or with `start` the attach of `docker run` (and `start -a`): connected
+   * between the runtime's create and start, so that not a byte of output is missed.
+   */
+  async attach(ref: string, opts: { start?: boolean } = {}): Promise<AttachSession> {
+    const id = this.#find(ref).id;
+    const connect = () => openAttach(id, this.#paths(id).dir);
+    if (!opts.start) {
+      const r = this.#find(id);
+      if (r.state.status !== 'running' && r.state.status !== 'paused') throw conflict(`You cannot attach to a stopped container, start it first`, id);
+      return connect();
+    }
+    let session: AttachSession | null = null;
+    await this.#withLock(id, async () => {
+      const r = this.#find(id);
+      if (checkAction('start', id, r.state.status) === 'noop') {
+        session = await connect();
+        return;
+      }
+      await this.#start(r, async () => {
+        session = await connect();
+      });
+    });
+    if (!session) throw new ContainerError('runtime', `container ${id} started without an attach session`, id);
+    return session;
+  }
+
+  async #start(r: ContainerRecord, beforeStart?: () => Promise<void>): Promise<void> {
     const p = this.#paths(r.id);
     const timer = this.#restartTimers.get(r.id);
     if (timer) clearTimeout(timer);
@@ -392,6 +421,9 @@ export class ContainerEngine {
           logSizeMax: this.#o.logSizeMax ?? 10 * 1024 * 1024,
           exitDir: exitDir(this.#stateDir),
           socketDir: socketDir(this.#stateDir),
+          stdin: !!r.config.openStdin,
+          leaveStdinOpen: !r.config.stdinOnce,
+          terminal: !!r.config.tty,
         }),
         stderrFile: p.conmonLog,
         env: this.#o.conmonEnv ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
@@ -402,6 +434,9 @@ export class ContainerEngine {
       await this.#failStart(r, logged ?? result.message);
     }
     if (result.ok) await this.#wire(r, result.pid);
+    if (result.ok && beforeStart) {
+      await beforeStart().catch((err: unknown) => this.#failStart(r, (err as Error).message));
+    }
     try {
       await this.#o.runtime.start(r.id);
     } catch (err) {
