@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, createJoinToken, createUser, systemActor, type Actor } from '@berth/core';
 import { useTestDatabase } from '@berth/testing/db';
-import { eventually, nodeArgs, runCli, startGateway, type RunningGateway } from '@berth/testing/fleet';
+import { eventually, nodeArgs, runCli, runCliOnTerminal, startGateway, type RunningGateway } from '@berth/testing/fleet';
 import { buildBusyboxImage, pushImage } from '@berth/testing/images';
 import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
 import { ownNetworkEnv, removeOwnNetwork } from '@berth/testing/network-env';
@@ -668,6 +668,52 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
       expect([prune.code, prune.stdout], prune.stderr).toEqual([0, 'Deleted Networks:\nunused\n']);
       const again = await h(['network', 'prune', '-f']);
       expect([again.code, again.stdout]).toEqual([0, '']);
+    });
+  });
+
+  describe('attached: run -i, run -it, attach, start -a', () => {
+    const h = (args: string[], input?: string) => runCli(['-H', HOST, ...args], env.admin!, input === undefined ? {} : { input });
+    const onTerminal = (args: string[]) => runCliOnTerminal(['-H', HOST, ...args], env.admin!, { cols: 91, rows: 27 });
+    const until = async (t: { screen(): string }, re: RegExp, what: string) =>
+      eventually(async () => re.test(t.screen()), what, 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}; the terminal showed ${JSON.stringify(t.screen().slice(-300))}`);
+      });
+
+    afterAll(async () => {
+      await h(['rm', '-f', 'bg', 'later']).catch(() => null);
+    });
+
+    it('echo … | run -i --rm: stdin reaches the process, its end ends it, the exit code and stderr come back', async () => {
+      const r = await h(['run', '-i', '--rm', image, 'sh', '-c', 'cat; echo bye >&2; exit 4'], 'hello\nworld\n');
+      expect([r.code, r.stdout]).toEqual([4, 'hello\nworld\n']);
+      expect(r.stderr).toMatch(/(^|\n)bye\n$/); // after the pull's lines when this test runs alone
+      expect((await h(['ps', '-a'])).stdout).not.toMatch(/cat; echo bye/);
+    });
+
+    it('run -it on a terminal: the shell’s prompt, keys typed, its terminal size, exit code', async () => {
+      const t = await onTerminal(['run', '-it', '--rm', image, 'sh']);
+      await until(t, /# /, 'the prompt');
+      t.write('stty size; echo $((6*7))\r');
+      await until(t, /27 91[\s\S]*42/, 'stty size and 42');
+      t.write('exit 3\r');
+      expect(await t.exited).toBe(3);
+    });
+
+    it('attach to a run -dit container; ctrl-p ctrl-q detaches and it keeps running; start -a runs one attached', async () => {
+      expect((await h(['run', '-dit', '--name', 'bg', image, 'sh'])).code).toBe(0);
+      const t = await onTerminal(['attach', 'bg']);
+      t.write('echo attached-$((1+1))\r');
+      await until(t, /attached-2/, 'the echo');
+      t.write('\x10\x11');
+      expect(await t.exited).toBe(0);
+      expect((await h(['ps'])).stdout).toMatch(/Up .* bg$/m);
+      expect((await h(['create', '--name', 'later', image, 'sh', '-c', 'echo started attached; exit 5'])).code).toBe(0);
+      const started = await h(['start', '-a', 'later']);
+      expect([started.code, started.stdout]).toEqual([5, 'started attached\n']);
+      // a viewer may not attach
+      const v = await runCli(['-H', HOST, 'attach', '--no-stdin', 'bg'], env.viewer!);
+      expect(v.code).not.toBe(0);
+      expect(v.stderr).toMatch(/needs the operator role/);
     });
   });
 

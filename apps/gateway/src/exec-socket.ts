@@ -30,6 +30,17 @@ export const ExecStart = z.object({
   tty: TerminalSize.optional(),
 });
 
+/** Or: attach to the container's main process (`berth attach`, `berth run -it`, `start -a`). */
+export const AttachStart = z.object({
+  host: z.string().min(1).max(64),
+  id: z.string().min(1).max(128),
+  attach: z.literal(true),
+  /** start it first, attached before it runs (run, start -a) */
+  start: z.boolean().default(false),
+  stdin: z.boolean().default(false),
+  tty: TerminalSize.optional(),
+});
+
 const ClientControl = z.union([z.object({ resize: TerminalSize }), z.object({ eof: z.literal(true) })]);
 
 /**
@@ -86,12 +97,24 @@ export class ExecSockets {
     });
     const begin = async (data: Buffer, binary: boolean) => {
       if (binary) throw new AppError('INVALID', 'the first message must be the exec request (JSON)');
-      const start = ExecStart.parse(JSON.parse(String(data)));
-      requireRole(actor, 'operator', 'running a command in a container');
-      const host = await getHost(actor, start.host, this.o.db);
-      const { host: _h, ...params } = start;
-      await this.o.db.$transaction((tx) => appendAudit(tx, actor, { action: 'container.exec', hostId: host.id, objectType: 'container', objectId: start.id, params: { cmd: start.cmd, user: start.user, tty: !!start.tty }, outcome: 'ok' }));
-      const { stream, result } = this.o.fleet.openStream(host.id, 'container.exec', params, { timeoutMs: 0 });
+      const raw = JSON.parse(String(data)) as { attach?: unknown };
+      const attach = raw.attach === true ? AttachStart.parse(raw) : null;
+      const exec = attach ? null : ExecStart.parse(raw);
+      const target = (attach ?? exec)!;
+      requireRole(actor, 'operator', attach ? 'attaching to a container' : 'running a command in a container');
+      const host = await getHost(actor, target.host, this.o.db);
+      const audited = attach
+        ? { action: 'container.attach', params: { start: attach.start, stdin: attach.stdin, tty: !!attach.tty } }
+        : { action: 'container.exec', params: { cmd: exec!.cmd, user: exec!.user, tty: !!exec!.tty } };
+      await this.o.db.$transaction((tx) => appendAudit(tx, actor, { ...audited, hostId: host.id, objectType: 'container', objectId: target.id, outcome: 'ok' }));
+      const opened = attach
+        ? this.o.fleet.openStream(host.id, 'container.attach', { id: attach.id, start: attach.start, stdin: attach.stdin, ...(attach.tty ? { tty: attach.tty } : {}) }, { timeoutMs: 0 })
+        : (() => {
+            const { host: _h, ...params } = exec!;
+            return this.o.fleet.openStream(host.id, 'container.exec', params, { timeoutMs: 0 });
+          })();
+      const { stream } = opened;
+      const result = opened.result as Promise<{ exitCode: number | null }>;
       // in order: stdin bytes, resizes and end-of-input go out one after the other
       let queue = Promise.resolve();
       const then = (f: () => unknown) => (queue = queue.then(f).then(() => undefined, () => undefined));

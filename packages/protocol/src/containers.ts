@@ -20,6 +20,8 @@ export const ContainerCreate = z.object({
   labels: z.record(z.string(), z.string()).default({}),
   tty: z.boolean().default(false),
   openStdin: z.boolean().default(false),
+  /** close stdin when the attached client ends its input (docker run -i without -d) */
+  stdinOnce: z.boolean().default(false),
   readonlyRootfs: z.boolean().default(false),
   /** path → mount options, as --tmpfs /run:size=64m */
   tmpfs: z.record(z.string(), z.string()).default({}),
@@ -149,5 +151,15 @@ export const ContainerOperations = {
       tty: TerminalSize.optional(),
     }),
     result: z.object({ exitCode: z.number().int() }),
+  },
+  /**
+   * `docker attach`, and with `start` the attach of `docker run`/`start -a` (connected before
+   * the container starts: no output is missed). Streamed like exec: channel 0 its stdin when
+   * `stdin` (END closes it for StdinOnce containers), 1/2 its output, resize lines on 3. The
+   * result: its exit code once it has exited, or null when the client went away (detached).
+   */
+  'container.attach': {
+    params: Ref.extend({ stdin: z.boolean().default(false), start: z.boolean().default(false), tty: TerminalSize.optional() }),
+    result: z.object({ exitCode: z.number().int().nullable() }),
   },
 } as const;

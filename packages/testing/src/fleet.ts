@@ -102,9 +102,10 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
 /** Runs the berth CLI as a user would, with the given API URL and token. */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string>, opts: { input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs('cli'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs('cli'), ...args], { env: { ...process.env, ...env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -112,4 +113,22 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/** The CLI on a pseudo-terminal, as a user at a terminal runs it (`run -it`, `attach`). */
+export interface CliOnTerminal {
+  write(keys: string): void;
+  /** Everything the terminal showed so far. */
+  screen(): string;
+  exited: Promise<number>;
+  kill(): void;
+}
+
+export async function runCliOnTerminal(args: string[], env: Record<string, string>, size = { cols: 100, rows: 30 }): Promise<CliOnTerminal> {
+  const pty = await import('node-pty');
+  const term = pty.spawn(process.execPath, [...nodeArgs('cli'), ...args], { name: 'xterm', cols: size.cols, rows: size.rows, env: { ...(process.env as Record<string, string>), ...env } });
+  let screen = '';
+  term.onData((d) => (screen += d));
+  const exited = new Promise<number>((r) => term.onExit((e) => r(e.exitCode)));
+  return { write: (keys) => term.write(keys), screen: () => screen, exited, kill: () => term.kill() };
 }

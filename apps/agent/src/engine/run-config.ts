@@ -61,6 +61,7 @@ export function toContainerConfig(spec: ContainerCreate, containerKey: string, i
     labels: spec.labels,
     tty: spec.tty,
     openStdin: spec.openStdin,
+    stdinOnce: spec.stdinOnce,
     readonlyRootfs: spec.readonlyRootfs,
     tmpfs: Object.entries(spec.tmpfs).map(([destination, opts]) => ({ destination, ...(opts ? { options: opts.split(',') } : {}) })),
     binds,

@@ -131,12 +131,27 @@ async function pump(from: Readable, to: MuxStream | null, channel: Channel): Pro
   for await (const chunk of from) await to?.write(channel, chunk as Buffer);
 }
 
-/** Feeds an interactive exec: channel 0 to its stdin, resize requests on channel 3. */
-async function feed(stream: MuxStream, session: ExecSession): Promise<void> {
+/** Where an interactive session's input goes: an exec's process, or an attached container. */
+interface SessionInput {
+  write(data: Buffer): Promise<void>;
+  end(): void;
+  resize(cols: number, rows: number): void;
+}
+
+const execInput = (session: ExecSession): SessionInput => ({
+  write: async (data) => {
+    if (!session.stdin.write(data)) await new Promise((r) => session.stdin.once('drain', r));
+  },
+  end: () => session.stdin.end(),
+  resize: (cols, rows) => session.resize(cols, rows),
+});
+
+/** Feeds an interactive session: channel 0 to its stdin, resize requests on channel 3. */
+async function feed(stream: MuxStream, session: SessionInput): Promise<void> {
   try {
     for await (const c of stream) {
       if (c.channel === StreamChannel.stdin) {
-        if (!session.stdin.write(c.data)) await new Promise((r) => session.stdin.once('drain', r));
+        await session.write(c.data);
       } else if (c.channel === StreamChannel.json) {
         for (const line of c.data.toString('utf8').split('\n').filter(Boolean)) {
           let msg;
@@ -150,9 +165,9 @@ async function feed(stream: MuxStream, session: ExecSession): Promise<void> {
       }
     }
   } catch {
-    // the stream went away: the exec is killed below
+    // the stream went away: the exec is killed below, an attach detaches
   } finally {
-    session.stdin.end();
+    session.end();
   }
 }
 
@@ -167,7 +182,7 @@ export const execInContainer: Handler<'container.exec'> = (p, ctx, io) =>
       ...(p.tty ? { tty: p.tty } : {}),
     });
     const stream = io.stream;
-    if (p.interactive && stream) void feed(stream, session);
+    if (p.interactive && stream) void feed(stream, execInput(session));
     else session.stdin.end();
     // the user went away (stream reset): the process does not linger in the container
     const gone = abortedBy(stream);
@@ -177,6 +192,27 @@ export const execInContainer: Handler<'container.exec'> = (p, ctx, io) =>
     const exitCode = await session.exitCode;
     await output;
     return { exitCode };
+  });
+
+/** `docker attach` / the attach of `docker run`: output streamed until it exits, then its exit code. */
+export const attachContainer: Handler<'container.attach'> = (p, ctx, io) =>
+  engineCall(async () => {
+    const session = await ctx.engine.containers.attach(p.id, { start: p.start });
+    const stream = io.stream;
+    if (p.tty) await session.resize(p.tty);
+    if (p.stdin && stream) {
+      void feed(stream, { write: (d) => session.write(d), end: () => session.closeStdin(), resize: (cols, rows) => void session.resize({ cols, rows }) });
+    }
+    // the user went away (detached): the container keeps running
+    const gone = abortedBy(stream);
+    gone.addEventListener('abort', () => session.close(), { once: true });
+    try {
+      for await (const chunk of session.output) await stream?.write((chunk.stream === 'stderr' ? StreamChannel.stderr : StreamChannel.stdout) as Channel, chunk.data);
+    } catch {
+      // the stream was reset while writing: detached
+    }
+    if (gone.aborted) return { exitCode: null };
+    return { exitCode: (await ctx.engine.containers.wait(p.id)).exitCode };
   });
 
 /** `docker commit`: paused while its writable layer is read, unless told otherwise. */

@@ -1,5 +1,5 @@
 import { Operations, type OperationName } from '@berth/protocol';
-import { commitContainer, containerDiff, exportContainer, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
+import { attachContainer, commitContainer, containerDiff, exportContainer, containerLogs, containerStats, containerTop, createContainer, execInContainer, inspectContainer, killContainer, listContainers, pauseContainer, removeContainer, renameContainer, restartContainer, startContainer, stopContainer, unpauseContainer, waitContainer } from './containers.ts';
 import { getHostFacts } from './get-host-facts.ts';
 import { imageHistory, inspectImage, listImages, loadImages, pruneImages, pullImage, pushImage, removeImage, saveImages, searchImages, tagImage } from './images.ts';
 import { systemDf } from './system-df.ts';
@@ -45,6 +45,7 @@ const handlers: Handlers = {
   'container.diff': containerDiff,
   'container.logs': containerLogs,
   'container.exec': execInContainer,
+  'container.attach': attachContainer,
   'volume.list': listVolumes,
   'volume.create': createVolume,
   'volume.inspect': inspectVolume,

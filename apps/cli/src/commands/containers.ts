@@ -51,7 +51,10 @@ export async function createCommand(ctx: VerbContext, argv: string[], verb: 'run
   const args = parseRunArgs(verb, argv, { environ: process.env, readFile: (p) => readFileSync(p, 'utf8') });
   if (args.help) return ctx.io.out(RUN_USAGE(verb)), 0;
   const host = await hostFor(ctx, args.host);
-  const create = () => ctx.api.containers.create.mutate({ host, spec: args.spec, start: verb === 'run' });
+  // run -i / -t: created, then started by the attach itself so that no output is missed
+  const attached = verb === 'run' && !args.detach && (args.spec.tty || args.spec.openStdin);
+  if (attached && args.spec.tty && !process.stdin.isTTY) throw new UserError('the input device is not a TTY: drop -t, or run berth from a terminal', 125);
+  const create = () => ctx.api.containers.create.mutate({ host, spec: args.spec, start: verb === 'run' && !attached });
   let created: Awaited<ReturnType<typeof create>>;
   try {
     try {
@@ -70,6 +73,14 @@ export async function createCommand(ctx: VerbContext, argv: string[], verb: 'run
     throw new UserError(message(err, ctx.env), 125);
   }
   if (verb === 'create' || args.detach) return ctx.io.out(`${created.id}\n`), 0;
+  if (attached) {
+    const { runExecSession } = await import('../terminal/exec-session.ts');
+    let detached = false;
+    const code = await runExecSession(ctx.env, { kind: 'attach', host, id: created.id, start: true, interactive: args.spec.openStdin, tty: args.spec.tty, onDetach: () => (detached = true) });
+    if (detached) return ctx.io.err(`berth: detached from ${created.name}; it keeps running (berth attach ${created.name})\n`), 0;
+    if (args.removeAfter) await ctx.api.containers.remove.mutate({ host, id: created.id, force: true, volumes: true }).catch((err: unknown) => ctx.io.err(`berth: removing ${created.name}: ${message(err, ctx.env)}\n`));
+    return code;
+  }
 
   // attached: the container's output until it exits, then its exit code
   try {
@@ -107,6 +118,7 @@ async function waitFor(ctx: VerbContext, host: string, id: string): Promise<numb
 type Action = 'start' | 'stop' | 'restart' | 'kill' | 'pause' | 'unpause';
 
 export async function actionCommand(ctx: VerbContext, action: Action, argv: string[]): Promise<number> {
+  if (action === 'start' && argv.some((a) => a === '-a' || a === '--attach' || /^-[a-z]*a[a-z]*$/.test(a))) return attachCommand(ctx, argv, { start: true });
   const spec = {
     ...HOST_FLAG,
     ...(action === 'stop' || action === 'restart' ? { time: { type: 'string' as const, short: 't' }, timeout: { type: 'string' as const } } : {}),
@@ -120,6 +132,30 @@ export async function actionCommand(ctx: VerbContext, action: Action, argv: stri
   return forEach(ctx, f.positionals, async (id) => {
     await ctx.api.containers.action.mutate({ host, id, action, ...(timeout !== undefined ? { timeout } : {}), ...(signal ? { signal } : {}) });
   });
+}
+
+/**
+ * `docker attach CONTAINER`, and `docker start -a [-i]`: this terminal joins the container's
+ * main process (its terminal when it has one); ctrl-p ctrl-q detaches and leaves it running.
+ */
+export async function attachCommand(ctx: VerbContext, argv: string[], o: { start?: boolean } = {}): Promise<number> {
+  const verb = o.start ? 'start' : 'attach';
+  const f = parseFlags(verb, argv, {
+    ...HOST_FLAG,
+    ...(o.start ? { attach: { type: 'boolean' as const, short: 'a' }, interactive: { type: 'boolean' as const, short: 'i' } } : { 'no-stdin': { type: 'boolean' as const } }),
+  });
+  if (f.positionals.length !== 1) throw usage(verb, o.start ? '-a [-i] CONTAINER' : '[--no-stdin] CONTAINER', 'requires exactly 1 argument');
+  const host = await hostFor(ctx, f.str('host'));
+  const id = f.positionals[0]!.replace(/^\//, '');
+  const doc = (await ctx.api.containers.inspect.query({ host, id })) as { Id: string; Config?: { Tty?: boolean; OpenStdin?: boolean } };
+  const tty = !!doc.Config?.Tty;
+  const interactive = !!doc.Config?.OpenStdin && (o.start ? f.bool('interactive') : !f.bool('no-stdin'));
+  if (tty && interactive && !process.stdin.isTTY) throw new UserError('the input device is not a TTY: use --no-stdin, or run berth from a terminal');
+  const { runExecSession } = await import('../terminal/exec-session.ts');
+  let detached = false;
+  const code = await runExecSession(ctx.env, { kind: 'attach', host, id: doc.Id, start: !!o.start, interactive, tty: tty && interactive, onDetach: () => (detached = true) });
+  if (detached) ctx.io.err(`berth: detached from ${id}; it keeps running\n`);
+  return code;
 }
 
 export async function rmCommand(ctx: VerbContext, argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 // Dispatch of Docker's verbs: each parses its own flags, so that `berth run -d --name web
 // busybox sleep 1000` passes `sleep 1000` to the container untouched.
-import { actionCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, portCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
+import { actionCommand, attachCommand, commitCommand, createCommand, diffCommand, execCommand, inspectCommand, logsCommand, portCommand, psCommand, renameCommand, rmCommand, statsCommand, topCommand, waitCommand } from './containers.ts';
 import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullCommand, pushCommand, rmiCommand, searchCommand, tagCommand } from './images.ts';
 import { UserError } from '../errors.ts';
 import { eventsCommand, exportCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
@@ -25,6 +25,7 @@ const VERBS: Record<string, Verb> = {
   wait: waitCommand,
   logs: logsCommand,
   exec: execCommand,
+  attach: (ctx, argv) => attachCommand(ctx, argv),
   inspect: inspectCommand,
   stats: statsCommand,
   top: topCommand,
@@ -49,7 +50,7 @@ const VERBS: Record<string, Verb> = {
   events: eventsCommand,
 };
 
-const CONTAINER_SUB: Record<string, string> = { export: 'export', ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', port: 'port', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
+const CONTAINER_SUB: Record<string, string> = { export: 'export', ls: 'ps', list: 'ps', ps: 'ps', run: 'run', create: 'create', start: 'start', stop: 'stop', restart: 'restart', kill: 'kill', pause: 'pause', unpause: 'unpause', rm: 'rm', remove: 'rm', rename: 'rename', wait: 'wait', attach: 'attach', port: 'port', logs: 'logs', exec: 'exec', inspect: 'inspect', stats: 'stats', top: 'top', diff: 'diff', commit: 'commit' };
 const IMAGE_SUB: Record<string, Verb> = {
   ls: imagesCommand, list: imagesCommand, pull: pullCommand, save: saveCommand, load: loadCommand, push: pushCommand, history: historyCommand, tag: tagCommand, rm: rmiCommand, remove: rmiCommand, prune: pruneCommand, inspect: imageInspectCommand,
 };
@@ -92,6 +93,8 @@ export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks
   logs [-f] [--tail N] [--since 10m|RFC3339|UNIX] [-t] CONTAINER
   exec [-i] [-t] [-e NAME=VALUE] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]
                         run a command in a running container; -i passes stdin, -t a terminal
+  attach [--no-stdin] CONTAINER
+                        join its main process (ctrl-p ctrl-q detaches); start -a [-i] starts it attached
   inspect [--type container|image] NAME...
   stats [--no-stream] [CONTAINER...]
   port CONTAINER [PRIVATE_PORT[/PROTO]]

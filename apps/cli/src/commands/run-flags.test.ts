@@ -41,7 +41,7 @@ describe('berth run flags → ContainerCreate', () => {
     ]);
     expect(r.spec).toEqual({
       image: 'alpine:3', name: 'api', cmd: ['-c', 'true'], entrypoint: ['/bin/sh'], env: ['A=1', 'B=2', 'C=x=y'], workingDir: '/srv', user: '1000:1000', hostname: 'box',
-      labels: { tier: 'web', flag: '' }, tty: false, openStdin: false, readonlyRootfs: true, tmpfs: { '/run': 'size=64m', '/tmp': '' }, binds: ['data:/data', '/cache'],
+      labels: { tier: 'web', flag: '' }, tty: false, openStdin: false, stdinOnce: false, readonlyRootfs: true, tmpfs: { '/run': 'size=64m', '/tmp': '' }, binds: ['data:/data', '/cache'],
       memory: 512 * 1024 ** 2, memorySwap: 1024 ** 3, cpus: 1.5, cpuShares: 512, pidsLimit: 100, capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: false,
       restartPolicy: { name: 'on-failure', maximumRetryCount: 3 }, autoRemove: false,
       networkAliases: [], publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], dnsOption: [], addHost: [],
@@ -126,8 +126,12 @@ describe('berth run flags → ContainerCreate', () => {
     fails(['-v', '/a:/b:rx', 'busybox'], /mode "rx" is not ro or rw/);
     fails(['-e', '=x', 'busybox'], /invalid environment variable/);
     fails(['--env-file', '/nope', 'busybox'], /--env-file \/nope: no such file/);
-    fails(['-it', 'busybox'], /interactive terminal .* not supported yet/);
     fails(['--tmpfs', 'run', 'busybox'], /--tmpfs run: the path must be absolute/);
+  });
+
+  it('-i without -d closes stdin with the input (StdinOnce); with -d stdin stays open', () => {
+    expect(run(['-it', 'busybox', 'sh']).spec).toMatchObject({ tty: true, openStdin: true, stdinOnce: true });
+    expect(run(['-dit', 'busybox', 'sh']).spec).toMatchObject({ tty: true, openStdin: true, stdinOnce: false });
   });
 
   it('exits 125 on a bad flag, as docker run does', () => {

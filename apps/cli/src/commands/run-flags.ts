@@ -58,7 +58,7 @@ ${verb === 'run' ? '  -d, --detach               run in the background and print
   -u, --user USER[:GROUP]    user to run as
   -h, --hostname NAME        container host name
   -l, --label KEY=VALUE      set metadata
-  -t, --tty / -i, --interactive   allocate a terminal / keep stdin open${verb === 'run' ? ' (with -d only, for now)' : ''}
+  -t, --tty / -i, --interactive   allocate a terminal / keep stdin open (run -it: ctrl-p ctrl-q detaches)
       --rm                   remove the container when it exits
       --read-only            mount the root filesystem read-only
       --tmpfs PATH[:OPTS]    mount a tmpfs
@@ -223,9 +223,6 @@ export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDe
   const [image, ...cmd] = f.positionals;
   if (!image) throw bad(`requires at least 1 argument: berth ${verb} [OPTIONS] IMAGE [COMMAND] [ARG...]`);
   const detach = verb === 'create' || f.bool('detach');
-  if (verb === 'run' && !detach && (f.bool('tty') || f.bool('interactive'))) {
-    throw bad('an interactive terminal (-i, -t) is not supported yet: run it detached (-d) and use berth logs and berth exec');
-  }
 
   const env: string[] = [];
   for (const file of f.list('env-file')) {
@@ -299,6 +296,8 @@ export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDe
     labels,
     tty: f.bool('tty'),
     openStdin: f.bool('interactive'),
+    // docker run -i without -d: stdin closes when this terminal's input ends
+    stdinOnce: f.bool('interactive') && !detach,
     readonlyRootfs: f.bool('read-only'),
     tmpfs,
     binds: f.list('volume').map((v) => attempt(() => parseVolume(v))),
