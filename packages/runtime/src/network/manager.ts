@@ -173,6 +173,8 @@ export class NetworkManager {
         lookup: (name, clientIp) => this.#lookup(n.id, name, clientIp),
         reverse: (ip, clientIp) => this.#reverse(n.id, ip, clientIp),
         upstreams: (clientIp) => this.#upstreamsFor(clientIp),
+        // only this network's containers: the address is the host's, reachable from elsewhere
+        serves: (clientIp) => contains(parseSubnet(n.subnet), clientIp),
       },
       log: (msg) => this.#o.log?.('warn', `dns ${n.name}: ${msg}`),
     });

@@ -38,6 +38,7 @@ export function buildRuleset(input: RulesetInput): { nftables: Command[] } {
   chain('output', { type: 'nat', hook: 'output', prio: -100 });
   chain('postrouting', { type: 'nat', hook: 'postrouting', prio: 100 });
   chain('forward', { type: 'filter', hook: 'forward', prio: 0 });
+  chain('input', { type: 'filter', hook: 'input', prio: 0 });
   chain('published');
 
   // Published ports: traffic to any local address (or the one named) is sent to the container,
@@ -56,6 +57,14 @@ export function buildRuleset(input: RulesetInput): { nftables: Command[] } {
   const bridges = input.networks.map((n) => n.bridge);
   if (bridges.length > 0) {
     cmds.push({ add: { set: { family, table, name: 'bridges', type: 'ifname', elem: bridges } } });
+  }
+  // route_localnet (needed for published ports on 127.0.0.1) would also let a container with
+  // NET_RAW reach the host's loopback-only services by sending to 127.0.0.1 over its bridge
+  // (kube-proxy's CVE-2020-8558): nothing new for 127.0.0.0/8 comes in from a bridge. Replies
+  // to the host's own connections to published ports on 127.0.0.1 are established, and pass.
+  if (bridges.length > 0) {
+    rule('input', match(meta('iifname'), '@bridges'), match(payload('ip', 'daddr'), prefix('127.0.0.0/8')), match({ ct: { key: 'state' } }, ['established', 'related'], 'in'), { accept: null });
+    rule('input', match(meta('iifname'), '@bridges'), match(payload('ip', 'daddr'), prefix('127.0.0.0/8')), { drop: null });
   }
   // A published port is open to everyone, whichever network they come from.
   rule('forward', match({ ct: { key: 'status' } }, 'dnat', 'in'), { accept: null });

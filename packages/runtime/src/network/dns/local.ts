@@ -10,6 +10,12 @@ export interface DnsRecords {
   reverse(ip: string, clientIp: string): string | null;
   /** Upstream resolvers for this client ("ip" or "ip:port"); empty = answer SERVFAIL for non-local names. */
   upstreams(clientIp: string): string[];
+  /**
+   * Whether to answer this client at all: the server listens on a host address, and only the
+   * network's own containers may use it (not an open resolver for whoever routes to it).
+   * Absent: everyone.
+   */
+  serves?(clientIp: string): boolean;
 }
 
 /**

@@ -302,6 +302,14 @@ describe('NetworkDnsServer: bad input', () => {
     expect(logs.join('\n')).toMatch(/malformed query from 127\.0\.0\.1\/udp/);
   });
 
+  it('answers nobody but the clients it serves (not an open resolver for whoever routes to it)', async () => {
+    const { server, records } = await startServer();
+    records.serves = (ip) => ip !== LOCALHOST;
+    expect(await udpAsk(server.port, buildQuery({ id: 9, name: 'web', type: TYPE.A }), 300)).toBeNull();
+    records.serves = (ip) => ip === LOCALHOST;
+    expect(values(await udpQuery(server.port, 'web'))).toEqual(['10.88.0.2']);
+  });
+
   it('answers SERVFAIL when the records throw, and keeps serving', async () => {
     const { server, records, logs } = await startServer();
     const lookup = records.lookup;

@@ -158,6 +158,7 @@ export class NetworkDnsServer {
     let query: DnsQuery | undefined;
     try {
       if (packet.length < HEADER_SIZE) return null; // not DNS; answering it would only help reflection
+      if (this.#options.records.serves && !this.#options.records.serves(clientIp)) return null; // not one of ours: no answer at all
       const header = parseHeader(packet);
       if (isResponse(header)) return null; // never answer answers: that is how two servers loop
       if (opcodeOf(header) !== OPCODE_QUERY) return buildHeaderError(header, RCODE.NOTIMP);
