@@ -241,7 +241,7 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
 
     const stats = await cli(['stats', '--no-stream', 'web']);
     expect(stats.code, stats.stderr).toBe(0);
-    expect(stats.stdout).toMatch(/^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+PIDS\n[0-9a-f]{12}\s+web\s+[\d.]+%\s+\S+ \/ \S+\s+[\d.]+%\s+\d+\n$/);
+    expect(stats.stdout).toMatch(/^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS\n[0-9a-f]{12}\s+web\s+[\d.]+%\s+\S+ \/ \S+\s+[\d.]+%\s+\S+ \/ \S+\s+\S+ \/ \S+\s+\d+\n$/);
   });
 
   it('passes stdin with exec -i, and wants a terminal for -t', async () => {
