@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binarySize, createdAgo, dockerSize, humanDuration, shortId, splitRepoTag } from './format.ts';
+import { binarySize, createdAgo, dfSize, dockerSize, humanDuration, ioPair, shortId, splitRepoTag } from './format.ts';
 
 describe('format', () => {
   it('prints sizes as docker images does: 1000-based, three digits', () => {
@@ -9,6 +9,18 @@ describe('format', () => {
     expect(dockerSize(123_456_789)).toBe('123MB');
     expect(dockerSize(1_500_000_000)).toBe('1.5GB');
     expect(binarySize(1024 * 1024 * 12.5)).toBe('12.5MiB');
+  });
+
+  it('prints NET I/O and BLOCK I/O as docker stats does: in / out, 1000-based, three digits', () => {
+    expect(ioPair(1450, 648)).toBe('1.45kB / 648B');
+    expect(ioPair(4096, 0)).toBe('4.1kB / 0B');
+    expect(ioPair(0, 0)).toBe('0B / 0B');
+    expect(ioPair(12_345_678, 1_000_000_000)).toBe('12.3MB / 1GB');
+    // rounding up to the unit's base moves to the next unit, as the CLI prints it
+    expect(ioPair(999_960, 999_999_999)).toBe('1MB / 1GB');
+    expect(dockerSize(999_500)).toBe('1MB');
+    expect(dfSize(999_990)).toBe('1MB');
+    expect(binarySize(1023.9 * 1024)).toBe('1020KiB');
   });
 
   it('words durations as go-units does', () => {

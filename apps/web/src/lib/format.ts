@@ -18,6 +18,11 @@ function scaled(bytes: number, base: number, units: string[], precision: number)
     v /= base;
     i++;
   }
+  // 999.96kB rounds up to the next unit: "1MB", not "1000kB"
+  if (Number(v.toPrecision(precision)) >= base && i < units.length - 1) {
+    v /= base;
+    i++;
+  }
   return `${Number(v.toPrecision(precision))}${units[i]}`;
 }
 
@@ -33,6 +38,9 @@ export const reclaimableText = (reclaimable: number, size: number): string =>
 
 /** CREATED from an ISO date, as `docker ps` words it: "5 minutes ago". */
 export const isoAgo = (iso: string | Date | null, now = Date.now()): string => (iso ? createdAgo(new Date(iso).getTime() / 1000, now) : '—');
+
+/** NET I/O and BLOCK I/O as `docker stats` prints them: cumulative bytes in and out, 1000-based, three digits ("1.45kB / 648B"). */
+export const ioPair = (inBytes: number, outBytes: number): string => `${dockerSize(inBytes)} / ${dockerSize(outBytes)}`;
 
 /** Memory as `docker stats` prints it: 1024-based ("12.5MiB"). */
 export const binarySize = (bytes: number): string => scaled(bytes, 1024, BINARY, 3);
