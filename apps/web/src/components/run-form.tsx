@@ -59,7 +59,8 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
     try {
       const created = await api.containers.create.mutate({ host, spec, start: true });
       void client.invalidateQueries({ queryKey: ['containers'] });
-      router.push(`${containerHref({ host, id: created.id })}${form.detached ? '' : '?attach=1'}`);
+      // not detached: the page follows its output, or with -it attaches its terminal (the run was detached all the same: stdin stays open)
+      router.push(`${containerHref({ host, id: created.id })}${form.detached ? '' : form.interactive && form.tty ? '?attach=1#terminal' : '?attach=1'}`);
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
@@ -122,11 +123,21 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
       </fieldset>
       <div className="flex flex-wrap gap-6 text-sm">
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.autoRemove} onChange={(e) => set('autoRemove', e.target.checked)} /> Remove when it exits (--rm)</label>
-        <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.tty} onChange={(e) => set('tty', e.target.checked)} /> Allocate a TTY (-t)</label>
+        <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.interactive} onChange={(e) => set('interactive', e.target.checked)} aria-describedby="run-stdin-hint" /> Interactive (-i)</label>
+        <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.tty} onChange={(e) => set('tty', e.target.checked)} aria-describedby="run-stdin-hint" /> Terminal (-t)</label>
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.detached} onChange={(e) => set('detached', e.target.checked)} /> Detached (-d)</label>
       </div>
       {shown('autoRemove') && <p role="alert" className="text-xs text-rose-600">{shown('autoRemove')}</p>}
-      {!form.detached && <p className="text-xs text-slate-500">Not detached: the container page opens following its output.</p>}
+      <p id="run-stdin-hint" className="text-xs text-slate-500">
+        {form.interactive && form.tty
+          ? 'Interactive with a terminal (-it): the container page’s Terminal can attach to its main process and type into it, e.g. a shell; detaching leaves it running.'
+          : form.interactive
+          ? 'Interactive (-i) keeps its stdin open; add Terminal (-t) to type into it from the container page.'
+          : form.tty
+          ? 'Terminal (-t) gives it a terminal; attaching shows it, add Interactive (-i) to type into it too.'
+          : '-i keeps stdin open, -t gives the container a terminal: together they let you attach to a shell from the container page.'}
+      </p>
+      {!form.detached && <p className="text-xs text-slate-500">{form.interactive && form.tty ? 'Not detached: the container page opens attached to its terminal.' : 'Not detached: the container page opens following its output.'}</p>}
       {error && <Notice tone="error">{error}</Notice>}
       <div className="flex items-center gap-3">
         <Button type="submit" variant="primary" disabled={busy || (submitted && !spec)}>{busy ? 'Starting…' : 'Run'}</Button>

@@ -21,8 +21,13 @@ describe('validateRunForm', () => {
     expect(r.errors).toEqual({});
     expect(r.spec).toEqual({
       image: 'busybox', name: 'web', cmd: ['sh', '-c', 'echo hi'], env: ['A=1', 'B=x=y'], labels: {}, binds: ['/srv:/data:ro'],
-      memory: 512 * 1024 * 1024, cpus: 0.5, restartPolicy: { name: 'on-failure', maximumRetryCount: 3 }, autoRemove: false, tty: false,
+      memory: 512 * 1024 * 1024, cpus: 0.5, restartPolicy: { name: 'on-failure', maximumRetryCount: 3 }, autoRemove: false, tty: false, openStdin: false, stdinOnce: false,
     });
+  });
+
+  it('maps Interactive (-i) and Terminal (-t) to openStdin and tty; stdin outlives each attach', () => {
+    expect(validateRunForm({ ...emptyRunForm('busybox'), command: 'sh', interactive: true, tty: true }).spec).toMatchObject({ cmd: ['sh'], openStdin: true, tty: true, stdinOnce: false });
+    expect(validateRunForm({ ...emptyRunForm('busybox'), interactive: true }).spec).toMatchObject({ openStdin: true, tty: false, stdinOnce: false });
   });
 
   it('explains each wrong field', () => {

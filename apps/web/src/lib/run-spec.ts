@@ -15,6 +15,9 @@ export interface RunForm {
   restart: 'no' | 'on-failure' | 'always' | 'unless-stopped';
   maxRetries: string;
   autoRemove: boolean;
+  /** -i: keep stdin open, so that an attach can type into the main process */
+  interactive: boolean;
+  /** -t */
   tty: boolean;
   detached: boolean;
   /** --network: '' = the host's default, else bridge, host, none or a network's name */
@@ -34,7 +37,7 @@ export interface RunForm {
 }
 
 export const emptyRunForm = (image = ''): RunForm => ({
-  image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, tty: false, detached: true,
+  image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, interactive: false, tty: false, detached: true,
   network: '', networkAliases: '', publish: '', publishAll: false, expose: '', dns: '', addHost: '',
 });
 
@@ -51,6 +54,9 @@ export interface RunSpec {
   restartPolicy: { name: RunForm['restart']; maximumRetryCount: number };
   autoRemove: boolean;
   tty: boolean;
+  openStdin: boolean;
+  /** always false from the dashboard: its containers run detached, and stdin outlives each attach */
+  stdinOnce: false;
   network?: string;
   networkAliases?: string[];
   publish?: string[];
@@ -214,6 +220,8 @@ export function validateRunForm(f: RunForm, hostCpus?: number): { errors: RunErr
       restartPolicy: { name: f.restart, maximumRetryCount },
       autoRemove: f.autoRemove,
       tty: f.tty,
+      openStdin: f.interactive,
+      stdinOnce: false,
       ...(network ? { network } : {}),
       ...(aliases.length ? { networkAliases: aliases } : {}),
       ...(publish.length ? { publish } : {}),
