@@ -13,7 +13,7 @@ import { ProcessesPanel } from '../../../../../components/processes-panel.tsx';
 import { RenameContainer } from '../../../../../components/rename-container.tsx';
 import { TerminalPanel } from '../../../../../components/terminal-panel.tsx';
 import type { ContainerRow } from '../../../../../lib/api-types.ts';
-import { binarySize, createdAgo, shortId } from '../../../../../lib/format.ts';
+import { binarySize, createdAgo, ioPair, shortId } from '../../../../../lib/format.ts';
 import { AppShell } from '../../../../../lib/app-shell.tsx';
 import { hasRole, useRole } from '../../../../../lib/roles.ts';
 import { api, errorMessage } from '../../../../../lib/trpc.ts';
@@ -28,17 +28,30 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
+function Stat({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="mb-1 text-xs uppercase text-slate-500">{term}</dt>
+      <dd className="text-sm">{children}</dd>
+    </div>
+  );
+}
+
+/** `docker stats` for one container, sampled every 3 s: CPU %, MEM USAGE / LIMIT, NET I/O, BLOCK I/O, PIDS. */
 function Stats({ host, id }: { host: string; id: string }) {
   const stats = useQuery({ queryKey: ['container', host, id, 'stats'], queryFn: () => api.containers.stats.query({ host, id }), refetchInterval: 3000 });
   if (stats.error) return <p className="text-xs text-slate-500">stats unavailable: {errorMessage(stats.error)}</p>;
   const s = stats.data;
   if (!s) return <p className="text-xs text-slate-500">reading stats…</p>;
   return (
-    <div className="grid gap-4 sm:grid-cols-3">
-      <div><div className="mb-1 text-xs uppercase text-slate-500">CPU</div><Meter label="container CPU" value={s.cpuPercent} max={100} text={`${s.cpuPercent.toFixed(1)}%`} /></div>
-      <div><div className="mb-1 text-xs uppercase text-slate-500">Memory</div><Meter label="container memory" value={s.memoryUsageBytes} max={s.memoryLimitBytes} text={`${binarySize(s.memoryUsageBytes)} / ${binarySize(s.memoryLimitBytes)}`} /></div>
-      <div className="text-sm"><div className="mb-1 text-xs uppercase text-slate-500">PIDs</div>{s.pids}</div>
-    </div>
+    <dl aria-label="Container stats" className="grid gap-4 sm:grid-cols-3">
+      <Stat term="CPU"><Meter label="container CPU" value={s.cpuPercent} max={100} text={`${s.cpuPercent.toFixed(1)}%`} /></Stat>
+      <Stat term="Memory"><Meter label="container memory" value={s.memoryUsageBytes} max={s.memoryLimitBytes} text={`${binarySize(s.memoryUsageBytes)} / ${binarySize(s.memoryLimitBytes)}`} /></Stat>
+      <Stat term="PIDs">{s.pids}</Stat>
+      {/* cumulative since it started, received / sent and read / written, as docker stats words them */}
+      <Stat term="NET I/O"><span className="font-mono text-xs" title="received / sent">{ioPair(s.netRxBytes, s.netTxBytes)}</span></Stat>
+      <Stat term="BLOCK I/O"><span className="font-mono text-xs" title="read / written">{ioPair(s.blockReadBytes, s.blockWriteBytes)}</span></Stat>
+    </dl>
   );
 }
 
@@ -93,6 +106,11 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
   const generation = useStartGeneration(c);
   const [removed, setRemoved] = useState(false);
   const attach = typeof window !== 'undefined' && new URLSearchParams(window.location.search).has('attach');
+  const [terminalKept, setTerminalKept] = useState(false);
+  const isRunning = c?.state === 'running';
+  useEffect(() => {
+    if (tab === 'terminal' && isRunning) setTerminalKept(true);
+  }, [tab, isRunning]);
   const crumbs = (
     <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
       <Link href="/" className="hover:underline">Hosts</Link> / <Link href={`/hosts/${encodeURIComponent(host)}`} className="hover:underline">{host}</Link> / <Link href="/containers" className="hover:underline">Containers</Link> / {c?.name ?? shortId(id)}
@@ -111,8 +129,9 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
   }
   const running = c.state === 'running';
   const operator = hasRole(role, 'operator');
-  // the terminal needs a running container and the operator role; the server checks both again
-  const terminalTab = running && operator;
+  // the terminal needs a running container and the operator role; the server checks both again.
+  // Once opened it stays while the page is open, so that the end of a session (an attached shell's exit) stays readable.
+  const terminalTab = operator && (running || terminalKept);
   const shown: TabId = tab === 'terminal' && !terminalTab ? 'logs' : tab;
   return (
     <>
@@ -153,7 +172,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
       <div className="mb-4" role="tabpanel" id={`panel-${shown}`} aria-labelledby={`tab-${shown}`}>
         {/* the logs and the terminal stay mounted while hidden, so that switching tabs keeps their stream */}
         <div hidden={shown !== 'logs'}><LogsPanel host={host} id={c.id} name={c.name} generation={generation} autoFollow={running || attach} /></div>
-        {terminalTab && <div hidden={shown !== 'terminal'}><TerminalPanel host={host} id={c.id} name={c.name} visible={shown === 'terminal'} /></div>}
+        {terminalTab && <div hidden={shown !== 'terminal'}><TerminalPanel host={host} id={c.id} name={c.name} visible={shown === 'terminal'} running={running} autoAttach={attach && tab === 'terminal'} /></div>}
         {shown === 'processes' && <ProcessesPanel host={host} id={c.id} running={running} />}
         {shown === 'changes' && <ChangesPanel host={host} id={c.id} />}
       </div>
