@@ -40,6 +40,22 @@ export function HostFactsList({ facts }: { facts: HostFacts }) {
       <Row term="Name">{facts.hostname}</Row>
       <Row term="Root Dir">{facts.stateDir}</Row>
       <Row term="Registry Mirrors">{facts.registryMirrors.length ? facts.registryMirrors.join(', ') : 'none'}</Row>
+      {/* from agents of protocol 1.2 on; older ones do not say */}
+      {facts.defaultBridge !== undefined && (
+        <Row term="Default Bridge">{facts.defaultBridge ? <>{facts.defaultBridge.name} {facts.defaultBridge.subnet} <span className="text-slate-500">(gateway {facts.defaultBridge.gateway})</span></> : 'none'}</Row>
+      )}
+      {facts.ipForwarding !== undefined && (
+        <Row term="IPv4 Forwarding">
+          {facts.ipForwarding ? 'on' : (
+            <span className="inline-flex flex-wrap items-baseline gap-x-1.5 rounded border border-amber-300 bg-amber-50 px-1.5 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+              <span aria-hidden="true">⚠</span>
+              <span className="sr-only">Warning:</span>
+              <strong className="font-semibold">off</strong>
+              <span>— containers cannot reach beyond the host (BERTH_IP_FORWARD=1 on the agent turns it on)</span>
+            </span>
+          )}
+        </Row>
+      )}
     </dl>
   );
 }
