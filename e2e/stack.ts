@@ -73,8 +73,9 @@ export async function startStack(): Promise<Stack> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  // a bridge, subnet and nftables table of the stack's own, in the machine's namespace
-  const netEnv = ownNetworkEnv('e2e');
+  // a bridge, subnet and nftables table of this run's own, in the machine's namespace (two runs
+  // on one machine must not share them: one's teardown would take the other's bridge)
+  const netEnv = ownNetworkEnv(`e${Number(E2E_RUN) % 100000}`);
   const agent = startNode('apps/agent/src/main.ts', {
     BERTH_CONTROL_PLANE: `ws://127.0.0.1:${port}/agent`, BERTH_HOST_NAME: 'local', BERTH_JOIN_TOKEN: join_.token,
     BERTH_STATE_DIR: join(dir, 'agent'), BERTH_CGROUP_PARENT: `berth-e2e-${E2E_RUN}`, ...netEnv,
