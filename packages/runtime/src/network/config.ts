@@ -18,7 +18,11 @@ export interface NetworkRecord {
 
 export type PortProtocol = 'tcp' | 'udp';
 
-/** A host port forwarded to a container port; hostIp "" = every address of the host. */
+/**
+ * A host port forwarded to a container port; hostIp "" = every address of the host. The same
+ * shape as the protocol's (packages/protocol/src/ports.ts), which parses `-p`: the runtime
+ * imports no berth package, so it states the shape it works with itself.
+ */
 export interface PortBinding {
   hostIp: string;
   hostPort: number;
