@@ -14,7 +14,6 @@
  *   node --import tsx bench/net.ts [--samples 20] [--wrk-seconds 5] [--rounds 3]
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,8 @@ import { parseArgs } from 'node:util';
 import { cgroupDirs, ContainerEngine, detectCgroupMode, hostExec, hostNet, lookPath, NetworkManager, OciRuntime, parseProcLimits, removeCgroup } from '@berth/runtime';
 import type { CgroupLayout, RootfsSource } from '@berth/runtime';
 import { buildBusyboxImage } from '@berth/testing/images';
-import { log, machine, runCommand, sleep, stats } from './common.ts';
+import { machine, runCommand, sleep, stats } from './common.ts';
+import { openPodman, PODMAN_IMAGE, type Podman } from './podman.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '20' }, 'wrk-seconds': { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
 const SAMPLES = Number(values.samples);
@@ -58,10 +58,8 @@ let layout: CgroupLayout | null = null;
 const parent = `berth-bench-net-${process.pid}`;
 const engines: ContainerEngine[] = [];
 const managers: NetworkManager[] = [];
-let podmanArgs: string[] = [];
+let podman: Podman | null = null;
 let cleaning: Promise<void> | null = null;
-/** podman (cgroupfs) puts its conmons in /libpod_parent/conmon: removed after if it was not there before. */
-let libpodParentWasThere = true;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
@@ -70,10 +68,7 @@ function cleanup(): Promise<void> {
       await e.close().catch(() => undefined);
     }
     for (const m of managers.splice(0)) await m.close().catch(() => undefined);
-    if (podmanArgs.length) {
-      await runCommand('podman', [...podmanArgs, 'rm', '-af', '-t', '0']).catch(() => undefined);
-      await runCommand('podman', [...podmanArgs, 'system', 'reset', '-f']).catch(() => undefined);
-    }
+    await podman?.cleanup();
     if (!work) return;
     const { stdout } = await runCommand('ps', ['-eo', 'pid,args']).catch(() => ({ stdout: '' }));
     for (const line of stdout.split('\n')) {
@@ -88,7 +83,6 @@ function cleanup(): Promise<void> {
     const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(work));
     for (const m of mounts.reverse()) await runCommand('umount', ['-l', m]).catch(() => undefined);
     if (layout) await removeCgroup(cgroupDirs(layout, `/${parent}`)).catch(() => undefined);
-    if (layout && !libpodParentWasThere) await removeCgroup(cgroupDirs(layout, '/libpod_parent')).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   })();
   return cleaning;
@@ -126,7 +120,6 @@ async function inside(): Promise<void> {
   const mach = await machine();
   const runcPath = await lookPath('runc');
   const conmonPath = await lookPath('conmon');
-  const podmanPath = await lookPath('podman');
   const wrkPath = await lookPath('wrk');
   if (!runcPath || !conmonPath) throw new Error('runc and conmon are needed: apt-get install runc conmon');
   if (!wrkPath) throw new Error('wrk is needed: apt-get install wrk');
@@ -162,19 +155,7 @@ async function inside(): Promise<void> {
   await net.sync();
   const httpd = ['httpd', '-f', '-p', '80', '-h', '/etc'];
 
-  // podman with its own storage in the temp dir, runc and cgroupfs as on this host (see shared/peers/setup.sh).
-  let podman: { version: string } | null = null;
-  if (podmanPath) {
-    await writeFile(
-      join(work, 'containers.conf'),
-      '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n[containers]\nlog_driver = "k8s-file"\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n',
-    );
-    process.env.CONTAINERS_CONF = join(work, 'containers.conf');
-    podmanArgs = ['--root', join(work, 'podman-root'), '--runroot', join(work, 'podman-run'), '--cgroup-manager', 'cgroupfs'];
-    libpodParentWasThere = cgroupDirs(layout, '/libpod_parent').some((d) => existsSync(d));
-    await runCommand('podman', [...podmanArgs, 'import', '--change', 'CMD ["sh"]', layerTar, 'localhost/busybox:bench']);
-    podman = { version: (await runCommand('podman', ['--version'])).stdout.trim() };
-  } else log('podman is not installed: its columns stay empty (apt-get install podman netavark aardvark-dns)');
+  podman = await openPodman(work, layerTar, layout);
 
   const rows: Record<string, number[]> = { berthNone: [], berthPublished: [], podmanNone: [], podmanPublished: [] };
   for (let i = 0; i < SAMPLES; i++) {
@@ -191,13 +172,13 @@ async function inside(): Promise<void> {
         for (const c of [a, b]) await engine.remove(c.id, { force: true });
       } else if (podman) {
         let t = now();
-        const a = (await runCommand('podman', [...podmanArgs, 'run', '--cgroup-parent', `/${parent}`, '-d', '--network', 'none', 'localhost/busybox:bench', ...httpd])).stdout.trim();
+        const a = (await podman.run(['run', '--cgroup-parent', `/${parent}`, '-d', '--network', 'none', PODMAN_IMAGE, ...httpd])).trim();
         rows.podmanNone!.push(since(t));
         const port = await freePort();
         t = now();
-        const b = (await runCommand('podman', [...podmanArgs, 'run', '--cgroup-parent', `/${parent}`, '-d', '-p', `127.0.0.1:${port}:80`, 'localhost/busybox:bench', ...httpd])).stdout.trim();
+        const b = (await podman.run(['run', '--cgroup-parent', `/${parent}`, '-d', '-p', `127.0.0.1:${port}:80`, PODMAN_IMAGE, ...httpd])).trim();
         rows.podmanPublished!.push(await untilServed(`http://127.0.0.1:${port}/hostname`, t));
-        await runCommand('podman', [...podmanArgs, 'rm', '-f', '-t', '0', a, b]);
+        await podman.run(['rm', '-f', '-t', '0', a, b]);
       }
     }
   }
@@ -218,7 +199,7 @@ async function inside(): Promise<void> {
   };
   if (podman) {
     const podmanPort = await freePort();
-    await runCommand('podman', [...podmanArgs, 'run', '--cgroup-parent', `/${parent}`, '-d', '--name', 'tput', '-p', `127.0.0.1:${podmanPort}:80`, 'localhost/busybox:bench', ...httpd]);
+    await podman.run(['run', '--cgroup-parent', `/${parent}`, '-d', '--name', 'tput', '-p', `127.0.0.1:${podmanPort}:80`, PODMAN_IMAGE, ...httpd]);
     targets.podmanPublished = `http://127.0.0.1:${podmanPort}/hostname`;
   }
   for (const url of Object.values(targets)) await untilServed(url, now());
@@ -235,7 +216,7 @@ async function inside(): Promise<void> {
     JSON.stringify(
       {
         machine: mach,
-        podman,
+        podman: podman ? { version: podman.version } : null,
         startMs: s,
         extraStartMsOfBridgeAndPort: { berth: +(med('berthPublished') - med('berthNone')).toFixed(1), podman: +(med('podmanPublished') - med('podmanNone')).toFixed(1) },
         requestsPerSec: tput,

@@ -22,6 +22,7 @@ import { cgroupDirs, ContainerEngine, containerPaths, detectCgroupMode, hostExec
 import type { CgroupLayout, RootfsSource } from '@berth/runtime';
 import { buildBusyboxImage } from '@berth/testing/images';
 import { log, machine, p50, runCommand, stats, time } from './common.ts';
+import { openPodman, PODMAN_IMAGE, type Podman } from './podman.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '50' }, list: { type: 'string', default: '100' }, 'exit-poll-ms': { type: 'string' } } });
 const SAMPLES = Number(values.samples);
@@ -36,12 +37,14 @@ let work = '';
 let layout: CgroupLayout | null = null;
 let runcPath = '';
 const engines: ContainerEngine[] = [];
+let podman: Podman | null = null;
 
 let cleaning: Promise<void> | null = null;
 /** Idempotent: containers, conmon processes, mounts, runc state, cgroups, the temp dir. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     if (!work) return;
+    await podman?.cleanup();
     for (const e of engines.splice(0)) {
       for (const c of e.list()) await e.remove(c.id, { force: true }).catch((err: Error) => log(`cleanup: rm ${c.id}: ${err.message}`));
       await e.close().catch(() => undefined);
@@ -139,6 +142,14 @@ async function main(): Promise<void> {
 
   const berth = { total: [] as number[], create: [] as number[], start: [] as number[], wait: [] as number[], remove: [] as number[], waitExitedEarly: [] as number[], waitOther: [] as number[] };
   const runc: number[] = [];
+  // podman's `run --rm --network none` of the same layer: create, start, wait and remove in one
+  podman = await openPodman(work, join(work, 'layer.tar'), layout);
+  const podmanRun: number[] = [];
+  const runPodman = async (record: boolean) => {
+    if (!podman) return;
+    const ms = await time(() => podman!.run(['run', '--rm', '--network', 'none', '--cgroup-parent', `/${parent}`, PODMAN_IMAGE, 'true']));
+    if (record) podmanRun.push(ms);
+  };
   const runBerth = async (record: boolean) => {
     const t0 = performance.now();
     const c = await engine.create({ rootfs, config: { cmd: ['true'] } });
@@ -174,7 +185,7 @@ async function main(): Promise<void> {
   // two warm-ups of each, not recorded
   for (let i = -2; i < SAMPLES; i++) {
     const record = i >= 0;
-    const order = [() => runBerth(record), () => runRunc(i + 2, record), () => runRuncBerthBundle(i + 2, record)];
+    const order = [() => runBerth(record), () => runRunc(i + 2, record), () => runRuncBerthBundle(i + 2, record), () => runPodman(record)];
     for (const f of i % 2 === 0 ? order : order.reverse()) await f();
     if (record && (i + 1) % 10 === 0) log(`run ${i + 1}/${SAMPLES}: berth ${berth.total.at(-1)!.toFixed(1)} ms, runc run ${runc.at(-1)!.toFixed(1)} ms, runc run of berth's bundle ${runcBerthBundle.at(-1)!.toFixed(1)} ms`);
   }
@@ -219,6 +230,8 @@ async function main(): Promise<void> {
         berthWaitSplitMs: { exitFileBeforeStartReturned: stats(berth.waitExitedEarly), otherwise: stats(berth.waitOther) },
         berthRemoveMs: stats(berth.remove),
         berthWithRemoveP50Ms: +(p50(berth.total) + p50(berth.remove)).toFixed(2),
+        // podman's run --rm includes the removal: compare it with berth's run plus rm
+        podmanRunRmNetworkNone: podman ? { version: podman.version, ms: stats(podmanRun), berthWithRemoveOverPodmanP50: +((p50(berth.total) + p50(berth.remove)) / p50(podmanRun)).toFixed(2) } : null,
         listing,
         loadavgAtEnd: (await machine()).loadavgAtStart,
       },
