@@ -200,8 +200,13 @@ export const attachContainer: Handler<'container.attach'> = (p, ctx, io) =>
     const session = await ctx.engine.containers.attach(p.id, { start: p.start });
     const stream = io.stream;
     if (p.tty) await session.resize(p.tty);
-    if (p.stdin && stream) {
-      void feed(stream, { write: (d) => session.write(d), end: () => session.closeStdin(), resize: (cols, rows) => void session.resize({ cols, rows }) });
+    // resizes are read even when input is not connected (a read-only attach to a -t container)
+    if (stream) {
+      void feed(stream, {
+        write: async (d) => (p.stdin ? session.write(d) : undefined),
+        end: () => (p.stdin ? session.closeStdin() : undefined),
+        resize: (cols, rows) => void session.resize({ cols, rows }),
+      });
     }
     // the user went away (detached): the container keeps running
     const gone = abortedBy(stream);
