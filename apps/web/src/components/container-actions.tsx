@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ContainerAction, ContainerState } from '../lib/api-types.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { ActionError, ConfirmStep } from './confirm-action.tsx';
 
 /** What Docker allows in each state, in the order the buttons show. */
 export function actionsFor(state: ContainerState): ContainerAction[] {
@@ -55,11 +56,16 @@ export function ContainerActions({ host, id, name, state, onRemoved }: { host: s
   return (
     <div className="min-w-40">
       {confirming ? (
-        <div role="group" aria-label={`Remove ${name}`} className="flex flex-wrap items-center gap-1.5 text-xs">
-          <span>{live ? `${name} is ${state}: kill and remove it?` : `Remove ${name}?`}</span>
-          <Button size="sm" variant="danger" disabled={pending !== null} onClick={() => void run('remove')}>{pending === 'remove' ? PENDING.remove : live ? 'Force remove' : 'Confirm remove'}</Button>
-          <Button size="sm" disabled={pending !== null} onClick={() => setConfirming(false)}>Cancel</Button>
-        </div>
+        <ConfirmStep
+          label={`Remove ${name}`}
+          question={live ? `${name} is ${state}: kill and remove it?` : `Remove ${name}?`}
+          confirm={live ? 'Force remove' : 'Confirm remove'}
+          pendingText={PENDING.remove}
+          // no other action is offered while confirming, so what is pending is the remove
+          pending={pending !== null}
+          onConfirm={() => void run('remove')}
+          onCancel={() => setConfirming(false)}
+        />
       ) : (
         <div className="flex flex-wrap items-center gap-1.5">
           {pending && pending !== 'remove' ? (
@@ -72,7 +78,7 @@ export function ContainerActions({ host, id, name, state, onRemoved }: { host: s
           <Button size="sm" variant="danger" disabled={pending !== null || state === 'removing'} aria-label={`Remove ${name}`} onClick={() => setConfirming(true)}>Remove</Button>
         </div>
       )}
-      {error && <p role="alert" className="mt-1 max-w-xs text-xs text-rose-600">{error}</p>}
+      <ActionError error={error} />
     </div>
   );
 }

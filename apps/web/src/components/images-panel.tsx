@@ -7,10 +7,12 @@ import type { ImageRow } from '../lib/api-types.ts';
 import { createdAgo, dockerSize, shortId, splitRepoTag } from '../lib/format.ts';
 import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { ActionError, ConfirmStep } from './confirm-action.tsx';
 import { ImageHistoryDialog } from './image-history.tsx';
 import { LoadForm, saveFileName, saveHref } from './load-form.tsx';
 import { PullForm } from './pull-form.tsx';
 import { PushProgress } from './push-progress.tsx';
+import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
 
 /** One line of `docker images`: an image once per tag, or once as <none>. */
@@ -24,7 +26,6 @@ function lines(images: ImageRow[]): ImageLine[] {
   ).sort((a, b) => b.image.created - a.image.created || a.ref.localeCompare(b.ref));
 }
 
-type Result = { tone: 'info' | 'error'; lines: string[] };
 /** An image on a host that a dialog or the push panel is about. */
 type Target = { host: string; ref: string; n: number };
 
@@ -69,12 +70,9 @@ function ImageActions({ line, onResult, onHistory, onPush, operator }: { line: I
   return (
     <div className="min-w-48">
       {mode === 'remove' ? (
-        <div role="group" aria-label={`Remove ${label}`} className="flex flex-wrap items-center gap-1.5 text-xs">
-          <span>Remove {label}?</span>
+        <ConfirmStep label={`Remove ${label}`} question={`Remove ${label}?`} pending={pending} onConfirm={() => void remove()} onCancel={() => setMode('idle')}>
           <label className="flex items-center gap-1"><input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> force</label>
-          <Button size="sm" variant="danger" disabled={pending} onClick={() => void remove()}>{pending ? 'Removing…' : 'Confirm remove'}</Button>
-          <Button size="sm" disabled={pending} onClick={() => setMode('idle')}>Cancel</Button>
-        </div>
+        </ConfirmStep>
       ) : mode === 'tag' ? (
         <form onSubmit={tag} aria-label={`Tag ${label}`} className="flex flex-wrap items-center gap-1.5">
           <input aria-label="New tag" value={target} onChange={(e) => setTarget(e.target.value)} placeholder="repository:tag" className={`${inputClass} w-40 py-0.5 text-xs`} autoFocus spellCheck={false} />
@@ -91,7 +89,7 @@ function ImageActions({ line, onResult, onHistory, onPush, operator }: { line: I
           <Button size="sm" variant="danger" aria-label={`Remove ${label}`} onClick={() => setMode('remove')}>Remove</Button>
         </div>
       )}
-      {error && <p role="alert" className="mt-1 max-w-xs text-xs text-rose-600">{error}</p>}
+      <ActionError error={error} />
     </div>
   );
 }
@@ -158,14 +156,7 @@ export function ImagesPanel({ host }: { host?: string }) {
       {operator && <LoadForm {...(host ? { host } : { hosts: online })} />}
       {push && <PushProgress key={push.n} host={push.host} imageRef={push.ref} onClose={() => setPush(null)} />}
       {history && <ImageHistoryDialog key={history.n} host={history.host} imageRef={history.ref} onClose={() => setHistory(null)} />}
-      {result && (
-        <Notice tone={result.tone} className="mb-3">
-          <div className="flex items-start justify-between gap-3">
-            <pre className="whitespace-pre-wrap font-mono text-xs">{result.lines.join('\n')}</pre>
-            <button type="button" aria-label="Dismiss" onClick={() => setResult(null)} className="text-xs opacity-70 hover:opacity-100">✕</button>
-          </div>
-        </Notice>
-      )}
+      <ResultNotice result={result} onDismiss={() => setResult(null)} />
       <div className="mb-3 flex flex-wrap items-center gap-3">
         <label className="flex items-center gap-1.5 text-sm">
           <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} />

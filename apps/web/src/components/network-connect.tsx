@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { isIpv4 } from '@berth/protocol/ports';
 import { NETWORK_NAME } from '../lib/networks.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { ConfirmAction } from './confirm-action.tsx';
 import { invalidateNetworks } from './networks-panel.tsx';
 
 /** The connect form's aliases and address, checked as typed; the default bridge takes neither. */
@@ -92,34 +93,17 @@ export function ConnectForm({ host, network, container, choices, onDone }: {
 /** `docker network disconnect`, confirmed first: a running container loses the address at once. */
 export function DisconnectButton({ host, network, container }: { host: string; network: string; container: string }) {
   const client = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const disconnect = async () => {
-    setPending(true);
-    setError(null);
-    try {
-      await api.networks.disconnect.mutate({ host, network, container, force: false });
-      setConfirming(false);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setPending(false);
-      invalidateNetworks(client);
-    }
-  };
   return (
-    <div className="min-w-32">
-      {confirming ? (
-        <div role="group" aria-label={`Disconnect ${container} from ${network}`} className="flex flex-wrap items-center gap-1.5 text-xs">
-          <span>Disconnect {container} from {network}?</span>
-          <Button size="sm" variant="danger" disabled={pending} onClick={() => void disconnect()}>{pending ? 'Disconnecting…' : 'Confirm disconnect'}</Button>
-          <Button size="sm" disabled={pending} onClick={() => { setConfirming(false); setError(null); }}>Cancel</Button>
-        </div>
-      ) : (
-        <Button size="sm" aria-label={`Disconnect ${container} from ${network}`} onClick={() => setConfirming(true)}>Disconnect</Button>
-      )}
-      {error && <p role="alert" className="mt-1 max-w-xs wrap-anywhere text-xs text-rose-600">{error}</p>}
-    </div>
+    <ConfirmAction
+      label={`Disconnect ${container} from ${network}`}
+      button="Disconnect"
+      danger={false}
+      question={`Disconnect ${container} from ${network}?`}
+      confirm="Confirm disconnect"
+      pendingText="Disconnecting…"
+      className="min-w-32"
+      action={() => api.networks.disconnect.mutate({ host, network, container, force: false })}
+      onSettled={() => invalidateNetworks(client)}
+    />
   );
 }

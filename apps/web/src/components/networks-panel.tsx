@@ -8,9 +8,9 @@ import { isoAgo, shortId } from '../lib/format.ts';
 import { isPredefinedNetwork, validateNetworkForm, type NetworkForm } from '../lib/networks.ts';
 import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { ConfirmAction } from './confirm-action.tsx';
+import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
-
-type Result = { tone: 'info' | 'error'; lines: string[] };
 
 export const networkHref = (n: { host: string; name: string }) => `/hosts/${encodeURIComponent(n.host)}/networks/${encodeURIComponent(n.name)}`;
 
@@ -27,36 +27,17 @@ export function invalidateNetworks(client: ReturnType<typeof useQueryClient>): v
  */
 export function RemoveNetwork({ host, name, onRemoved }: { host: string; name: string; onRemoved: (message: string) => void }) {
   const client = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const remove = async () => {
-    setPending(true);
-    setError(null);
-    try {
-      await api.networks.remove.mutate({ host, network: name });
-      setConfirming(false);
-      onRemoved(`Removed network ${name} from ${host}`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setPending(false);
-      invalidateNetworks(client);
-    }
-  };
   return (
-    <div className="min-w-40">
-      {confirming ? (
-        <div role="group" aria-label={`Remove network ${name}`} className="flex flex-wrap items-center gap-1.5 text-xs">
-          <span>Remove network {name} from {host}?</span>
-          <Button size="sm" variant="danger" disabled={pending} onClick={() => void remove()}>{pending ? 'Removing…' : 'Confirm remove'}</Button>
-          <Button size="sm" disabled={pending} onClick={() => { setConfirming(false); setError(null); }}>Cancel</Button>
-        </div>
-      ) : (
-        <Button size="sm" variant="danger" aria-label={`Remove network ${name}`} onClick={() => setConfirming(true)}>Remove</Button>
-      )}
-      {error && <p role="alert" className="mt-1 max-w-sm wrap-anywhere text-xs text-rose-600">{error}</p>}
-    </div>
+    <ConfirmAction
+      label={`Remove network ${name}`}
+      question={`Remove network ${name} from ${host}?`}
+      errorClassName="max-w-sm"
+      action={async () => {
+        await api.networks.remove.mutate({ host, network: name });
+        onRemoved(`Removed network ${name} from ${host}`);
+      }}
+      onSettled={() => invalidateNetworks(client)}
+    />
   );
 }
 
@@ -197,14 +178,7 @@ export function NetworksPanel({ host }: { host?: string }) {
   return (
     <section aria-label="Networks">
       {operator && <CreateNetwork {...(host ? { host } : {})} hosts={online} onResult={setResult} />}
-      {result && (
-        <Notice tone={result.tone} className="mb-3">
-          <div className="flex items-start justify-between gap-3">
-            <pre className="whitespace-pre-wrap font-mono text-xs">{result.lines.join('\n')}</pre>
-            <button type="button" aria-label="Dismiss" onClick={() => setResult(null)} className="text-xs opacity-70 hover:opacity-100">✕</button>
-          </div>
-        </Notice>
-      )}
+      <ResultNotice result={result} onDismiss={() => setResult(null)} />
       <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
         {operator && (
           <div role="group" aria-label="Prune networks" className="flex flex-wrap items-center gap-2">

@@ -8,43 +8,25 @@ import { isoAgo } from '../lib/format.ts';
 import { parseLabels, VOLUME_NAME } from '../lib/labels.ts';
 import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { ConfirmAction } from './confirm-action.tsx';
+import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
 
-type Result = { tone: 'info' | 'error'; lines: string[] };
-
-function VolumeActions({ volume, onResult }: { volume: VolumeRow; onResult: (r: Result) => void }) {
+function RemoveVolume({ volume, onResult }: { volume: VolumeRow; onResult: (r: Result) => void }) {
   const client = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const remove = async () => {
-    setPending(true);
-    setError(null);
-    try {
-      await api.volumes.remove.mutate({ host: volume.host, name: volume.name });
-      onResult({ tone: 'info', lines: [`Removed volume ${volume.name} from ${volume.host}`] });
-      setConfirming(false);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setPending(false);
-      void client.invalidateQueries({ queryKey: ['volumes'] });
-      void client.invalidateQueries({ queryKey: ['df'] });
-    }
-  };
   return (
-    <div className="min-w-40">
-      {confirming ? (
-        <div role="group" aria-label={`Remove ${volume.name}`} className="flex flex-wrap items-center gap-1.5 text-xs">
-          <span>Remove {volume.name} and its data?</span>
-          <Button size="sm" variant="danger" disabled={pending} onClick={() => void remove()}>{pending ? 'Removing…' : 'Confirm remove'}</Button>
-          <Button size="sm" disabled={pending} onClick={() => { setConfirming(false); setError(null); }}>Cancel</Button>
-        </div>
-      ) : (
-        <Button size="sm" variant="danger" aria-label={`Remove ${volume.name}`} onClick={() => setConfirming(true)}>Remove</Button>
-      )}
-      {error && <p role="alert" className="mt-1 max-w-xs text-xs text-rose-600">{error}</p>}
-    </div>
+    <ConfirmAction
+      label={`Remove ${volume.name}`}
+      question={`Remove ${volume.name} and its data?`}
+      action={async () => {
+        await api.volumes.remove.mutate({ host: volume.host, name: volume.name });
+        onResult({ tone: 'info', lines: [`Removed volume ${volume.name} from ${volume.host}`] });
+      }}
+      onSettled={() => {
+        void client.invalidateQueries({ queryKey: ['volumes'] });
+        void client.invalidateQueries({ queryKey: ['df'] });
+      }}
+    />
   );
 }
 
@@ -145,20 +127,13 @@ export function VolumesPanel({ host }: { host?: string }) {
     { key: 'used', header: 'Used by', cell: (v) => (v.usedBy.length ? v.usedBy.join(', ') : <span className="text-slate-500">—</span>) },
     { key: 'labels', header: 'Labels', cell: (v) => Object.entries(v.labels).map(([k, val]) => <div key={k}><code className="text-xs">{k}={val}</code></div>) },
     { key: 'created', header: 'Created', cell: (v) => <span title={new Date(v.createdAt).toLocaleString()}>{isoAgo(v.createdAt)}</span>, className: 'whitespace-nowrap' },
-    ...(operator ? [{ key: 'actions', header: 'Actions', cell: (v: VolumeRow) => <VolumeActions volume={v} onResult={setResult} /> }] : []),
+    ...(operator ? [{ key: 'actions', header: 'Actions', cell: (v: VolumeRow) => <RemoveVolume volume={v} onResult={setResult} /> }] : []),
   ];
 
   return (
     <section aria-label="Volumes">
       {operator && <CreateVolume {...(host ? { host } : {})} hosts={online} onResult={setResult} />}
-      {result && (
-        <Notice tone={result.tone} className="mb-3">
-          <div className="flex items-start justify-between gap-3">
-            <pre className="whitespace-pre-wrap font-mono text-xs">{result.lines.join('\n')}</pre>
-            <button type="button" aria-label="Dismiss" onClick={() => setResult(null)} className="text-xs opacity-70 hover:opacity-100">✕</button>
-          </div>
-        </Notice>
-      )}
+      <ResultNotice result={result} onDismiss={() => setResult(null)} />
       <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
         {operator && (
           <div role="group" aria-label="Prune volumes" className="flex flex-wrap items-center gap-2">
