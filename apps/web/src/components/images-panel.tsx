@@ -7,6 +7,7 @@ import type { ImageRow } from '../lib/api-types.ts';
 import { createdAgo, dockerSize, shortId, splitRepoTag } from '../lib/format.ts';
 import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 import { ActionError, ConfirmStep } from './confirm-action.tsx';
 import { ImageHistoryDialog } from './image-history.tsx';
 import { LoadForm, saveFileName, saveHref } from './load-form.tsx';
@@ -109,8 +110,7 @@ export function ImagesPanel({ host }: { host?: string }) {
     refetchInterval: 60_000,
     placeholderData: keepPreviousData,
   });
-  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), enabled: !host });
-  const online = (hosts.data ?? []).filter((h) => h.status === 'online' || h.status === 'degraded').map((h) => h.name);
+  const online = useOnlineHosts(!host);
   const rows = useMemo(() => lines(list.data?.images ?? []), [list.data]);
 
   const prune = async () => {

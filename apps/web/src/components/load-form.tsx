@@ -3,6 +3,7 @@ import { Button, Field, inputClass, Notice } from '@berth/ui';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { dockerSize } from '../lib/format.ts';
+import { HostField } from './host-field.tsx';
 
 type Outcome = { ok: boolean; lines: string[] };
 
@@ -63,14 +64,7 @@ export function LoadForm({ host, hosts }: { host?: string; hosts?: string[] }) {
   return (
     <form onSubmit={submit} aria-label="Load an image" className="mb-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-end gap-3">
-        {!host && (
-          <Field label="Host" className="w-40">
-            <select value={chosen} onChange={(e) => setTarget(e.target.value)} className={inputClass} disabled={busy}>
-              {(hosts ?? []).length === 0 && <option value="">no host online</option>}
-              {(hosts ?? []).map((h) => <option key={h} value={h}>{h}</option>)}
-            </select>
-          </Field>
-        )}
+        {!host && <HostField hosts={hosts ?? []} value={chosen} onChange={setTarget} disabled={busy} />}
         <Field label="Image archive" hint="a tar from docker save (or .tar.gz)" className="min-w-64 flex-1">
           <input ref={input} type="file" accept=".tar,.tar.gz,.tgz,application/x-tar,application/gzip" disabled={busy} onChange={(e) => setFile(e.target.files?.[0] ?? null)} className={`${inputClass} py-1`} />
         </Field>

@@ -8,7 +8,10 @@ import { isoAgo, shortId } from '../lib/format.ts';
 import { isPredefinedNetwork, validateNetworkForm, type NetworkForm } from '../lib/networks.ts';
 import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 import { ConfirmAction } from './confirm-action.tsx';
+import { HostField } from './host-field.tsx';
+import { PruneUnused } from './prune-unused.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
 
@@ -89,14 +92,7 @@ function CreateNetwork({ host, hosts, onResult }: { host?: string; hosts: string
   return (
     <form onSubmit={submit} noValidate aria-label="Create a network" className="mb-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-start gap-3">
-        {!host && (
-          <Field label="Host" className="w-40">
-            <select value={chosen} onChange={(e) => setTarget(e.target.value)} className={inputClass}>
-              {hosts.length === 0 && <option value="">no host online</option>}
-              {hosts.map((h) => <option key={h} value={h}>{h}</option>)}
-            </select>
-          </Field>
-        )}
+        {!host && <HostField hosts={hosts} value={chosen} onChange={setTarget} />}
         <Field label="Network name" error={shown('name')} hint="letters, digits, _ . -" className="min-w-40 flex-1">{text('name', 'backend')}</Field>
         <Field label="Subnet" error={shown('subnet')} hint="optional: a free one from the pools otherwise" className="min-w-44 flex-1">{text('subnet', '10.10.0.0/24')}</Field>
         <Field label="Gateway" error={shown('gateway')} hint="optional: the subnet's first address" className="min-w-36 flex-1">{text('gateway', '10.10.0.1')}</Field>
@@ -116,33 +112,20 @@ export function NetworksPanel({ host }: { host?: string }) {
   const role = useRole();
   const operator = hasRole(role, 'operator');
   const [result, setResult] = useState<Result | null>(null);
-  const [pruneHost, setPruneHost] = useState('');
-  const [pruning, setPruning] = useState(false);
   const list = useQuery({
     queryKey: ['networks', host ?? '*'],
     queryFn: () => api.networks.list.query(host ? { host } : {}),
     refetchInterval: 60_000,
     placeholderData: keepPreviousData,
   });
-  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), enabled: !host });
-  const online = (hosts.data ?? []).filter((h) => h.status === 'online' || h.status === 'degraded').map((h) => h.name);
-  const pruneOn = host ?? (pruneHost || online[0] || '');
+  const online = useOnlineHosts(!host);
   // the agent's order within a host: the default bridge, the others by name, then host and none
   const rows = useMemo(() => [...(list.data?.networks ?? [])].sort((a, b) => a.host.localeCompare(b.host)), [list.data]);
   const userDefined = rows.filter((n) => !isPredefinedNetwork(n)).length;
 
-  const prune = async () => {
-    if (!pruneOn) return;
-    setPruning(true);
-    try {
-      const r = await api.networks.prune.mutate({ host: pruneOn });
-      setResult({ tone: 'info', lines: r.deleted.length ? ['Deleted Networks:', ...r.deleted] : [`No unused networks to prune on ${pruneOn}`] });
-    } catch (err) {
-      setResult({ tone: 'error', lines: [errorMessage(err)] });
-    } finally {
-      setPruning(false);
-      invalidateNetworks(client);
-    }
+  const prune = async (on: string): Promise<Result> => {
+    const r = await api.networks.prune.mutate({ host: on });
+    return { tone: 'info', lines: r.deleted.length ? ['Deleted Networks:', ...r.deleted] : [`No unused networks to prune on ${on}`] };
   };
 
   const columns: Column<NetworkRow>[] = [
@@ -180,18 +163,7 @@ export function NetworksPanel({ host }: { host?: string }) {
       {operator && <CreateNetwork {...(host ? { host } : {})} hosts={online} onResult={setResult} />}
       <ResultNotice result={result} onDismiss={() => setResult(null)} />
       <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
-        {operator && (
-          <div role="group" aria-label="Prune networks" className="flex flex-wrap items-center gap-2">
-            {!host && online.length > 1 && (
-              <select aria-label="Host to prune" value={pruneOn} onChange={(e) => setPruneHost(e.target.value)} className={`${inputClass} w-auto py-0.5`}>
-                {online.map((h) => <option key={h} value={h}>{h}</option>)}
-              </select>
-            )}
-            <button type="button" onClick={() => void prune()} disabled={pruning || !pruneOn} title="removes the user-defined networks no container is configured to use" className="text-sky-700 hover:underline disabled:opacity-50 dark:text-sky-400">
-              {pruning ? 'Pruning…' : `Prune unused networks${host || online.length <= 1 ? (pruneOn ? ` on ${pruneOn}` : '') : ''}`}
-            </button>
-          </div>
-        )}
+        {operator && <PruneUnused noun="networks" host={host} online={online} title="removes the user-defined networks no container is configured to use" prune={prune} onResult={setResult} onSettled={() => invalidateNetworks(client)} />}
         <span className="ml-auto text-slate-500" aria-live="polite">{list.isFetching ? 'Refreshing…' : list.data ? `${rows.length} shown` : ''}</span>
       </div>
       {list.error && <Notice tone="error" className="mb-3">{errorMessage(list.error)}</Notice>}

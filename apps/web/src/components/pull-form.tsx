@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { dockerSize, shortId } from '../lib/format.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { HostField } from './host-field.tsx';
 
 interface Layer { digest: string; status: 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'complete' | 'already exists'; done: number; total: number }
 type Outcome = { ok: true; text: string } | { ok: false; text: string };
@@ -79,14 +80,7 @@ export function PullForm({ host, hosts }: { host?: string; hosts?: string[] }) {
   return (
     <form onSubmit={submit} aria-label="Pull an image" className="mb-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-end gap-3">
-        {!host && (
-          <Field label="Host" className="w-40">
-            <select value={chosen} onChange={(e) => setTarget(e.target.value)} className={inputClass} disabled={!!pulling}>
-              {(hosts ?? []).length === 0 && <option value="">no host online</option>}
-              {(hosts ?? []).map((h) => <option key={h} value={h}>{h}</option>)}
-            </select>
-          </Field>
-        )}
+        {!host && <HostField hosts={hosts ?? []} value={chosen} onChange={setTarget} disabled={!!pulling} />}
         <Field label="Image to pull" className="min-w-64 flex-1">
           <input value={ref} onChange={(e) => setRef(e.target.value)} placeholder="registry:5000/team/app:tag" className={inputClass} disabled={!!pulling} spellCheck={false} />
         </Field>

@@ -1,14 +1,12 @@
 'use client';
 import { inputBase } from '@berth/ui';
-import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { api } from '../lib/trpc.ts';
+import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 
 /** "Run a container on [host]": the run form lives under a host. */
 export function RunLauncher() {
-  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query() });
-  const online = (hosts.data ?? []).filter((h) => h.status === 'online' || h.status === 'degraded').map((h) => h.name);
+  const online = useOnlineHosts();
   const [chosen, setChosen] = useState('');
   const host = chosen || online[0];
   if (!host) return null;

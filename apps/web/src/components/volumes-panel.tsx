@@ -8,9 +8,18 @@ import { isoAgo } from '../lib/format.ts';
 import { parseLabels, VOLUME_NAME } from '../lib/labels.ts';
 import { hasRole, useRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 import { ConfirmAction } from './confirm-action.tsx';
+import { HostField } from './host-field.tsx';
+import { PruneUnused } from './prune-unused.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
+
+/** Refreshes what a volume change alters: the lists and disk usage. */
+function invalidateVolumes(client: ReturnType<typeof useQueryClient>): void {
+  void client.invalidateQueries({ queryKey: ['volumes'] });
+  void client.invalidateQueries({ queryKey: ['df'] });
+}
 
 function RemoveVolume({ volume, onResult }: { volume: VolumeRow; onResult: (r: Result) => void }) {
   const client = useQueryClient();
@@ -22,10 +31,7 @@ function RemoveVolume({ volume, onResult }: { volume: VolumeRow; onResult: (r: R
         await api.volumes.remove.mutate({ host: volume.host, name: volume.name });
         onResult({ tone: 'info', lines: [`Removed volume ${volume.name} from ${volume.host}`] });
       }}
-      onSettled={() => {
-        void client.invalidateQueries({ queryKey: ['volumes'] });
-        void client.invalidateQueries({ queryKey: ['df'] });
-      }}
+      onSettled={() => invalidateVolumes(client)}
     />
   );
 }
@@ -52,8 +58,7 @@ function CreateVolume({ host, hosts, onResult }: { host?: string; hosts: string[
       onResult({ tone: 'info', lines: [`Created volume ${v.name} on ${chosen}`] });
       setName('');
       setLabelText('');
-      void client.invalidateQueries({ queryKey: ['volumes'] });
-      void client.invalidateQueries({ queryKey: ['df'] });
+      invalidateVolumes(client);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -64,14 +69,7 @@ function CreateVolume({ host, hosts, onResult }: { host?: string; hosts: string[
   return (
     <form onSubmit={submit} aria-label="Create a volume" className="mb-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-start gap-3">
-        {!host && (
-          <Field label="Host" className="w-40">
-            <select value={chosen} onChange={(e) => setTarget(e.target.value)} className={inputClass}>
-              {hosts.length === 0 && <option value="">no host online</option>}
-              {hosts.map((h) => <option key={h} value={h}>{h}</option>)}
-            </select>
-          </Field>
-        )}
+        {!host && <HostField hosts={hosts} value={chosen} onChange={setTarget} />}
         <Field label="Volume name" error={nameError} hint="optional: a random one otherwise" className="min-w-48 flex-1">
           <input value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!nameError} placeholder="data" spellCheck={false} autoComplete="off" className={inputClass} />
         </Field>
@@ -91,33 +89,19 @@ export function VolumesPanel({ host }: { host?: string }) {
   const role = useRole();
   const operator = hasRole(role, 'operator');
   const [result, setResult] = useState<Result | null>(null);
-  const [pruneHost, setPruneHost] = useState('');
   const [pruneAll, setPruneAll] = useState(false);
-  const [pruning, setPruning] = useState(false);
   const list = useQuery({
     queryKey: ['volumes', host ?? '*'],
     queryFn: () => api.volumes.list.query(host ? { host } : {}),
     refetchInterval: 60_000,
     placeholderData: keepPreviousData,
   });
-  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query(), enabled: !host });
-  const online = (hosts.data ?? []).filter((h) => h.status === 'online' || h.status === 'degraded').map((h) => h.name);
-  const pruneOn = host ?? (pruneHost || online[0] || '');
+  const online = useOnlineHosts(!host);
   const rows = useMemo(() => [...(list.data?.volumes ?? [])].sort((a, b) => a.host.localeCompare(b.host) || a.name.localeCompare(b.name)), [list.data]);
 
-  const prune = async () => {
-    if (!pruneOn) return;
-    setPruning(true);
-    try {
-      const r = await api.volumes.prune.mutate({ host: pruneOn, all: pruneAll });
-      setResult({ tone: 'info', lines: r.deleted.length ? ['Deleted Volumes:', ...r.deleted] : [`No unused ${pruneAll ? '' : 'anonymous '}volumes to prune on ${pruneOn}`] });
-    } catch (err) {
-      setResult({ tone: 'error', lines: [errorMessage(err)] });
-    } finally {
-      setPruning(false);
-      void client.invalidateQueries({ queryKey: ['volumes'] });
-      void client.invalidateQueries({ queryKey: ['df'] });
-    }
+  const prune = async (on: string): Promise<Result> => {
+    const r = await api.volumes.prune.mutate({ host: on, all: pruneAll });
+    return { tone: 'info', lines: r.deleted.length ? ['Deleted Volumes:', ...r.deleted] : [`No unused ${pruneAll ? '' : 'anonymous '}volumes to prune on ${on}`] };
   };
 
   const columns: Column<VolumeRow>[] = [
@@ -136,17 +120,9 @@ export function VolumesPanel({ host }: { host?: string }) {
       <ResultNotice result={result} onDismiss={() => setResult(null)} />
       <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
         {operator && (
-          <div role="group" aria-label="Prune volumes" className="flex flex-wrap items-center gap-2">
-            {!host && online.length > 1 && (
-              <select aria-label="Host to prune" value={pruneOn} onChange={(e) => setPruneHost(e.target.value)} className={`${inputClass} w-auto py-0.5`}>
-                {online.map((h) => <option key={h} value={h}>{h}</option>)}
-              </select>
-            )}
+          <PruneUnused noun="volumes" host={host} online={online} prune={prune} onResult={setResult} onSettled={() => invalidateVolumes(client)}>
             <label className="flex items-center gap-1.5"><input type="checkbox" checked={pruneAll} onChange={(e) => setPruneAll(e.target.checked)} /> named ones too (--all)</label>
-            <button type="button" onClick={() => void prune()} disabled={pruning || !pruneOn} className="text-sky-700 hover:underline disabled:opacity-50 dark:text-sky-400">
-              {pruning ? 'Pruning…' : `Prune unused volumes${host || online.length <= 1 ? (pruneOn ? ` on ${pruneOn}` : '') : ''}`}
-            </button>
-          </div>
+          </PruneUnused>
         )}
         <span className="ml-auto text-slate-500">{list.isFetching ? 'Refreshing…' : list.data ? `${rows.length} shown` : ''}</span>
       </div>
