@@ -3,6 +3,7 @@ import { Button, Field, inputClass, Notice, ProgressBar } from '@berth/ui';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { dockerSize, shortId } from '../lib/format.ts';
+import { withProgress } from '../lib/progress.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { HostField } from './host-field.tsx';
 
@@ -55,13 +56,7 @@ export function PullForm({ host, hosts }: { host?: string; hosts?: string[] }) {
       onData: (ev) => {
         if (ev.type === 'progress') {
           const l = ev.layer;
-          setLayers((prev) => {
-            const i = prev.findIndex((p) => p.digest === l.digest);
-            if (i < 0) return [...prev, l];
-            const next = prev.slice();
-            next[i] = l;
-            return next;
-          });
+          setLayers((prev) => withProgress(prev, l));
         } else if (ev.type === 'done') {
           done = true;
           setLayers((prev) => prev.map((l) => (l.status === 'already exists' ? l : { ...l, status: 'complete', done: l.total })));

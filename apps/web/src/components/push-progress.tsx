@@ -2,6 +2,7 @@
 import { Button, Notice, ProgressBar } from '@berth/ui';
 import { useEffect, useRef, useState } from 'react';
 import { dockerSize, shortId, splitRepoTag } from '../lib/format.ts';
+import { withProgress } from '../lib/progress.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 
 interface Blob { digest: string; status: 'waiting' | 'pushing' | 'pushed' | 'mounted' | 'already exists'; done: number; total: number }
@@ -26,13 +27,7 @@ export function PushProgress({ host, imageRef, onClose }: { host: string; imageR
       onData: (ev) => {
         if (ev.type === 'progress') {
           const b = ev.blob;
-          setBlobs((prev) => {
-            const i = prev.findIndex((p) => p.digest === b.digest);
-            if (i < 0) return [...prev, b];
-            const next = prev.slice();
-            next[i] = b;
-            return next;
-          });
+          setBlobs((prev) => withProgress(prev, b));
         } else if (ev.type === 'done') {
           done = true;
           finish({ ok: true, text: `${splitRepoTag(ev.ref).tag}: digest: ${ev.digest} size: ${ev.size}` });
