@@ -3,6 +3,7 @@ import { Shell } from '@berth/ui';
 import { usePathname, useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { api } from './trpc.ts';
+import { useFleetEvents } from './use-fleet-events.ts';
 import { useSession } from './use-session.ts';
 
 const NAV = [
@@ -25,4 +26,34 @@ export function AppShell({ children }: { children: ReactNode }) {
   };
   if (!me.data) return <div className="p-8 text-sm text-slate-500">{me.error ? 'Signing in…' : 'Loading…'}</div>;
   return <Shell nav={NAV.map(({ href, label, match }) => ({ href, label, active: match(path) }))} user={`${me.data.username} (${me.data.role})`} onSignOut={signOut}>{children}</Shell>;
+}
+
+/**
+ * A fleet-wide list page (Containers, Images, Volumes, Networks): the shell, the fleet's event
+ * stream without the hosts' metrics, the heading with any `actions` beside it, then the list.
+ */
+export function FleetPage({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
+  return (
+    <AppShell>
+      <FleetPageBody title={title} actions={actions}>{children}</FleetPageBody>
+    </AppShell>
+  );
+}
+
+// inside the shell: the event stream starts once the session is there
+function FleetPageBody({ title, actions, children }: { title: string; actions: ReactNode; children: ReactNode }) {
+  useFleetEvents({ metrics: false });
+  return (
+    <>
+      {actions ? (
+        <div className="mb-4 flex items-baseline justify-between gap-4">
+          <h1 className="text-2xl font-semibold">{title}</h1>
+          {actions}
+        </div>
+      ) : (
+        <h1 className="mb-4 text-2xl font-semibold">{title}</h1>
+      )}
+      {children}
+    </>
+  );
 }

@@ -1,22 +1,11 @@
 'use client';
 import { ImagesPanel } from '../../components/images-panel.tsx';
-import { AppShell } from '../../lib/app-shell.tsx';
-import { useFleetEvents } from '../../lib/use-fleet-events.ts';
-
-function Images() {
-  useFleetEvents({ metrics: false });
-  return (
-    <>
-      <h1 className="mb-4 text-2xl font-semibold">Images</h1>
-      <ImagesPanel />
-    </>
-  );
-}
+import { FleetPage } from '../../lib/app-shell.tsx';
 
 export default function ImagesPage() {
   return (
-    <AppShell>
-      <Images />
-    </AppShell>
+    <FleetPage title="Images">
+      <ImagesPanel />
+    </FleetPage>
   );
 }

@@ -1,22 +1,11 @@
 'use client';
 import { NetworksPanel } from '../../components/networks-panel.tsx';
-import { AppShell } from '../../lib/app-shell.tsx';
-import { useFleetEvents } from '../../lib/use-fleet-events.ts';
-
-function Networks() {
-  useFleetEvents({ metrics: false });
-  return (
-    <>
-      <h1 className="mb-4 text-2xl font-semibold">Networks</h1>
-      <NetworksPanel />
-    </>
-  );
-}
+import { FleetPage } from '../../lib/app-shell.tsx';
 
 export default function NetworksPage() {
   return (
-    <AppShell>
-      <Networks />
-    </AppShell>
+    <FleetPage title="Networks">
+      <NetworksPanel />
+    </FleetPage>
   );
 }

@@ -1,22 +1,11 @@
 'use client';
 import { VolumesPanel } from '../../components/volumes-panel.tsx';
-import { AppShell } from '../../lib/app-shell.tsx';
-import { useFleetEvents } from '../../lib/use-fleet-events.ts';
-
-function Volumes() {
-  useFleetEvents({ metrics: false });
-  return (
-    <>
-      <h1 className="mb-4 text-2xl font-semibold">Volumes</h1>
-      <VolumesPanel />
-    </>
-  );
-}
+import { FleetPage } from '../../lib/app-shell.tsx';
 
 export default function VolumesPage() {
   return (
-    <AppShell>
-      <Volumes />
-    </AppShell>
+    <FleetPage title="Volumes">
+      <VolumesPanel />
+    </FleetPage>
   );
 }
