@@ -1,51 +1,42 @@
 'use client';
 import { Meter } from '@berth/ui';
-import type { ReactNode } from 'react';
 import type { HostFacts, HostRow } from '../lib/api-types.ts';
 import { binarySize } from '../lib/format.ts';
+import { Fact, FactList } from './facts.tsx';
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-
-function Row({ term, children, sub }: { term: string; children: ReactNode; sub?: boolean }) {
-  return (
-    <>
-      <dt className={`text-slate-500 ${sub ? 'pl-4' : ''}`}>{term}</dt>
-      <dd className="break-all">{children}</dd>
-    </>
-  );
-}
 
 /** A host's facts laid out as `docker info` prints them. */
 export function HostFactsList({ facts }: { facts: HostFacts }) {
   return (
-    <dl aria-label="Host facts" className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
-      <Row term="Containers">{facts.containers.total}</Row>
-      <Row term="Running" sub>{facts.containers.running}</Row>
-      <Row term="Paused" sub>{facts.containers.paused}</Row>
-      <Row term="Stopped" sub>{facts.containers.stopped}</Row>
-      <Row term="Images">{facts.images}</Row>
-      <Row term="Server Version">berth agent {facts.agentVersion}</Row>
-      <Row term="Storage Driver">{facts.storageDriver}</Row>
-      <Row term="Backing Filesystem" sub>{facts.backingFilesystem}</Row>
-      <Row term="Cgroup Driver">{facts.cgroupDriver}</Row>
-      <Row term="Cgroup Version">{facts.cgroupVersion} ({facts.cgroupMode})</Row>
-      <Row term="Runtime">{facts.runtime ? `${facts.runtime.name} ${facts.runtime.version} (${facts.runtime.path})` : <span className="text-rose-600">none that works on this host</span>}</Row>
-      {facts.runtimesRefused.map((r) => <Row key={r.name} term={`${r.name} refused`} sub>{r.reason}</Row>)}
-      <Row term="Kernel Version">{facts.kernel}</Row>
-      <Row term="Operating System">{facts.os}</Row>
-      <Row term="OSType">linux</Row>
-      <Row term="Architecture">{facts.architecture}</Row>
-      <Row term="CPUs">{facts.cpus}</Row>
-      <Row term="Total Memory">{binarySize(facts.memoryBytes)}</Row>
-      <Row term="Name">{facts.hostname}</Row>
-      <Row term="Root Dir">{facts.stateDir}</Row>
-      <Row term="Registry Mirrors">{facts.registryMirrors.length ? facts.registryMirrors.join(', ') : 'none'}</Row>
+    <FactList label="Host facts">
+      <Fact term="Containers">{facts.containers.total}</Fact>
+      <Fact term="Running" sub>{facts.containers.running}</Fact>
+      <Fact term="Paused" sub>{facts.containers.paused}</Fact>
+      <Fact term="Stopped" sub>{facts.containers.stopped}</Fact>
+      <Fact term="Images">{facts.images}</Fact>
+      <Fact term="Server Version">berth agent {facts.agentVersion}</Fact>
+      <Fact term="Storage Driver">{facts.storageDriver}</Fact>
+      <Fact term="Backing Filesystem" sub>{facts.backingFilesystem}</Fact>
+      <Fact term="Cgroup Driver">{facts.cgroupDriver}</Fact>
+      <Fact term="Cgroup Version">{facts.cgroupVersion} ({facts.cgroupMode})</Fact>
+      <Fact term="Runtime">{facts.runtime ? `${facts.runtime.name} ${facts.runtime.version} (${facts.runtime.path})` : <span className="text-rose-600">none that works on this host</span>}</Fact>
+      {facts.runtimesRefused.map((r) => <Fact key={r.name} term={`${r.name} refused`} sub>{r.reason}</Fact>)}
+      <Fact term="Kernel Version">{facts.kernel}</Fact>
+      <Fact term="Operating System">{facts.os}</Fact>
+      <Fact term="OSType">linux</Fact>
+      <Fact term="Architecture">{facts.architecture}</Fact>
+      <Fact term="CPUs">{facts.cpus}</Fact>
+      <Fact term="Total Memory">{binarySize(facts.memoryBytes)}</Fact>
+      <Fact term="Name">{facts.hostname}</Fact>
+      <Fact term="Root Dir">{facts.stateDir}</Fact>
+      <Fact term="Registry Mirrors">{facts.registryMirrors.length ? facts.registryMirrors.join(', ') : 'none'}</Fact>
       {/* from agents of protocol 1.2 on; older ones do not say */}
       {facts.defaultBridge !== undefined && (
-        <Row term="Default Bridge">{facts.defaultBridge ? <>{facts.defaultBridge.name} {facts.defaultBridge.subnet} <span className="text-slate-500">(gateway {facts.defaultBridge.gateway})</span></> : 'none'}</Row>
+        <Fact term="Default Bridge">{facts.defaultBridge ? <>{facts.defaultBridge.name} {facts.defaultBridge.subnet} <span className="text-slate-500">(gateway {facts.defaultBridge.gateway})</span></> : 'none'}</Fact>
       )}
       {facts.ipForwarding !== undefined && (
-        <Row term="IPv4 Forwarding">
+        <Fact term="IPv4 Forwarding">
           {facts.ipForwarding ? 'on' : (
             <span className="inline-flex flex-wrap items-baseline gap-x-1.5 rounded border border-amber-300 bg-amber-50 px-1.5 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
               <span aria-hidden="true">⚠</span>
@@ -54,9 +45,9 @@ export function HostFactsList({ facts }: { facts: HostFacts }) {
               <span>— containers cannot reach beyond the host (BERTH_IP_FORWARD=1 on the agent turns it on)</span>
             </span>
           )}
-        </Row>
+        </Fact>
       )}
-    </dl>
+    </FactList>
   );
 }
 

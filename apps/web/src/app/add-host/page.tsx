@@ -1,7 +1,7 @@
 'use client';
 import { Notice } from '@berth/ui';
-import Link from 'next/link';
 import { AddHostSsh } from '../../components/add-host-ssh.tsx';
+import { Breadcrumb } from '../../components/breadcrumb.tsx';
 import { AppShell } from '../../lib/app-shell.tsx';
 import { hasRole, useRole } from '../../lib/roles.ts';
 
@@ -9,9 +9,7 @@ function AddHost() {
   const role = useRole();
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link href="/" className="hover:underline">Hosts</Link> / add over SSH
-      </nav>
+      <Breadcrumb trail={[{ href: '/', label: 'Hosts' }]} current="add over SSH" />
       <h1 className="mb-1 text-2xl font-semibold">Add a host over SSH</h1>
       <p className="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
         The control plane connects to the machine, verifies its host key, uploads the agent with its own Node.js, installs the berth-agent

@@ -2,8 +2,8 @@
 import { Notice, StatusBadge, Tabs } from '@berth/ui';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { Breadcrumb } from '../../../components/breadcrumb.tsx';
 import { ContainersTable } from '../../../components/containers-table.tsx';
 import { HostFactsList, HostMeters } from '../../../components/host-info.tsx';
 import { DiskUsagePanel } from '../../../components/disk-usage.tsx';
@@ -13,6 +13,7 @@ import { VolumesPanel } from '../../../components/volumes-panel.tsx';
 import { AppShell } from '../../../lib/app-shell.tsx';
 import { api, errorMessage } from '../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../lib/use-fleet-events.ts';
+import { useRouteParams } from '../../../lib/use-route-params.ts';
 
 type TabId = 'containers' | 'images' | 'volumes' | 'networks';
 
@@ -40,7 +41,7 @@ function HostDetail({ name }: { name: string }) {
   const h = host.data;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500"><Link href="/" className="hover:underline">Hosts</Link> / {h.name}</nav>
+      <Breadcrumb trail={[{ href: '/', label: 'Hosts' }]} current={h.name} />
       <div className="mb-4 flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{h.name}</h1>
         <StatusBadge status={h.status} />
@@ -73,10 +74,10 @@ function HostDetail({ name }: { name: string }) {
 }
 
 export default function HostPage() {
-  const { name } = useParams<{ name: string }>();
+  const { name } = useRouteParams<'name'>();
   return (
     <AppShell>
-      <HostDetail name={decodeURIComponent(name)} />
+      <HostDetail name={name} />
     </AppShell>
   );
 }

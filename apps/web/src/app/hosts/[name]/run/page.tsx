@@ -1,11 +1,11 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
-import { useParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { Breadcrumb, hostTrail } from '../../../../components/breadcrumb.tsx';
 import { RunForm } from '../../../../components/run-form.tsx';
 import { AppShell } from '../../../../lib/app-shell.tsx';
 import { api } from '../../../../lib/trpc.ts';
+import { useRouteParams } from '../../../../lib/use-route-params.ts';
 
 function Run({ host }: { host: string }) {
   const h = useQuery({ queryKey: ['host', host], queryFn: () => api.hosts.get.query({ host }) });
@@ -14,9 +14,7 @@ function Run({ host }: { host: string }) {
   useEffect(() => setImage(new URLSearchParams(window.location.search).get('image') ?? ''), []);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-        <Link href="/" className="hover:underline">Hosts</Link> / <Link href={`/hosts/${encodeURIComponent(host)}`} className="hover:underline">{host}</Link> / run
-      </nav>
+      <Breadcrumb trail={hostTrail(host)} current="run" />
       <h1 className="mb-4 text-2xl font-semibold">Run a container on {host}</h1>
       {image !== null && <RunForm host={host} initialImage={image} {...(h.data?.facts ? { hostCpus: h.data.facts.cpus } : {})} />}
     </>
@@ -24,10 +22,10 @@ function Run({ host }: { host: string }) {
 }
 
 export default function RunPage() {
-  const { name } = useParams<{ name: string }>();
+  const { name } = useRouteParams<'name'>();
   return (
     <AppShell>
-      <Run host={decodeURIComponent(name)} />
+      <Run host={name} />
     </AppShell>
   );
 }

@@ -2,12 +2,14 @@
 import { Meter, Notice, StatusBadge, Tabs } from '@berth/ui';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useParams, useRouter } from 'next/navigation';
+import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Breadcrumb, hostTrail } from '../../../../../components/breadcrumb.tsx';
 import { ChangesPanel } from '../../../../../components/changes-panel.tsx';
 import { CommitForm } from '../../../../../components/commit-form.tsx';
 import { ContainerActions } from '../../../../../components/container-actions.tsx';
 import { ContainerNetwork } from '../../../../../components/container-network.tsx';
+import { Fact, FactList } from '../../../../../components/facts.tsx';
 import { LogsPanel } from '../../../../../components/logs-panel.tsx';
 import { ProcessesPanel } from '../../../../../components/processes-panel.tsx';
 import { RenameContainer } from '../../../../../components/rename-container.tsx';
@@ -18,15 +20,7 @@ import { AppShell } from '../../../../../lib/app-shell.tsx';
 import { hasRole, useRole } from '../../../../../lib/roles.ts';
 import { api, errorMessage } from '../../../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../../../lib/use-fleet-events.ts';
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <>
-      <dt className="text-slate-500">{term}</dt>
-      <dd className="break-all">{children}</dd>
-    </>
-  );
-}
+import { useRouteParams } from '../../../../../lib/use-route-params.ts';
 
 function Stat({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -111,11 +105,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
   useEffect(() => {
     if (tab === 'terminal' && isRunning) setTerminalKept(true);
   }, [tab, isRunning]);
-  const crumbs = (
-    <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-      <Link href="/" className="hover:underline">Hosts</Link> / <Link href={`/hosts/${encodeURIComponent(host)}`} className="hover:underline">{host}</Link> / <Link href="/containers" className="hover:underline">Containers</Link> / {c?.name ?? shortId(id)}
-    </nav>
-  );
+  const crumbs = <Breadcrumb trail={[...hostTrail(host), { href: '/containers', label: 'Containers' }]} current={c?.name ?? shortId(id)} />;
 
   if (list.error) return <>{crumbs}<Notice tone="error">{errorMessage(list.error)}</Notice></>;
   if (!list.data) return <>{crumbs}<p className="text-sm text-slate-500">Loading…</p></>;
@@ -148,7 +138,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
       </div>
       <div className="mb-4 grid gap-4 lg:grid-cols-2">
         <div className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-          <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
+          <FactList>
             <Fact term="ID"><code className="text-xs">{c.id}</code></Fact>
             <Fact term="Host"><Link href={`/hosts/${encodeURIComponent(host)}`} className="text-sky-700 hover:underline dark:text-sky-400">{c.host}</Link></Fact>
             <Fact term="Image">{c.image} <code className="text-xs text-slate-500">{shortId(c.imageId)}</code></Fact>
@@ -156,7 +146,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
             <Fact term="Created">{createdAgo(c.created)} ({new Date(c.created * 1000).toLocaleString()})</Fact>
             <Fact term="State">{c.state}{c.exitCode !== null && c.state !== 'running' ? `, exit code ${c.exitCode}` : ''}</Fact>
             {Object.keys(c.labels).length > 0 && <Fact term="Labels">{Object.entries(c.labels).map(([k, v]) => <div key={k}><code className="text-xs">{k}={v}</code></div>)}</Fact>}
-          </dl>
+          </FactList>
         </div>
         <div className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
           {running ? <Stats host={host} id={c.id} /> : <p className="text-sm text-slate-500">No live figures: the container is {c.state}.</p>}
@@ -182,10 +172,10 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
 }
 
 export default function ContainerPage() {
-  const { name, id } = useParams<{ name: string; id: string }>();
+  const { name, id } = useRouteParams<'name' | 'id'>();
   return (
     <AppShell>
-      <ContainerDetail host={decodeURIComponent(name)} id={decodeURIComponent(id)} />
+      <ContainerDetail host={name} id={id} />
     </AppShell>
   );
 }

@@ -2,9 +2,11 @@
 import { Notice, StatusBadge, Table, type Column } from '@berth/ui';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useParams, useRouter } from 'next/navigation';
-import { useState, type ReactNode } from 'react';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { Breadcrumb, hostTrail } from '../../../../../components/breadcrumb.tsx';
 import { containerHref } from '../../../../../components/containers-table.tsx';
+import { Fact, FactList } from '../../../../../components/facts.tsx';
 import { ConnectForm, DisconnectButton } from '../../../../../components/network-connect.tsx';
 import { RemoveNetwork } from '../../../../../components/networks-panel.tsx';
 import type { ContainerRow, NetworkDetail } from '../../../../../lib/api-types.ts';
@@ -14,17 +16,9 @@ import { isPredefinedNetwork } from '../../../../../lib/networks.ts';
 import { hasRole, useRole } from '../../../../../lib/roles.ts';
 import { api, errorMessage } from '../../../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../../../lib/use-fleet-events.ts';
+import { useRouteParams } from '../../../../../lib/use-route-params.ts';
 
 type Endpoint = NetworkDetail['containers'][number];
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <>
-      <dt className="text-slate-500">{term}</dt>
-      <dd className="break-all">{children}</dd>
-    </>
-  );
-}
 
 const none = <span className="text-slate-500">—</span>;
 
@@ -36,11 +30,7 @@ function NetworkPage({ host, name }: { host: string; name: string }) {
   const [message, setMessage] = useState<string | null>(null);
   const net = useQuery({ queryKey: ['networks', host, 'inspect', name], queryFn: () => api.networks.inspect.query({ host, network: name }), refetchInterval: 30_000 });
   const containers = useQuery({ queryKey: ['containers', host, true], queryFn: () => api.containers.list.query({ host, all: true }), refetchInterval: 30_000 });
-  const crumbs = (
-    <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
-      <Link href="/" className="hover:underline">Hosts</Link> / <Link href={`/hosts/${encodeURIComponent(host)}`} className="hover:underline">{host}</Link> / <Link href={`/hosts/${encodeURIComponent(host)}#networks`} className="hover:underline">Networks</Link> / {name}
-    </nav>
-  );
+  const crumbs = <Breadcrumb trail={[...hostTrail(host), { href: `/hosts/${encodeURIComponent(host)}#networks`, label: 'Networks' }]} current={name} />;
   if (net.error) {
     return <>{crumbs}<Notice tone="error">{errorMessage(net.error)} <Link href={`/hosts/${encodeURIComponent(host)}#networks`} className="underline">Back to the host&apos;s networks</Link></Notice></>;
   }
@@ -85,7 +75,7 @@ function NetworkPage({ host, name }: { host: string; name: string }) {
       </div>
       {message && <Notice tone="info" className="mb-3">{message}</Notice>}
       <div className="mb-6 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-        <dl aria-label="Network details" className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
+        <FactList label="Network details">
           <Fact term="ID"><code className="text-xs">{n.id}</code></Fact>
           <Fact term="Driver">{n.driver}</Fact>
           <Fact term="Scope">{n.scope}</Fact>
@@ -95,7 +85,7 @@ function NetworkPage({ host, name }: { host: string; name: string }) {
           <Fact term="Internal">{n.internal ? 'yes: no outbound traffic, no published ports from outside' : 'no'}</Fact>
           {bridged && <Fact term="Created">{isoAgo(n.created)} ({new Date(n.created).toLocaleString()})</Fact>}
           {Object.keys(n.labels).length > 0 && <Fact term="Labels">{Object.entries(n.labels).map(([k, v]) => <div key={k}><code className="text-xs">{k}={v}</code></div>)}</Fact>}
-        </dl>
+        </FactList>
       </div>
 
       <section aria-labelledby="attached-heading" className="mb-6">
@@ -137,10 +127,10 @@ function NetworkPage({ host, name }: { host: string; name: string }) {
 }
 
 export default function NetworkInspectPage() {
-  const { name, network } = useParams<{ name: string; network: string }>();
+  const { name, network } = useRouteParams<'name' | 'network'>();
   return (
     <AppShell>
-      <NetworkPage host={decodeURIComponent(name)} name={decodeURIComponent(network)} />
+      <NetworkPage host={name} name={network} />
     </AppShell>
   );
 }
