@@ -1,6 +1,6 @@
 // Networks on this machine's real bridges, veths and nftables, with real containers. Root only.
 // Everything lives under names of this test's own (bridges bt<n>…, table berth_t<pid>, subnets
-// in 10.214.0.0/16 that no address of the machine uses) and is removed after, even on failure.
+// in 10.217.0.0/16 that no address of the machine uses (other test files take 10.214-10.216) and is removed after, even on failure.
 // Forwarding stays off here (the root namespace is the machine's): what needs the host to route
 // (isolation between networks, outside clients) is tested in the lab, where each host is a netns.
 import { execFile } from 'node:child_process';
@@ -30,7 +30,7 @@ async function freeSubnets(count: number): Promise<string[]> {
   const taken = new Set(used.flatMap((l) => l.addr_info.map((a) => a.local.split('.').slice(0, 3).join('.'))));
   const out: string[] = [];
   for (let i = (process.pid % 200) + 1; out.length < count && i < 255 + 200; i++) {
-    const prefix = `10.214.${i % 255}`;
+    const prefix = `10.217.${i % 255}`;
     if (!taken.has(prefix)) out.push(`${prefix}.0/24`);
   }
   return out;
@@ -103,7 +103,7 @@ describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // s
     const c = await f.runIt(engine, httpd(), { networkMode: 'bridge', portBindings: [{ hostIp: '', hostPort, containerPort: 80, protocol: 'tcp' }] }, 'web');
     const ep = c.network?.endpoints[0];
     expect(ep).toMatchObject({ networkName: 'bridge', ifname: 'eth0', ipv4Address: subnets[0]?.replace('.0/24', '.2'), gateway: subnets[0]?.replace('.0/24', '.1') });
-    expect(ep?.macAddress).toMatch(/^02:42:0a:d6:/);
+    expect(ep?.macAddress).toMatch(/^02:42:0a:d9:/);
     expect(c.network?.ports).toEqual([{ hostIp: '', hostPort, containerPort: 80, protocol: 'tcp' }]);
     // busybox httpd serves /etc: hostname is the container's.
     expect(await httpGet(`http://127.0.0.1:${hostPort}/hostname`)).toBe(`${c.id.slice(0, 12)}\n`);
@@ -172,7 +172,7 @@ describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // s
     await expect(net.create({ name: 'bad;rm', subnet: subnets[2] as string })).rejects.toThrow(/invalid network name "bad;rm"/);
     await expect(net.create({ name: 'host' })).rejects.toThrow('host is a pre-defined network and cannot be created');
     await expect(net.remove('bridge')).rejects.toThrow('bridge is a pre-defined network and cannot be removed');
-    const route = JSON.parse((await run('ip', ['-j', '-4', 'route', 'show'])).stdout).find((r: { dst: string }) => /^\d.*\/\d+$/.test(r.dst) && !r.dst.startsWith('10.214.'))?.dst as string | undefined;
+    const route = JSON.parse((await run('ip', ['-j', '-4', 'route', 'show'])).stdout).find((r: { dst: string }) => /^\d.*\/\d+$/.test(r.dst) && !r.dst.startsWith('10.21'))?.dst as string | undefined;
     if (route) await expect(net.create({ name: 'x', subnet: route })).rejects.toThrow(`collides with the host's route to ${route}`);
     await net.create({ name: 'dup', subnet: subnets[2] as string });
     await expect(net.create({ name: 'dup' })).rejects.toThrow('network with name dup already exists');
