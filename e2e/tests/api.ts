@@ -19,3 +19,13 @@ export async function adminApi(): Promise<APIRequestContext> {
   await mutate(ctx, 'auth.login', { username: process.env.BERTH_E2E_USER!, password: process.env.BERTH_E2E_PASSWORD! });
   return ctx;
 }
+
+/** Runs `use` with an admin API client, disposed of afterwards whatever happens. */
+export async function withAdminApi<T>(use: (api: APIRequestContext) => Promise<T>): Promise<T> {
+  const api = await adminApi();
+  try {
+    return await use(api);
+  } finally {
+    await api.dispose();
+  }
+}

@@ -1,10 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { adminApi, mutate, query } from './api.ts';
+import { createContainer, HOST, pullTestImage, testImage, usesStackHost } from './fleet.ts';
 import { signIn } from './sign-in.ts';
 
-const registry = process.env.BERTH_E2E_REGISTRY;
-const ref = `${registry}/busybox:latest`;
-const HOST = 'local';
 /** run -dit … sh from the run form, attached to from the Terminal tab */
 const SHELL = 'e2e-attach';
 /** run -it without -d from the run form: the page opens attached */
@@ -14,36 +11,9 @@ const TICKER = 'e2e-attach-ro';
 /** the e2e stack's agent: a bridge of its own named after the run, and IPv4 forwarding left off (e2e/stack.ts) */
 const STACK_BRIDGE = `bte${Number(process.env.BERTH_E2E_RUN) % 100000}`;
 
-interface Listed { containers: { id: string; name: string; state: string }[] }
-
-/** Removes what this spec makes, whatever state a failed run left it in. */
-async function cleanUp(): Promise<void> {
-  const api = await adminApi();
-  try {
-    // the global setup starts the agent without waiting for it to enrol
-    await expect.poll(async () => (await query<{ name: string; status: string }[]>(api, 'hosts.list', undefined)).find((h) => h.name === HOST)?.status, { timeout: 60_000 }).toBe('online');
-    const { containers } = await query<Listed>(api, 'containers.list', { host: HOST, all: true });
-    for (const c of containers.filter((x) => [SHELL, FOREGROUND, TICKER].includes(x.name.replace(/^\//, '')))) {
-      await mutate(api, 'containers.remove', { host: HOST, id: c.id, force: true, volumes: false }).catch((err: Error) => console.warn(`clean-up: ${err.message}`));
-    }
-    await mutate(api, 'images.remove', { host: HOST, ref, force: true }).catch(() => undefined); // gone already when the tests passed
-  } finally {
-    await api.dispose();
-  }
-}
-
-async function pull(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Images', exact: true }).click();
-  const form = page.getByRole('form', { name: 'Pull an image' });
-  await form.getByLabel('Host', { exact: true }).selectOption(HOST);
-  await form.getByLabel('Image to pull').fill(ref);
-  await form.getByRole('button', { name: 'Pull' }).click();
-  await expect(form.getByRole('status').filter({ hasText: `Pulled ${ref} on ${HOST}` })).toBeVisible({ timeout: 60_000 });
-}
-
 /** Fills the run form for `sh` with -i and -t, detached or not, and runs it. */
 async function runShell(page: Page, name: string, o: { detached: boolean; screenshot?: string }): Promise<void> {
-  await page.goto(`/hosts/${HOST}/run?image=${encodeURIComponent(ref)}`);
+  await page.goto(`/hosts/${HOST}/run?image=${encodeURIComponent(testImage)}`);
   const form = page.getByRole('form', { name: 'Run a container' });
   await form.getByLabel('Name', { exact: true }).fill(name);
   await form.getByLabel('Command', { exact: true }).fill('sh');
@@ -69,14 +39,13 @@ const screenRow = (page: Page, name: string, text: string) =>
   page.getByLabel(`Terminal output of ${name}`).locator('.xterm-rows > div').filter({ hasText: new RegExp(`^\\s*${text}\\s*$`) });
 
 test.describe('attach to a container\'s main process, docker stats I/O and host networking facts on a real agent', () => {
-  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped when docker-registry could not start: the reason is in the message
-  test.beforeAll(cleanUp);
-  test.afterAll(cleanUp);
+  // skipped without the test registry; what these tests make is removed before and after them
+  usesStackHost({ containers: [SHELL, FOREGROUND, TICKER], images: [testImage] });
 
   test('run -dit sh from the form, attach and type, detach and find it running; stats NET I/O and BLOCK I/O', async ({ page }) => {
     test.setTimeout(240_000);
     await signIn(page);
-    await pull(page);
+    await pullTestImage(page);
 
     await test.step('run sh with Interactive (-i) and Terminal (-t) from the run form', async () => {
       await runShell(page, SHELL, { detached: true, screenshot: 'e2e/test-results/run-form-interactive.png' });
@@ -154,14 +123,8 @@ test.describe('attach to a container\'s main process, docker stats I/O and host 
   test('a container without -i is attached read-only; run -it without -d opens attached, and its exit is shown', async ({ page }) => {
     test.setTimeout(180_000);
     await signIn(page);
-    await pull(page); // already there after the test above; pulled again when this one runs alone
-    const api = await adminApi();
-    let ticker = '';
-    try {
-      ticker = (await mutate<{ id: string }>(api, 'containers.create', { host: HOST, start: true, spec: { image: ref, name: TICKER, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick-$i; sleep 1; done'] } })).id;
-    } finally {
-      await api.dispose();
-    }
+    await pullTestImage(page); // already there after the test above; pulled again when this one runs alone
+    const ticker = await createContainer({ image: testImage, name: TICKER, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick-$i; sleep 1; done'] }, { start: true });
 
     await test.step('attach to its output: the keyboard is not connected, and the note says why', async () => {
       await page.goto(`/hosts/${HOST}/containers/${ticker}#terminal`);

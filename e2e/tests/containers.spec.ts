@@ -1,66 +1,28 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { adminApi, mutate, query } from './api.ts';
+import { readFile } from 'node:fs/promises';
+import { expect, test } from '@playwright/test';
+import { adminApi, mutate } from './api.ts';
+import { createContainer, HOST, hostStatus, pullTestImage, registry, startAgent, testImage, usesStackHost } from './fleet.ts';
 import { signIn } from './sign-in.ts';
 
-const registry = process.env.BERTH_E2E_REGISTRY;
-const ref = `${registry}/busybox:latest`;
 const NAME = 'web';
 const NOISY = 'e2e-noisy';
 const RENAMED = 'e2e-noisy-2';
 const TAGGED = `${registry}/busybox:e2e-tag`;
-const HOST = 'local';
-
-interface Listed { containers: { id: string; name: string; state: string }[] }
-
-/** Removes what this spec makes, whatever state a failed run left it in. */
-async function cleanUp(): Promise<void> {
-  const api = await adminApi();
-  try {
-    const { containers } = await query<Listed>(api, 'containers.list', { host: HOST, all: true });
-    for (const c of containers.filter((x) => [NAME, NOISY, RENAMED].includes(x.name.replace(/^\//, '')))) {
-      await mutate(api, 'containers.remove', { host: HOST, id: c.id, force: true, volumes: false }).catch((err: Error) => console.warn(`clean-up: ${err.message}`));
-    }
-    for (const image of [TAGGED, ref]) await mutate(api, 'images.remove', { host: HOST, ref: image, force: true }).catch(() => undefined); // gone already when the tests passed
-  } finally {
-    await api.dispose();
-  }
-}
-
-/** Pulls the test image from the Images page and waits for it in the table. */
-async function pullFromImagesPage(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Images', exact: true }).click();
-  await expect(page).toHaveURL(/\/images$/);
-  const pull = page.getByRole('form', { name: 'Pull an image' });
-  await pull.getByLabel('Host', { exact: true }).selectOption(HOST);
-  await pull.getByLabel('Image to pull').fill(ref);
-  await pull.getByRole('button', { name: 'Pull' }).click();
-  await expect(pull.getByRole('status').filter({ hasText: `Pulled ${ref} on ${HOST}` })).toBeVisible({ timeout: 60_000 });
-}
 
 test.describe('containers and images on a real agent', () => {
-  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped when docker-registry could not start: the reason is in the message
-  test.beforeAll(cleanUp);
-  test.afterAll(cleanUp);
+  // skipped without the test registry; what these tests make is removed before and after them
+  usesStackHost({ containers: [NAME, NOISY, RENAMED], images: [TAGGED, testImage] });
 
   test('pull an image, run a container, follow its logs, stop and remove it, remove the image', async ({ page }) => {
     test.setTimeout(240_000);
     await signIn(page);
 
     await test.step('pull the image from the Images page, with per-layer progress', async () => {
-      await page.getByRole('link', { name: 'Images', exact: true }).click();
-      await expect(page).toHaveURL(/\/images$/);
-      await expect(page.getByRole('heading', { name: 'Images' })).toBeVisible();
-      const pull = page.getByRole('form', { name: 'Pull an image' });
-      await pull.getByLabel('Host', { exact: true }).selectOption(HOST);
-      await pull.getByLabel('Image to pull').fill(ref);
-      await pull.getByRole('button', { name: 'Pull' }).click();
       // one bar per layer, kept once complete
-      await expect(pull.getByRole('progressbar').first()).toBeVisible();
-      await expect(pull.getByRole('status').filter({ hasText: `Pulled ${ref} on ${HOST}` })).toBeVisible({ timeout: 60_000 });
+      const pull = await pullTestImage(page, async (form) => {
+        await expect(page.getByRole('heading', { name: 'Images' })).toBeVisible();
+        await expect(form.getByRole('progressbar').first()).toBeVisible();
+      });
       await expect(pull.getByRole('progressbar').first()).toHaveAttribute('aria-valuenow', '100');
       const row = page.getByRole('table', { name: 'Images' }).getByRole('row').filter({ hasText: `${registry}/busybox` });
       await expect(row).toContainText('latest');
@@ -68,13 +30,13 @@ test.describe('containers and images on a real agent', () => {
       await expect(row.getByText(/^\d+(\.\d+)?(B|kB|MB|GB)$/)).toBeVisible(); // SIZE, 1000-based
       await expect(row.getByText(/ ago$/)).toBeVisible(); // CREATED
       await page.screenshot({ path: 'e2e/test-results/images-pulled.png', fullPage: true });
-      await row.getByRole('link', { name: `Run ${ref}` }).click();
+      await row.getByRole('link', { name: `Run ${testImage}` }).click();
     });
 
     await test.step('run it from the run form, checked as it is typed', async () => {
       await expect(page).toHaveURL(new RegExp(`/hosts/${HOST}/run\\?image=`));
       const form = page.getByRole('form', { name: 'Run a container' });
-      await expect(form.getByLabel('Image', { exact: true })).toHaveValue(ref);
+      await expect(form.getByLabel('Image', { exact: true })).toHaveValue(testImage);
       await form.getByLabel('Name', { exact: true }).fill('-web');
       await expect(form.getByRole('alert').filter({ hasText: 'a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+' })).toBeVisible();
       await form.getByLabel('Memory', { exact: true }).fill('12q');
@@ -96,7 +58,7 @@ test.describe('containers and images on a real agent', () => {
       await expect(page).toHaveURL(/\/containers$/);
       const row = page.getByRole('table', { name: 'Containers' }).getByRole('row').filter({ has: page.getByRole('link', { name: NAME, exact: true }) });
       await expect(row.getByText('running', { exact: true })).toBeVisible();
-      await expect(row).toContainText(ref);
+      await expect(row).toContainText(testImage);
       await expect(row).toContainText(/Up /);
       await expect(row).toContainText(HOST);
       await page.screenshot({ path: 'e2e/test-results/containers.png', fullPage: true });
@@ -150,10 +112,10 @@ test.describe('containers and images on a real agent', () => {
     await test.step('remove the image, seeing what was untagged and deleted', async () => {
       await page.getByRole('link', { name: 'Images', exact: true }).click();
       const row = page.getByRole('table', { name: 'Images' }).getByRole('row').filter({ hasText: `${registry}/busybox` });
-      await row.getByRole('button', { name: `Remove ${ref}` }).click();
-      await row.getByRole('group', { name: `Remove ${ref}` }).getByRole('button', { name: 'Confirm remove' }).click();
+      await row.getByRole('button', { name: `Remove ${testImage}` }).click();
+      await row.getByRole('group', { name: `Remove ${testImage}` }).getByRole('button', { name: 'Confirm remove' }).click();
       const result = page.getByRole('status').filter({ hasText: 'Untagged:' });
-      await expect(result).toContainText(`Untagged: ${ref}`);
+      await expect(result).toContainText(`Untagged: ${testImage}`);
       await expect(result).toContainText(/Deleted: sha256:[0-9a-f]{64}/);
       await expect(row).toHaveCount(0);
       await page.screenshot({ path: 'e2e/test-results/image-removed.png', fullPage: true });
@@ -178,11 +140,11 @@ test.describe('containers and images on a real agent', () => {
       await page.screenshot({ path: 'e2e/test-results/errors.png', fullPage: true });
     });
 
-    await pullFromImagesPage(page);
+    await pullTestImage(page);
 
     await test.step('tag the image: a second row with the new tag', async () => {
       const row = page.getByRole('table', { name: 'Images' }).getByRole('row').filter({ hasText: `${registry}/busybox` }).filter({ hasText: 'latest' });
-      await row.getByRole('button', { name: `Tag ${ref}` }).click();
+      await row.getByRole('button', { name: `Tag ${testImage}` }).click();
       await row.getByLabel('New tag').fill(TAGGED);
       await row.getByRole('button', { name: 'Tag', exact: true }).click();
       await expect(page.getByRole('status').filter({ hasText: `as ${TAGGED}` })).toBeVisible();
@@ -190,12 +152,7 @@ test.describe('containers and images on a real agent', () => {
     });
 
     await test.step('a container writing to stdout and stderr, made through the API', async () => {
-      const api = await adminApi();
-      try {
-        await mutate(api, 'containers.create', { host: HOST, start: true, spec: { image: TAGGED, name: NOISY, cmd: ['sh', '-c', 'echo out-line; echo err-line >&2; sleep 1000'] } });
-      } finally {
-        await api.dispose();
-      }
+      await createContainer({ image: TAGGED, name: NOISY, cmd: ['sh', '-c', 'echo out-line; echo err-line >&2; sleep 1000'] }, { start: true });
     });
 
     const table = page.getByRole('table', { name: 'Containers' });
@@ -276,18 +233,11 @@ test.describe('containers and images on a real agent', () => {
     const gone = 'e2e-gone';
     const api = await adminApi();
     const { token } = await mutate<{ token: string }>(api, 'hosts.createJoinToken', { hostName: gone });
-    const state = await mkdtemp(join(tmpdir(), 'berth-e2e-gone-'));
-    const url = new URL(process.env.BERTH_E2E_URL!);
-    const agent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../apps/agent/src/main.ts')], {
-      env: { ...process.env, BERTH_CONTROL_PLANE: `ws://${url.host}/agent`, BERTH_HOST_NAME: gone, BERTH_JOIN_TOKEN: token, BERTH_STATE_DIR: state, BERTH_CGROUP_PARENT: `berth-e2e-gone-${process.env.BERTH_E2E_RUN}`, BERTH_BRIDGE: 'none' /* no container networking needed here */ },
-      stdio: 'ignore',
-    });
-    const status = async () => (await query<{ name: string; status: string }[]>(api, 'hosts.list', undefined)).find((h) => h.name === gone)?.status;
+    const agent = await startAgent(gone, token, process.env.BERTH_E2E_URL!);
+    const status = () => hostStatus(api, gone);
     try {
       await expect.poll(status, { timeout: 60_000 }).toBe('online');
-      const stopped = new Promise((r) => agent.once('exit', r));
-      agent.kill('SIGTERM');
-      await stopped;
+      await agent.stop();
       await expect.poll(status, { timeout: 15_000 }).toBe('offline');
 
       await page.getByRole('link', { name: 'Containers', exact: true }).click();
@@ -296,10 +246,9 @@ test.describe('containers and images on a real agent', () => {
       await expect(page.getByRole('alert').filter({ hasText: `${gone} did not answer` })).toContainText('offline');
       await page.screenshot({ path: 'e2e/test-results/unavailable-host.png', fullPage: true });
     } finally {
-      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
+      await agent.dispose();
       await mutate(api, 'hosts.remove', { host: gone }).catch((err: Error) => console.warn(`clean-up: ${err.message}`));
       await api.dispose();
-      await rm(state, { recursive: true, force: true });
     }
   });
 });

@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { freePort } from '@berth/testing/registry';
-import { adminApi, mutate, query } from './api.ts';
+import { query, withAdminApi } from './api.ts';
+import { HOST, pullTestImage, testImage, usesStackHost } from './fleet.ts';
 import { signIn } from './sign-in.ts';
 
-const registry = process.env.BERTH_E2E_REGISTRY;
-const ref = `${registry}/busybox:latest`;
-const HOST = 'local';
 const NET = 'e2enet';
 const NET_2 = 'e2enet-2';
 const WEB = 'e2e-net-web';
@@ -25,38 +23,9 @@ function pickSubnet(): string {
   throw new Error('no free /24 in 10.216.0.0/16: look for leftover br-* bridges (ip -br link)');
 }
 
-interface Listed { containers: { id: string; name: string }[] }
-
-/** Removes what this spec makes, whatever state a failed run left it in. */
-async function cleanUp(): Promise<void> {
-  const api = await adminApi();
-  try {
-    // the global setup starts the agent without waiting for it to enrol
-    await expect.poll(async () => (await query<{ name: string; status: string }[]>(api, 'hosts.list', undefined)).find((h) => h.name === HOST)?.status, { timeout: 60_000 }).toBe('online');
-    const { containers } = await query<Listed>(api, 'containers.list', { host: HOST, all: true });
-    for (const c of containers.filter((x) => x.name.replace(/^\//, '') === WEB)) {
-      await mutate(api, 'containers.remove', { host: HOST, id: c.id, force: true, volumes: false }).catch((err: Error) => console.warn(`clean-up: ${err.message}`));
-    }
-    for (const network of [NET, NET_2]) await mutate(api, 'networks.remove', { host: HOST, network }).catch(() => undefined); // gone already when the test passed
-    await mutate(api, 'images.remove', { host: HOST, ref, force: true }).catch(() => undefined);
-  } finally {
-    await api.dispose();
-  }
-}
-
-async function pull(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Images', exact: true }).click();
-  const form = page.getByRole('form', { name: 'Pull an image' });
-  await form.getByLabel('Host', { exact: true }).selectOption(HOST);
-  await form.getByLabel('Image to pull').fill(ref);
-  await form.getByRole('button', { name: 'Pull' }).click();
-  await expect(form.getByRole('status').filter({ hasText: `Pulled ${ref} on ${HOST}` })).toBeVisible({ timeout: 60_000 });
-}
-
 test.describe('networks on a real agent', () => {
-  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped when docker-registry could not start: the reason is in the message
-  test.beforeAll(cleanUp);
-  test.afterAll(cleanUp);
+  // skipped without the test registry; what these tests make is removed before and after them
+  usesStackHost({ containers: [WEB], networks: [NET, NET_2], images: [testImage] });
 
   test('create a network, run a container on it with a published port, reach it, refuse and then remove the network', async ({ page }) => {
     test.setTimeout(240_000);
@@ -108,11 +77,11 @@ test.describe('networks on a real agent', () => {
       }
     });
 
-    await pull(page);
+    await pullTestImage(page);
 
     let id = '';
     await test.step('run busybox httpd on e2enet with a published port; a bad -p is refused as typed', async () => {
-      await page.goto(`/hosts/${HOST}/run?image=${encodeURIComponent(ref)}`);
+      await page.goto(`/hosts/${HOST}/run?image=${encodeURIComponent(testImage)}`);
       const form = page.getByRole('form', { name: 'Run a container' });
       await form.getByLabel('Name', { exact: true }).fill(WEB);
       await form.getByLabel('Command', { exact: true }).fill('httpd -f -p 80 -h /etc');
@@ -170,8 +139,7 @@ test.describe('networks on a real agent', () => {
       await expect(row.getByRole('link', { name: /->80\/tcp/ })).toHaveCount(0);
       await page.screenshot({ path: 'e2e/test-results/containers-ports.png', fullPage: true });
 
-      const api = await adminApi();
-      const hostname = await query<{ Config: { Hostname: string } }>(api, 'containers.inspect', { host: HOST, id }).then((r) => r.Config.Hostname).finally(() => api.dispose());
+      const hostname = (await withAdminApi((api) => query<{ Config: { Hostname: string } }>(api, 'containers.inspect', { host: HOST, id }))).Config.Hostname;
       expect(hostname).toBeTruthy();
       await expect.poll(async () => {
         try {

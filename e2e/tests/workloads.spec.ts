@@ -1,46 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { adminApi, mutate, query } from './api.ts';
+import { mutate, withAdminApi } from './api.ts';
+import { createContainer, HOST, pullTestImage, registry, removeContainer, testImage, usesStackHost } from './fleet.ts';
 import { signIn } from './sign-in.ts';
 
-const registry = process.env.BERTH_E2E_REGISTRY;
-const ref = `${registry}/busybox:latest`;
 const COMMITTED = `${registry}/busybox:e2e-commit`;
-const HOST = 'local';
 const NAME = 'e2e-term';
 const VOLUME_USER = 'e2e-vol-user';
 const VOLUME = 'e2e-data';
 const VIEWED = 'e2e-viewed';
 const FAKE_REGISTRY = 'registry.e2e.example:5000';
-
-interface Listed { containers: { id: string; name: string }[] }
-
-/** Removes what this spec makes, whatever state a failed run left it in. */
-async function cleanUp(): Promise<void> {
-  const api = await adminApi();
-  try {
-    // the global setup starts the agent without waiting for it to enrol
-    await expect.poll(async () => (await query<{ name: string; status: string }[]>(api, 'hosts.list', undefined)).find((h) => h.name === HOST)?.status, { timeout: 60_000 }).toBe('online');
-    const { containers } = await query<Listed>(api, 'containers.list', { host: HOST, all: true });
-    for (const c of containers.filter((x) => [NAME, VOLUME_USER, VIEWED].includes(x.name.replace(/^\//, '')))) {
-      await mutate(api, 'containers.remove', { host: HOST, id: c.id, force: true, volumes: false }).catch((err: Error) => console.warn(`clean-up: ${err.message}`));
-    }
-    for (const name of [VOLUME, `${VOLUME}-2`]) await mutate(api, 'volumes.remove', { host: HOST, name }).catch(() => undefined); // gone already when the tests passed
-    for (const image of [COMMITTED, ref]) await mutate(api, 'images.remove', { host: HOST, ref: image, force: true }).catch(() => undefined);
-    await mutate(api, 'registries.logout', { registry: FAKE_REGISTRY }).catch(() => undefined);
-  } finally {
-    await api.dispose();
-  }
-}
-
-async function pull(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Images', exact: true }).click();
-  const form = page.getByRole('form', { name: 'Pull an image' });
-  await form.getByLabel('Host', { exact: true }).selectOption(HOST);
-  await form.getByLabel('Image to pull').fill(ref);
-  await form.getByRole('button', { name: 'Pull' }).click();
-  await expect(form.getByRole('status').filter({ hasText: `Pulled ${ref} on ${HOST}` })).toBeVisible({ timeout: 60_000 });
-}
 
 /** Types a line into the xterm.js terminal, which reads keys from its hidden textarea. */
 async function typeLine(page: Page, line: string): Promise<void> {
@@ -50,9 +19,8 @@ async function typeLine(page: Page, line: string): Promise<void> {
 }
 
 test.describe('terminal, processes, changes, volumes, disk usage, save and load on a real agent', () => {
-  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped when docker-registry could not start: the reason is in the message
-  test.beforeAll(cleanUp);
-  test.afterAll(cleanUp);
+  // skipped without the test registry; what these tests make is removed before and after them
+  usesStackHost({ containers: [NAME, VOLUME_USER, VIEWED], volumes: [VOLUME, `${VOLUME}-2`], images: [COMMITTED, testImage], registries: [FAKE_REGISTRY] });
 
   test('a shell in the browser, docker top and diff, commit and push, volumes, system df, save and load', async ({ page }) => {
     test.setTimeout(300_000);
@@ -60,8 +28,8 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
     await expect(page.getByRole('navigation').getByRole('link')).toHaveText(['Hosts', 'Containers', 'Images', 'Volumes', 'Networks', 'Registries', 'Audit log']);
 
     await test.step('pull the image and run `sleep 1000` from the run form', async () => {
-      await pull(page);
-      await page.goto(`/hosts/${HOST}/run?image=${encodeURIComponent(ref)}`);
+      await pullTestImage(page);
+      await page.goto(`/hosts/${HOST}/run?image=${encodeURIComponent(testImage)}`);
       const form = page.getByRole('form', { name: 'Run a container' });
       await form.getByLabel('Name', { exact: true }).fill(NAME);
       await form.getByLabel('Command', { exact: true }).fill('sleep 1000');
@@ -184,12 +152,7 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
       await expect(row).toContainText('purpose=e2e');
       await expect(row).toContainText(/ ago/);
 
-      const api = await adminApi();
-      try {
-        await mutate(api, 'containers.create', { host: HOST, start: false, spec: { image: ref, name: VOLUME_USER, cmd: ['true'], binds: [`${VOLUME}:/data`] } });
-      } finally {
-        await api.dispose();
-      }
+      await createContainer({ image: testImage, name: VOLUME_USER, cmd: ['true'], binds: [`${VOLUME}:/data`] }, { start: false });
       await page.reload();
       await expect(row).toContainText(VOLUME_USER); // USED BY
       await page.screenshot({ path: 'e2e/test-results/volumes.png', fullPage: true });
@@ -198,13 +161,7 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
       await expect(row.getByRole('alert')).toContainText(VOLUME_USER);
       await page.screenshot({ path: 'e2e/test-results/volume-in-use.png', fullPage: true });
 
-      const api2 = await adminApi();
-      try {
-        const { containers } = await query<Listed>(api2, 'containers.list', { host: HOST, all: true });
-        await mutate(api2, 'containers.remove', { host: HOST, id: containers.find((c) => c.name.replace(/^\//, '') === VOLUME_USER)!.id, force: true, volumes: false });
-      } finally {
-        await api2.dispose();
-      }
+      await removeContainer(VOLUME_USER);
       await row.getByRole('button', { name: 'Confirm remove' }).click();
       await expect(page.getByRole('status').filter({ hasText: `Removed volume ${VOLUME}` })).toBeVisible();
       await expect(row).toHaveCount(0);
@@ -236,31 +193,25 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
     });
 
     await test.step('save the image as a tar, remove it, load it back', async () => {
-      const api = await adminApi();
-      try {
-        const { containers } = await query<Listed>(api, 'containers.list', { host: HOST, all: true });
-        await mutate(api, 'containers.remove', { host: HOST, id: containers.find((c) => c.name.replace(/^\//, '') === NAME)!.id, force: true, volumes: false });
-      } finally {
-        await api.dispose();
-      }
+      await removeContainer(NAME);
       await page.getByRole('link', { name: 'Images', exact: true }).click();
       const table = page.getByRole('table', { name: 'Images' });
       const row = table.getByRole('row').filter({ hasText: `${registry}/busybox` }).filter({ hasText: 'latest' });
-      const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: `Save ${ref}` }).click()]);
+      const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: `Save ${testImage}` }).click()]);
       expect(download.suggestedFilename()).toMatch(/\.tar$/);
       const archive = await download.path();
       expect((await stat(archive)).size).toBeGreaterThan(0);
 
-      await row.getByRole('button', { name: `Remove ${ref}` }).click();
-      await row.getByRole('group', { name: `Remove ${ref}` }).getByRole('button', { name: 'Confirm remove' }).click();
-      await expect(page.getByRole('status').filter({ hasText: `Untagged: ${ref}` })).toBeVisible();
+      await row.getByRole('button', { name: `Remove ${testImage}` }).click();
+      await row.getByRole('group', { name: `Remove ${testImage}` }).getByRole('button', { name: 'Confirm remove' }).click();
+      await expect(page.getByRole('status').filter({ hasText: `Untagged: ${testImage}` })).toBeVisible();
       await expect(row).toHaveCount(0);
 
       const load = page.getByRole('form', { name: 'Load an image' });
       await load.getByLabel('Host', { exact: true }).selectOption(HOST);
       await load.getByLabel('Image archive').setInputFiles(archive);
       await load.getByRole('button', { name: 'Load' }).click();
-      await expect(load.getByRole('status')).toContainText(`Loaded image: ${ref}`, { timeout: 60_000 });
+      await expect(load.getByRole('status')).toContainText(`Loaded image: ${testImage}`, { timeout: 60_000 });
       await expect(row).toHaveCount(1);
       await page.screenshot({ path: 'e2e/test-results/image-loaded.png', fullPage: true });
     });
@@ -289,15 +240,10 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
   test('a viewer is offered no terminal, commit, volume or registry changes', async ({ page }) => {
     test.setTimeout(120_000);
     // the image the test above loaded back; without it (that test failed early) there is nothing to look at
-    const api = await adminApi();
-    let id = '';
-    try {
-      id = (await mutate<{ id: string }>(api, 'containers.create', { host: HOST, start: true, spec: { image: ref, name: VIEWED, cmd: ['sleep', '1000'] } })).id;
-    } catch (err) {
-      console.warn(`no container for the viewer: ${(err as Error).message}`);
-    } finally {
-      await api.dispose();
-    }
+    const id = await withAdminApi((api) => mutate<{ id: string }>(api, 'containers.create', { host: HOST, start: true, spec: { image: testImage, name: VIEWED, cmd: ['sleep', '1000'] } }).then((c) => c.id, (err: Error) => {
+      console.warn(`no container for the viewer: ${err.message}`);
+      return '';
+    }));
     test.skip(!id, 'the image is not on the host'); // skipped when no container could be made for the viewer to look at (the reason is logged above)
     await signIn(page, 'viewer');
     await page.goto(`/hosts/${HOST}/containers/${id}`);
