@@ -171,7 +171,9 @@ describe('containers on a lab host through the gateway', () => {
       const dbIp = db.NetworkSettings.Networks.back?.IPAddress;
 
       // From outside the host (this test's namespace) to the host's address, and from the host itself through 127.0.0.1.
-      expect(await (await fetch(`http://${h.address}:8080/hostname`)).text()).toBe(`${web.Id.slice(0, 12)}\n`);
+      // (asked again while httpd in the just-started container is not listening yet)
+      const served = await eventually(async () => (await fetch(`http://${h.address}:8080/hostname`).then((r) => r.text(), () => null)) ?? null, 'the published port');
+      expect(served).toBe(`${web.Id.slice(0, 12)}\n`);
       expect((await h.exec(['busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/hostname'])).stdout).toBe(`${web.Id.slice(0, 12)}\n`);
       const ps = (await ask('container.list', { all: false })) as { name: string; ports: unknown[]; networks: string[] }[];
       expect(ps.find((c) => c.name === 'web')).toMatchObject({ ports: [{ hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' }], networks: ['front'] });

@@ -36,9 +36,19 @@ async function freeSubnets(count: number): Promise<string[]> {
   return out;
 }
 
+/** GET, asked again while the server in the just-started container is not listening yet. */
 async function httpGet(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return res.text();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      return await res.text();
+    } catch (err) {
+      const refused = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+      if (!refused || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // skipped unless root: bridges, netns and nftables need root (./berth test runs as root)
