@@ -140,7 +140,7 @@ describe('containers on a lab host through the gateway', () => {
     }
   });
 
-  it('networks on a lab host: published ports from outside and through 127.0.0.1, names on a user network, isolation, internal networks, NAT out, nothing left after', async () => {
+  it('networks on a lab host: published ports from outside, from another lab host and through 127.0.0.1, names on a user network, isolation, internal networks, NAT out, all kept across an agent SIGKILL, nothing left after', async () => {
     const h = lab().hosts[0]!;
     const token = (await createApiToken(admin, { name: 'net' }, t().db)).token;
     const env = { BERTH_URL: gw.url, BERTH_TOKEN: token, BERTH_CONFIG: '/nonexistent/config.json' };
@@ -175,6 +175,8 @@ describe('containers on a lab host through the gateway', () => {
       const served = await eventually(async () => (await fetch(`http://${h.address}:8080/hostname`).then((r) => r.text(), () => null)) ?? null, 'the published port');
       expect(served).toBe(`${web.Id.slice(0, 12)}\n`);
       expect((await h.exec(['busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/hostname'])).stdout).toBe(`${web.Id.slice(0, 12)}\n`);
+      // and from another lab host, across the lab's network
+      expect((await lab().hosts[1]!.exec(['busybox', 'wget', '-q', '-O', '-', `http://${h.address}:8080/hostname`])).stdout).toBe(`${web.Id.slice(0, 12)}\n`);
       const ps = (await ask('container.list', { all: false })) as { name: string; ports: unknown[]; networks: string[] }[];
       expect(ps.find((c) => c.name === 'web')).toMatchObject({ ports: [{ hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' }], networks: ['front'] });
 
@@ -194,6 +196,17 @@ describe('containers on a lab host through the gateway', () => {
       await expect(ask('network.remove', { network: 'back' })).rejects.toThrow(/back .* (has active endpoints|is used by container)/);
       await ask('network.disconnect', { network: 'back', container: 'client' });
       expect((await inside('client', 'ip link show eth1 || echo gone')).stdout).toContain('gone');
+
+      // The agent SIGKILLed while they run: ports, names and isolation hold, and a new agent
+      // takes them over with its rules rebuilt from the state (the table is gone after a crash in the worst case).
+      await agent.stop('SIGKILL');
+      await h.exec(['nft', 'delete', 'table', 'ip', 'berth']);
+      agent = startLabAgent(h, { wsUrl: gw.wsUrl, env: agentEnv() });
+      await eventually(async () => (await t().db.host.findUnique({ where: { id: hostId } }))?.status === 'online', 'agent back online', 60_000);
+      const again = await eventually(async () => (await fetch(`http://${h.address}:8080/hostname`).then((r) => r.text(), () => null)) ?? null, 'the published port after the restart');
+      expect(again).toBe(`${web.Id.slice(0, 12)}\n`);
+      expect((await inside('client', 'wget -q -O - http://web/hostname')).stdout).toBe(`${web.Id.slice(0, 12)}\n`);
+      expect((await inside('client', `wget -q -T 2 -O - http://${dbIp}/hostname || echo blocked`)).stdout).toBe('blocked\n');
     } finally {
       for (const id of ['web', 'db', 'client']) await ask('container.remove', { id, force: true }).catch(() => undefined);
       await ask('network.remove', { network: 'front' }).catch(() => undefined);
