@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../containers/store.ts';
+import { ExecError } from '../sys/exec.ts';
 import type { ContainerNetworkState, EndpointState, NetworkAttachment, NetworkRecord, PortBinding } from './config.ts';
 import { NetworkDnsServer } from './dns/server.ts';
 import { nonLoopback, parseResolvConf } from './dns/resolv-conf.ts';
@@ -239,8 +240,13 @@ export class NetworkManager {
 
   async #applyRules(): Promise<void> {
     if (this.#closed) return; // a closing agent leaves the rules to its running containers
-    // No network, no table: a host with networking off carries no rules of berth's.
-    if (this.#networks.size === 0) return this.#o.host.applyRules(deleteTableCommand(this.#table));
+    // No network, no table: a host with networking off carries no rules of berth's (and needs no
+    // nft at all: without it there is no table to remove either).
+    if (this.#networks.size === 0) {
+      return this.#o.host.applyRules(deleteTableCommand(this.#table)).catch((err: unknown) => {
+        if (!(err instanceof ExecError && err.reason === 'not-found')) throw err;
+      });
+    }
     const forwards: { binding: PortBinding; containerIp: string }[] = [];
     for (const c of this.#live.values()) {
       const ep = c.state.endpoints.find((e) => !this.#networks.get(e.networkId)?.internal);
