@@ -1,4 +1,4 @@
-import { ContainerError, ImageError, InvalidReferenceError, LayerError, NetworkError, RegistryError } from '@berth/runtime';
+import { ContainerError, ContentError, ImageError, InvalidReferenceError, LayerError, NetworkError, RegistryError } from '@berth/runtime';
 import { VolumeError } from '@berth/runtime/volumes/store';
 import { HandlerError } from '../handlers/types.ts';
 
@@ -18,6 +18,7 @@ export function toHandlerError(err: unknown): unknown {
   if (err instanceof NetworkError) return new HandlerError(CONTAINER[err.code] ?? 'runtime', err.message);
   // A hostile or broken layer is the image's fault (400); a full disk is the host's (agent error).
   if (err instanceof LayerError) return new HandlerError(err.code === 'NO_SPACE' ? 'no_space' : 'invalid', err.message);
+  if (err instanceof ContentError && err.code === 'NO_SPACE') return new HandlerError('no_space', err.message);
   if (err instanceof InvalidReferenceError) return new HandlerError('invalid', err.message);
   if (err instanceof RegistryError) return new HandlerError(REGISTRY[err.code] ?? 'registry', err.message);
   return err;

@@ -8,7 +8,9 @@ export type ContentErrorCode =
   /** The download stopped before the end; the verified prefix is kept for a resume. */
   | 'INTERRUPTED'
   | 'NOT_FOUND'
-  | 'INVALID_DIGEST';
+  | 'INVALID_DIGEST'
+  /** The store's disk filled up: the partial download is dropped to give the space back. */
+  | 'NO_SPACE';
 
 export class ContentError extends Error {
   override readonly name = 'ContentError';

@@ -221,6 +221,10 @@ export class ContentStore {
           emit({ digest, done, total: size, status: 'downloading' });
         }
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+          failure = new ContentError('NO_SPACE', digest, `the disk holding the image store is full: blob ${digest} stopped after ${done} of ${size} bytes and was dropped; free some space (berth image prune, system df) and pull again`, { cause: err });
+          throw failure;
+        }
         const interrupted = new ContentError('INTERRUPTED', digest, `download of ${digest} stopped after ${done} of ${size} bytes (${causeOf(err)}); the ${done} bytes received are kept for a resume`, { cause: err });
         throw Object.assign(interrupted, { received });
       }
@@ -235,7 +239,8 @@ export class ContentStore {
       }
       if (!failure) await file.sync();
     } finally {
-      await file.close();
+      await file.close().catch(() => undefined);
+      if (failure?.code === 'NO_SPACE') await rm(partial, { force: true });
     }
     if (failure) {
       await rm(partial, { force: true });

@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { ContentStore } from '../content/store.ts';
 import { tarHeader } from '../images/tar-writer.ts';
 import { hostExec } from '../sys/exec.ts';
 import { hostNodeOps } from './node-ops.ts';
@@ -69,6 +71,19 @@ describe.skipIf(!isRoot)('unpacking within limits', () => { // skipped unless ro
     const layers = new Snapshotter(join(small, 'layers'), hostNodeOps(hostExec()), { reserveBytes: 32 * MiB });
     await expect(layers.unpack(req(4 * MiB))).rejects.toMatchObject({ code: 'NO_SPACE', message: expect.stringMatching(/would fill the disk holding .*: \d+ bytes are left and 33554432 are kept free; free some space/) });
     expect(await readdir(join(small, 'layers'))).toEqual([]);
+  });
+
+  it('a disk that fills up while a blob downloads fails it with NO_SPACE and drops the partial download', async () => {
+    const store = new ContentStore(join(small, 'content'));
+    await store.init();
+    const blob = Buffer.alloc(24 * MiB, 7);
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+    const source = async () => ({ offset: 0, body: (async function* () { for (let i = 0; i < blob.length; i += MiB) yield blob.subarray(i, i + MiB); })() });
+    await expect(store.ingest({ digest, size: blob.length }, source)).rejects.toMatchObject({ code: 'NO_SPACE', message: expect.stringContaining('the disk holding the image store is full') });
+    expect(await store.has(digest)).toBe(false);
+    const { stdout } = await run('df', ['--output=used', '-B1', small]);
+    expect(Number(stdout.split('\n')[1])).toBeLessThan(MiB);
+    await rm(join(small, 'content'), { recursive: true, force: true });
   });
 
   it('a disk that fills up (ENOSPC) fails the layer with NO_SPACE and gives the space back', async () => {
