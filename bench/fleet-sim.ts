@@ -95,7 +95,8 @@ export class SimulatedAgent {
         this.online = true;
         this.onlineAt = performance.now();
         this.attempt = 0;
-        ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'inventory', facts: this.facts() }));
+        // the full inventory, as a real agent sends it on every connect
+        ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'inventory', facts: this.facts(), inventory: { containers: simulatedContainers(this.name, this.containers), images: [], volumes: [], networks: [] } }));
         const beat = () => ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'heartbeat', at: Date.now(), metrics: { cpuPercent: 3, memoryUsedBytes: 2 ** 30, memoryTotalBytes: 8 * 2 ** 30, diskUsedBytes: 2 ** 34, diskTotalBytes: 2 ** 36 } }));
         // spread heartbeats over the interval, as real hosts' clocks would
         setTimeout(beat, Math.random() * m.heartbeatMs!);

@@ -205,6 +205,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < SAMPLES; i++) oneHostList.push(await time(() => get('containers.list', { host: agents[Math.floor(Math.random() * HOSTS)]!.name, all: true })));
     const oneHostBody = JSON.stringify(await get('containers.list', { host: agents[0]!.name, all: true }));
     const directOneHost = await directServer(oneHostBody, SAMPLES);
+    // the fleet's containers a page at a time from the inventories (containers.search)
+    const searchFirstPage: number[] = [];
+    const searchFiltered: number[] = [];
+    let searchTotal = 0;
+    for (let i = 0; i < SAMPLES; i++) {
+      searchFirstPage.push(await time(async () => (searchTotal = ((await get('containers.search', { limit: 100 })) as { result: { data: { json: { total: number } } } }).result.data.json.total)));
+      searchFiltered.push(await time(() => get('containers.search', { text: 'nginx', states: ['running'], sort: 'name', offset: 200, limit: 100 })));
+    }
     const byHost = new Map<string, string[]>();
     for (const a of agents) byHost.set(a.name, simulatedContainers(a.name, CONTAINERS).map((c) => c.id));
     const start: number[] = [];
@@ -228,6 +236,7 @@ async function main(): Promise<void> {
         cpuSecondsPerCallMean: { gateway: mean(cpu.gateway), postgres: mean(cpu.postgres), benchProcess: mean(cpu.benchProcess) },
       },
       directServerFleetListMs: directFleet,
+      fleetSearchFromInventories: { rowsTotal: searchTotal, firstPageOf100Ms: summary(searchFirstPage), filteredSortedPageMs: summary(searchFiltered) },
       oneHostListMs: summary(oneHostList),
       directServerOneHostListMs: directOneHost,
       oneHostBodyKiB: +(Buffer.byteLength(oneHostBody) / 1024).toFixed(1),

@@ -10,3 +10,4 @@ export * from './commands/service.ts';
 export { OutboxRequester, DEFAULT_COMMAND_TIMEOUT_MS } from './commands/outbox-dispatcher.ts';
 export * from './registries/secret-box.ts';
 export * from './registries/credentials.ts';
+export * from './inventory/containers.ts';

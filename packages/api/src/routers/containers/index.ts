@@ -9,12 +9,14 @@ import { createContainer } from './create-container.ts';
 import { execContainer } from './exec-container.ts';
 import { inspectContainer } from './inspect-container.ts';
 import { listContainers } from './list-containers.ts';
+import { searchContainers } from './search-containers.ts';
 import { removeContainer } from './remove-container.ts';
 import { renameContainer } from './rename-container.ts';
 import { waitContainer } from './wait-container.ts';
 
 export const containersRouter = router({
   list: listContainers,
+  search: searchContainers,
   inspect: inspectContainer,
   stats: containerStats,
   create: createContainer,
