@@ -1,15 +1,16 @@
 // The fleet's containers from the inventories agents report (on connect and ~300 ms after each
-// change): one query instead of asking every host, filtered, sorted and paged here, so that a
-// list of 50,000 containers costs one page to whoever asks. Live per-host lists stay with the
-// agents (containers.list); this is the fleet-wide view, as fresh as each host's inventoryAt.
+// change): Postgres expands every host's inventory, filters, sorts and pages in one statement,
+// so that a list of 50,000 containers costs one page to whoever asks and nothing to the hosts.
+// Live per-host lists stay with the agents (containers.list); this is the fleet-wide view, as
+// fresh as each host's inventory_at.
 import type { ContainerStatus, ContainerSummary } from '@berth/protocol';
-import { HostInventory } from '@berth/protocol';
-import { db as defaultDb, type Db } from '@berth/db';
+import { ContainerSummary as ContainerSummarySchema } from '@berth/protocol';
+import { db as defaultDb, Prisma, type Db } from '@berth/db';
 
 export interface ContainerQuery {
   /** Only this host's. */
   host?: string;
-  /** Case-insensitive substring of the name, image, id, command or a label value. */
+  /** Case-insensitive substring of the name, image, id or command. */
   text?: string;
   states?: ContainerStatus[];
   /** `key` or `key=value`, as docker ps --filter label= takes it. */
@@ -31,53 +32,62 @@ export interface ContainerPage {
   total: number;
   offset: number;
   limit: number;
-  /** Every host asked, with when its inventory was taken and whether it is connected now. */
+  /** Every host asked, with when its inventory was taken and its status now. */
   hosts: { name: string; status: string; inventoryAt: string | null }[];
 }
 
 const MAX_LIMIT = 500;
 
-/** The filter, sort and page of a query over rows already in memory: pure, for tests and the API. */
-export function selectContainers(all: readonly InventoryContainer[], q: ContainerQuery): { rows: InventoryContainer[]; total: number; offset: number; limit: number } {
-  const text = q.text?.trim().toLowerCase();
-  const states = q.states?.length ? new Set(q.states) : null;
-  const [labelKey, labelValue] = q.label ? [q.label.split('=')[0] ?? '', q.label.includes('=') ? q.label.slice(q.label.indexOf('=') + 1) : undefined] : [undefined, undefined];
-  const matching = all.filter((c) => {
-    if (states && !states.has(c.state)) return false;
-    if (labelKey !== undefined && (!(labelKey in c.labels) || (labelValue !== undefined && c.labels[labelKey] !== labelValue))) return false;
-    if (text) {
-      const hay = [c.name, c.image, c.id, c.command, c.host, ...Object.values(c.labels)].join('\n').toLowerCase();
-      if (!hay.includes(text)) return false;
-    }
-    return true;
-  });
-  const sort = q.sort ?? 'created';
-  const dir = (q.order ?? (sort === 'created' ? 'desc' : 'asc')) === 'asc' ? 1 : -1;
-  const key = (c: InventoryContainer): string | number => (sort === 'created' ? c.created : sort === 'name' ? c.name : sort === 'host' ? c.host : sort === 'state' ? c.state : c.image);
-  matching.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    const primary = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-    // a stable order between pages: then by host and id
-    return dir * primary || a.host.localeCompare(b.host) || a.id.localeCompare(b.id);
-  });
+// Sort keys from a fixed list: nothing of the caller's reaches the SQL but bound values.
+const SORT: Record<NonNullable<ContainerQuery['sort']>, Prisma.Sql> = {
+  created: Prisma.sql`(c->>'created')::bigint`,
+  name: Prisma.sql`c->>'name'`,
+  host: Prisma.sql`h.name`,
+  state: Prisma.sql`c->>'state'`,
+  image: Prisma.sql`c->>'image'`,
+};
+
+/** LIKE's own characters taken literally. */
+const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()): Promise<ContainerPage> {
   const limit = Math.min(Math.max(q.limit ?? 100, 1), MAX_LIMIT);
   const offset = Math.max(q.offset ?? 0, 0);
-  return { rows: matching.slice(offset, offset + limit), total: matching.length, offset, limit };
-}
-
-/** The page of the fleet's containers a query asks for, from the hosts' last inventories. */
-export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()): Promise<ContainerPage> {
-  const hosts = await db.host.findMany({
-    where: { revokedAt: null, ...(q.host ? { name: q.host } : {}) },
-    select: { id: true, name: true, status: true, inventory: true, inventoryAt: true },
-    orderBy: { name: 'asc' },
-  });
-  const all: InventoryContainer[] = [];
-  for (const h of hosts) {
-    const inv = HostInventory.safeParse(h.inventory);
-    if (!inv.success) continue; // never reported (or an older agent): no containers known
-    for (const c of inv.data.containers) all.push({ ...c, host: h.name, hostId: h.id });
+  const sort = q.sort ?? 'created';
+  const desc = (q.order ?? (sort === 'created' ? 'desc' : 'asc')) === 'desc';
+  const where: Prisma.Sql[] = [Prisma.sql`h.revoked_at IS NULL`];
+  if (q.host) where.push(Prisma.sql`h.name = ${q.host}`);
+  if (q.states?.length) where.push(Prisma.sql`c->>'state' IN (${Prisma.join(q.states)})`);
+  if (q.text?.trim()) {
+    const like = `%${likeEscape(q.text.trim())}%`;
+    where.push(Prisma.sql`(c->>'name' ILIKE ${like} OR c->>'image' ILIKE ${like} OR c->>'id' ILIKE ${like} OR c->>'command' ILIKE ${like})`);
   }
-  return { ...selectContainers(all, q), hosts: hosts.map((h) => ({ name: h.name, status: h.status, inventoryAt: h.inventoryAt?.toISOString() ?? null })) };
+  if (q.label) {
+    const eq = q.label.indexOf('=');
+    const key = eq < 0 ? q.label : q.label.slice(0, eq);
+    where.push(eq < 0 ? Prisma.sql`(c->'labels') ? ${key}` : Prisma.sql`c->'labels'->>${key} = ${q.label.slice(eq + 1)}`);
+  }
+  const order = desc ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const rows = await db.$queryRaw<{ host: string; host_id: string; c: unknown; total: bigint }[]>`
+    SELECT h.name AS host, h.id::text AS host_id, c, count(*) OVER () AS total
+    FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) AS c
+    WHERE ${Prisma.join(where, ' AND ')}
+    ORDER BY ${SORT[sort]} ${order}, h.name, c->>'id'
+    LIMIT ${limit} OFFSET ${offset}`;
+  const hosts = await db.host.findMany({ where: { revokedAt: null, ...(q.host ? { name: q.host } : {}) }, select: { name: true, status: true, inventoryAt: true }, orderBy: { name: 'asc' } });
+  const page: InventoryContainer[] = [];
+  for (const r of rows) {
+    // an inventory row that does not read as a container (a damaged record) is left out, not fatal
+    const c = ContainerSummarySchema.safeParse(r.c);
+    if (c.success) page.push({ ...c.data, host: r.host, hostId: r.host_id });
+  }
+  let total = Number(rows[0]?.total ?? 0);
+  if (rows.length === 0 && offset > 0) {
+    // past the end: the window function had no row to count on
+    const [n] = await db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) AS c
+      WHERE ${Prisma.join(where, ' AND ')}`;
+    total = Number(n?.n ?? 0);
+  }
+  return { rows: page, total, offset, limit, hosts: hosts.map((h) => ({ name: h.name, status: h.status, inventoryAt: h.inventoryAt?.toISOString() ?? null })) };
 }
