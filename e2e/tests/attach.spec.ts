@@ -132,6 +132,8 @@ test.describe('attach to a container\'s main process, docker stats I/O and host 
       await terminal.getByRole('radio', { name: 'Attach' }).check();
       await terminal.getByRole('button', { name: 'Attach', exact: true }).click();
       await expect(terminal.getByText(`attached to ${TICKER}, read-only`)).toBeVisible();
+      // the page brings the session's screen into view: off screen xterm paints nothing, whatever arrives
+      await expect(page.getByLabel(`Terminal output of ${TICKER}`)).toBeInViewport();
       const region = page.getByRole('region', { name: 'Terminal' });
       await expect(region.getByText(`Input is not connected: ${TICKER} was not created with -i`)).toBeVisible();
       await expect(page.getByLabel(`Terminal output of ${TICKER}`)).toHaveAccessibleDescription(/Input is not connected/);

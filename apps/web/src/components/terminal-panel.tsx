@@ -31,6 +31,7 @@ export function TerminalPanel({ host, id, name, visible, running, autoAttach = f
   const [session, setSession] = useState<Session | null>(null);
   const [phase, setPhase] = useState<Phase>('idle');
   const [ending, setEnding] = useState<Ending | null>(null);
+  const panel = useRef<HTMLElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const socket = useRef<WebSocket | null>(null);
   const fitRef = useRef<FitAddon | null>(null);
@@ -83,6 +84,10 @@ export function TerminalPanel({ host, id, name, visible, running, autoAttach = f
       t.loadAddon(fit);
       t.open(box.current);
       fit.fit();
+      // the session's screen in view: the panel may sit below the fold (the page grows above it as its
+      // sections load), where xterm paints nothing (it pauses rendering while its screen is off screen)
+      // and where its focus does not scroll to (preventScroll): the output would wait for a scroll
+      if (box.current.clientWidth > 0) panel.current?.scrollIntoView({ block: 'nearest' });
       let ended = false;
       const end = (p: Phase, e: Ending) => {
         if (ended) return;
@@ -231,7 +236,7 @@ export function TerminalPanel({ host, id, name, visible, running, autoAttach = f
   })();
 
   return (
-    <section aria-label="Terminal" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+    <section ref={panel} aria-label="Terminal" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <form onSubmit={connect} aria-label={`Terminal of ${name}`} className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-4 py-2 text-sm dark:border-slate-800">
         <h2 className="font-medium">Terminal</h2>
         <fieldset disabled={live} className="flex overflow-hidden rounded-md border border-slate-300 text-xs dark:border-slate-700">
