@@ -46,6 +46,23 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
       await expect(terminal.getByText(`connected · sh in ${NAME}`)).toBeVisible();
       const screen = page.getByLabel(`Terminal output of ${NAME}`).locator('.xterm-rows');
       await expect(screen).toContainText('#', { timeout: 15_000 }); // busybox's prompt
+
+      // a refresh of the page's data that fails (here the container list, as a host slow to answer
+      // would fail it) says so and keeps the page, and with it the shell: unmounting would end it
+      await page.route(/\/api\/trpc\/[^?]*containers\.list/, async (route) => {
+        const ops = new URL(route.request().url()).pathname.split('/').at(-1)!.split(',');
+        const response = await route.fetch();
+        const results = (await response.json()) as unknown[];
+        const failed = { error: { json: { message: `host ${HOST} did not answer in time`, code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500, path: 'containers.list' } } } };
+        await route.fulfill({ response, json: results.map((r, i) => (ops[i] === 'containers.list' ? failed : r)) });
+      });
+      const refreshed = page.getByRole('alert').filter({ hasText: `Could not refresh ${NAME}: host ${HOST} did not answer in time` });
+      await page.evaluate('document.dispatchEvent(new Event("visibilitychange", { bubbles: true }))'); // the window shown again: its queries are read again
+      await expect(refreshed).toBeVisible();
+      await expect(terminal.getByText(`connected · sh in ${NAME}`)).toBeVisible();
+      await page.unroute(/\/api\/trpc\/[^?]*containers\.list/);
+      await page.evaluate('document.dispatchEvent(new Event("visibilitychange", { bubbles: true }))');
+      await expect(refreshed).toHaveCount(0);
       await typeLine(page, 'echo $((6*7))');
       // one row of the screen holds the answer alone (textContent runs the rows together)
       const row = (text: string) => screen.locator(':scope > div').filter({ hasText: new RegExp(`^\\s*${text}\\s*$`) });

@@ -107,8 +107,10 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
   }, [tab, isRunning]);
   const crumbs = <Breadcrumb trail={[...hostTrail(host), { href: '/containers', label: 'Containers' }]} current={c?.name ?? shortId(id)} />;
 
-  if (list.error) return <>{crumbs}<Notice tone="error">{errorMessage(list.error)}</Notice></>;
-  if (!list.data) return <>{crumbs}<p className="text-sm text-slate-500">Loading…</p></>;
+  // only a first read that fails replaces the page: a refresh that fails (every container event and
+  // window focus refetches, without retries) keeps what was read, and with it the terminal's session
+  // and the logs' stream, which unmounting would end
+  if (!list.data) return <>{crumbs}{list.error ? <Notice tone="error">{errorMessage(list.error)}</Notice> : <p className="text-sm text-slate-500">Loading…</p>}</>;
   if (!c) {
     return (
       <>
@@ -126,6 +128,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
   return (
     <>
       {crumbs}
+      {list.error && <Notice tone="warning" className="mb-4">Could not refresh {c.name}: {errorMessage(list.error)}. Shown as last read; read again on its next change and every 30 s.</Notice>}
       <div className="mb-4 flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{c.name}</h1>
         <span aria-label="Container state"><StatusBadge status={c.state} /></span>
