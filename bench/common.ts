@@ -63,3 +63,16 @@ export async function machine(): Promise<Record<string, unknown>> {
     node: process.version,
   };
 }
+
+/** SIGKILLs the conmons a benchmark left under its work dir (they outlive the engine by design). */
+export async function killConmonsUnder(work: string): Promise<void> {
+  const { stdout } = await runCommand('ps', ['-eo', 'pid,args']).catch(() => ({ stdout: '' }));
+  for (const line of stdout.split('\n')) {
+    if (!line.includes('conmon') || !line.includes(work)) continue;
+    try {
+      process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}

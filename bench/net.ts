@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { cgroupDirs, ContainerEngine, detectCgroupMode, hostExec, hostNet, lookPath, NetworkManager, OciRuntime, parseProcLimits, removeCgroup } from '@berth/runtime';
 import type { CgroupLayout, RootfsSource } from '@berth/runtime';
 import { buildBusyboxImage } from '@berth/testing/images';
-import { machine, runCommand, sleep, stats } from './common.ts';
+import { killConmonsUnder, machine, runCommand, sleep, stats } from './common.ts';
 import { openPodman, PODMAN_IMAGE, type Podman } from './podman.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '20' }, 'wrk-seconds': { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
@@ -70,16 +70,7 @@ function cleanup(): Promise<void> {
     for (const m of managers.splice(0)) await m.close().catch(() => undefined);
     await podman?.cleanup();
     if (!work) return;
-    const { stdout } = await runCommand('ps', ['-eo', 'pid,args']).catch(() => ({ stdout: '' }));
-    for (const line of stdout.split('\n')) {
-      if (line.includes('conmon') && line.includes(work)) {
-        try {
-          process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
-    }
+    await killConmonsUnder(work);
     const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(work));
     for (const m of mounts.reverse()) await runCommand('umount', ['-l', m]).catch(() => undefined);
     if (layout) await removeCgroup(cgroupDirs(layout, `/${parent}`)).catch(() => undefined);

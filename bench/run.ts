@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { cgroupDirs, ContainerEngine, containerPaths, detectCgroupMode, hostExec, lookPath, OciRuntime, parseProcLimits, removeCgroup } from '@berth/runtime';
 import type { CgroupLayout, RootfsSource } from '@berth/runtime';
 import { buildBusyboxImage } from '@berth/testing/images';
-import { log, machine, p50, runCommand, stats, time } from './common.ts';
+import { killConmonsUnder, log, machine, p50, runCommand, stats, time } from './common.ts';
 import { openPodman, PODMAN_IMAGE, type Podman } from './podman.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '50' }, list: { type: 'string', default: '100' }, 'exit-poll-ms': { type: 'string' } } });
@@ -49,16 +49,7 @@ function cleanup(): Promise<void> {
       for (const c of e.list()) await e.remove(c.id, { force: true }).catch((err: Error) => log(`cleanup: rm ${c.id}: ${err.message}`));
       await e.close().catch(() => undefined);
     }
-    const { stdout } = await runCommand('ps', ['-eo', 'pid,args']).catch(() => ({ stdout: '' }));
-    for (const line of stdout.split('\n')) {
-      if (line.includes('conmon') && line.includes(work)) {
-        try {
-          process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
-    }
+    await killConmonsUnder(work);
     const runcRoot = join(work, 'runc-root');
     const listed = await runCommand(runcPath || 'runc', ['--root', runcRoot, 'list', '-q']).catch(() => ({ stdout: '' }));
     for (const id of listed.stdout.split('\n').filter(Boolean)) await runCommand(runcPath || 'runc', ['--root', runcRoot, 'delete', '-f', id]).catch(() => undefined);
