@@ -80,7 +80,7 @@ function cleanUp(what: Leftovers): () => Promise<void> {
  * they make is removed before and after them.
  */
 export function usesStackHost(leftovers: Leftovers): void {
-  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`);
+  test.skip(!registry, `no test registry: ${process.env.BERTH_E2E_REGISTRY_ERROR ?? 'BERTH_E2E_REGISTRY is not set'}`); // skipped only when the stack could not start docker-registry (./berth test installs it; the message says why)
   const clean = cleanUp(leftovers);
   test.beforeAll(clean);
   test.afterAll(clean);
