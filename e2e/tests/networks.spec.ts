@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { freeTestSubnets } from '@berth/testing/network-env';
 import { expect, test } from '@playwright/test';
 import { freePort } from '@berth/testing/registry';
 import { query, withAdminApi } from './api.ts';
@@ -9,27 +9,13 @@ const NET = 'e2enet';
 const NET_2 = 'e2enet-2';
 const WEB = 'e2e-net-web';
 
-/**
- * A /24 of 10.216.0.0/16 for this run: picked from the worker's process id so that runs side by
- * side do not collide, skipping the ones the machine already routes (another run's networks).
- */
-function pickSubnet(): string {
-  const routes = execFileSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' });
-  const start = process.pid % 250;
-  for (let i = 0; i < 250; i++) {
-    const n = ((start + i) % 250) + 1;
-    if (!routes.includes(`10.216.${n}.`)) return `10.216.${n}.0/24`;
-  }
-  throw new Error('no free /24 in 10.216.0.0/16: look for leftover br-* bridges (ip -br link)');
-}
-
 test.describe('networks on a real agent', () => {
   // skipped without the test registry; what these tests make is removed before and after them
   usesStackHost({ containers: [WEB], networks: [NET, NET_2], images: [testImage] });
 
   test('create a network, run a container on it with a published port, reach it, refuse and then remove the network', async ({ page }) => {
     test.setTimeout(240_000);
-    const subnet = pickSubnet();
+    const [subnet] = freeTestSubnets(216) as [string];
     const prefix = subnet.split('.').slice(0, 3).join('.');
     const port = await freePort();
     await signIn(page);

@@ -16,7 +16,7 @@ import { useTestDatabase } from '@berth/testing/db';
 import { eventually, nodeArgs, runCli, runCliOnTerminal, startGateway, type RunningGateway } from '@berth/testing/fleet';
 import { buildBusyboxImage, pushImage } from '@berth/testing/images';
 import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
-import { ownNetworkEnv, removeOwnNetwork } from '@berth/testing/network-env';
+import { freeTestSubnets, ownNetworkEnv, removeOwnNetwork } from '@berth/testing/network-env';
 
 const run = promisify(execFile);
 const HOST = 'cli-test';
@@ -510,16 +510,6 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
 
   describe('networks: a user-defined network, a published port, names resolved by the network\u2019s DNS', () => {
     /** A /24 in 10.215.0.0/16 no address of this machine is in, derived from the pid (as network-env picks 10.214.x). */
-    const freeSubnet = async (): Promise<string> => {
-      const used = JSON.parse((await run('ip', ['-j', '-4', 'addr', 'show'])).stdout) as { addr_info: { local: string }[] }[];
-      const taken = new Set(used.flatMap((l) => l.addr_info.map((a) => a.local.split('.').slice(0, 3).join('.'))));
-      const start = (process.pid * 11) % 250;
-      for (let i = 0; i < 250; i++) {
-        const octet = ((start + i) % 250) + 1;
-        if (!taken.has(`10.215.${octet}`)) return `10.215.${octet}.0/24`;
-      }
-      throw new Error('no free /24 in 10.215.0.0/16: look for leftover br-* bridges (ip -br addr)');
-    };
     /** A port free on 127.0.0.1 now: bind port 0 and close it. */
     const freePort = () =>
       new Promise<number>((resolve, reject) => {
@@ -541,7 +531,7 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     });
 
     it('creates a network with a subnet, prints its id, and lists and inspects it', async () => {
-      subnet = await freeSubnet();
+      [subnet] = freeTestSubnets(215) as [string];
       const create = await h(['network', 'create', '--subnet', subnet, '--label', 'tier=app', 'appnet']);
       expect(create.code, create.stderr + agentLog.slice(-2000)).toBe(0);
       expect(create.stdout).toMatch(/^[0-9a-f]{64}\n$/);

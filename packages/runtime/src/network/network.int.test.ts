@@ -8,6 +8,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freeTestSubnets } from '@berth/testing/network-env';
 import { useEngineFixture } from '../containers/engine-fixture.ts';
 import type { ContainerEngine } from '../containers/engine.ts';
 import { hostExec } from '../sys/exec.ts';
@@ -23,17 +24,6 @@ const host = hostNet(hostExec());
 
 async function links(): Promise<string[]> {
   return JSON.parse((await run('ip', ['-j', 'link', 'show'])).stdout).map((l: { ifname: string }) => l.ifname);
-}
-
-async function freeSubnets(count: number): Promise<string[]> {
-  const used = JSON.parse((await run('ip', ['-j', '-4', 'addr', 'show'])).stdout) as { addr_info: { local: string }[] }[];
-  const taken = new Set(used.flatMap((l) => l.addr_info.map((a) => a.local.split('.').slice(0, 3).join('.'))));
-  const out: string[] = [];
-  for (let i = (process.pid % 200) + 1; out.length < count && i < 255 + 200; i++) {
-    const prefix = `10.217.${i % 255}`;
-    if (!taken.has(prefix)) out.push(`${prefix}.0/24`);
-  }
-  return out;
 }
 
 /** GET, asked again while the server in the just-started container is not listening yet. */
@@ -58,7 +48,7 @@ describe.skipIf(!isRoot)('networks on bridges, veths and nftables', () => { // s
   const managers: NetworkManager[] = [];
 
   beforeAll(async () => {
-    subnets = await freeSubnets(4);
+    subnets = freeTestSubnets(217, 4);
     linksBefore = await links();
   });
 
