@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatSubnet, routePrefix } from '@berth/runtime';
 
 const Env = z.object({
   BERTH_CONTROL_PLANE: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL, e.g. wss://berth.example.com/agent'),
@@ -55,10 +56,5 @@ export const list = (v: string): string[] => v.split(',').map((s) => s.trim()).f
 
 /** dockerd's --bip "172.17.0.1/16" as the default network's subnet and gateway. */
 export function bipSubnet(bip: string): { subnet: string; gateway: string } {
-  const [gateway = '', len = '16'] = bip.split('/');
-  const n = gateway.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const prefixLen = Number(len);
-  const mask = prefixLen === 0 ? 0 : (0xffffffff << (32 - prefixLen)) >>> 0;
-  const net = (n & mask) >>> 0;
-  return { subnet: `${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.')}/${prefixLen}`, gateway };
+  return { subnet: formatSubnet(routePrefix(bip)), gateway: bip.split('/')[0] ?? '' };
 }

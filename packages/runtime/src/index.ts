@@ -173,3 +173,4 @@ export type { NetworkRecord, EndpointState, ContainerNetworkState, NetworkAttach
 export { hostNet } from './network/host-net.ts';
 export type { NetHost } from './network/host-net.ts';
 export { deleteTableCommand } from './network/ruleset.ts';
+export { formatSubnet, routePrefix } from './network/ipv4.ts';

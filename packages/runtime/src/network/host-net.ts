@@ -1,6 +1,6 @@
 // The narrow door to the host's network stack: links with `ip`, rules with `nft`, sysctls in
 // /proc/sys. Argument arrays only; batches go through stdin, never a shell.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exec } from '../sys/exec.ts';
@@ -20,8 +20,6 @@ export interface VethAttachment {
 }
 
 export interface NetHost {
-  /** Names of the links in the agent's namespace. */
-  links(): Promise<string[]>;
   /** IPv4 routes' destinations (CIDR) of the host, to refuse subnets that collide with them. */
   routes(): Promise<string[]>;
   /** Creates the bridge with its gateway address, or brings an existing one to that state. */
@@ -31,7 +29,6 @@ export interface NetHost {
   /** Applies an nftables JSON document in one transaction. */
   applyRules(doc: unknown): Promise<void>;
   writeSysctl(key: string, value: string): Promise<void>;
-  readSysctl(key: string): Promise<string | null>;
 }
 
 export class NetHostError extends Error {
@@ -46,10 +43,6 @@ export function hostNet(exec: Exec): NetHost {
   };
   const sysctlPath = (key: string) => `/proc/sys/${key.replaceAll('.', '/')}`;
   return {
-    async links() {
-      const out = await run(['ip', '-j', 'link', 'show'], 'listing links');
-      return (JSON.parse(out || '[]') as { ifname: string }[]).map((l) => l.ifname);
-    },
     async routes() {
       const out = await run(['ip', '-j', '-4', 'route', 'show', 'table', 'all'], 'listing routes');
       return (JSON.parse(out || '[]') as { dst: string; type?: string }[])
@@ -106,9 +99,6 @@ export function hostNet(exec: Exec): NetHost {
       await writeFile(sysctlPath(key), value).catch((err: unknown) => {
         throw new NetHostError(`cannot set ${key}=${value}: ${(err as Error).message}`);
       });
-    },
-    async readSysctl(key) {
-      return (await readFile(sysctlPath(key), 'utf8').catch(() => null))?.trim() ?? null;
     },
   };
 }

@@ -12,7 +12,6 @@ function fakeHost(o: { routes?: string[]; failBridge?: string; nft?: 'missing' }
   const calls: string[] = [];
   const veths: VethAttachment[] = [];
   const host: NetHost = {
-    links: async () => [],
     routes: async () => o.routes ?? [],
     ensureBridge: async (name, cidr) => {
       if (name === o.failBridge) throw new Error(`ip: cannot create ${name}`);
@@ -25,7 +24,6 @@ function fakeHost(o: { routes?: string[]; failBridge?: string; nft?: 'missing' }
       calls.push('rules');
     },
     writeSysctl: async (k, v) => void calls.push(`sysctl ${k}=${v}`),
-    readSysctl: async () => null,
   };
   return { host, calls, veths };
 }

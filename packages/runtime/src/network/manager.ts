@@ -167,6 +167,7 @@ export class NetworkManager {
 
   async #startDns(n: NetworkRecord): Promise<void> {
     if (!(this.#o.dns?.enabled ?? true) || this.#dns.has(n.id)) return;
+    const subnet = parseSubnet(n.subnet);
     const server = new NetworkDnsServer({
       address: n.gateway,
       port: this.#o.dns?.port ?? 53,
@@ -175,7 +176,7 @@ export class NetworkManager {
         reverse: (ip, clientIp) => this.#reverse(n.id, ip, clientIp),
         upstreams: (clientIp) => this.#upstreamsFor(clientIp),
         // only this network's containers: the address is the host's, reachable from elsewhere
-        serves: (clientIp) => contains(parseSubnet(n.subnet), clientIp),
+        serves: (clientIp) => contains(subnet, clientIp),
       },
       log: (msg) => this.#o.log?.('warn', `dns ${n.name}: ${msg}`),
     });
