@@ -1,3 +1,7 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RootfsSource } from '@berth/runtime';
+import { buildBusyboxImage } from '@berth/testing/images';
 // Helpers shared by the bench scripts: percentiles, timing child processes, the machine.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -75,4 +79,20 @@ export async function killConmonsUnder(work: string): Promise<void> {
       // gone already
     }
   }
+}
+
+export const BENCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The busybox test image's one layer, unpacked under `work` as an overlay lower dir (and kept as
+ * layer.tar, which podman imports): the rootfs every run benchmark starts its containers from.
+ */
+export async function busyboxRootfs(work: string): Promise<{ rootfs: RootfsSource; layerDir: string; layerTar: string }> {
+  const image = await buildBusyboxImage();
+  const layerDir = join(work, 'layer');
+  const layerTar = join(work, 'layer.tar');
+  await mkdir(layerDir);
+  await writeFile(layerTar, image.layers[0]!.tar);
+  await runCommand('tar', ['-xf', layerTar, '-C', layerDir]);
+  return { rootfs: { lowerDirs: [layerDir], config: { Cmd: ['sh'], Env: [`PATH=${BENCH_PATH}`] }, imageRef: 'busybox:bench' }, layerDir, layerTar };
 }

@@ -20,16 +20,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cgroupDirs, ContainerEngine, detectCgroupMode, hostExec, hostNet, lookPath, NetworkManager, OciRuntime, parseProcLimits, removeCgroup } from '@berth/runtime';
-import type { CgroupLayout, RootfsSource } from '@berth/runtime';
-import { buildBusyboxImage } from '@berth/testing/images';
-import { killConmonsUnder, machine, runCommand, sleep, stats } from './common.ts';
+import type { CgroupLayout } from '@berth/runtime';
+import { busyboxRootfs, killConmonsUnder, machine, runCommand, sleep, stats } from './common.ts';
 import { openPodman, PODMAN_IMAGE, type Podman } from './podman.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '20' }, 'wrk-seconds': { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' } } });
 const SAMPLES = Number(values.samples);
 const WRK_SECONDS = Number(values['wrk-seconds']);
 const ROUNDS = Number(values.rounds);
-const PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const INSIDE = process.env.BERTH_BENCH_NETNS;
 
 /** Outside: make the namespace, run this script in it, remove the namespace whatever happens. */
@@ -117,13 +115,7 @@ async function inside(): Promise<void> {
   work = await mkdtemp(join(tmpdir(), 'berth-bench-net-'));
   layout = detectCgroupMode(await readFile('/proc/self/mountinfo', 'utf8'));
 
-  const image = await buildBusyboxImage();
-  const layerDir = join(work, 'layer');
-  await mkdir(layerDir);
-  const layerTar = join(work, 'layer.tar');
-  await writeFile(layerTar, image.layers[0]!.tar);
-  await runCommand('tar', ['-xf', layerTar, '-C', layerDir]);
-  const rootfs: RootfsSource = { lowerDirs: [layerDir], config: { Cmd: ['sh'], Env: [`PATH=${PATH_ENV}`] }, imageRef: 'busybox:bench' };
+  const { rootfs, layerTar } = await busyboxRootfs(work);
 
   // The engine and networks as the agent opens them (host-engine.ts), in this namespace.
   const stateDir = join(work, 'state');

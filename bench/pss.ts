@@ -18,21 +18,20 @@
  *   node --import tsx bench/pss.ts [--containers 50] [--settle-seconds 10]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cgroupDirs, ContainerEngine, detectCgroupMode, detectRuntime, hostExec, lookPath, parseProcLimits, removeCgroup } from '@berth/runtime';
-import type { CgroupLayout, DetectedRuntime, RootfsSource } from '@berth/runtime';
-import { buildBusyboxImage } from '@berth/testing/images';
-import { log, machine, runCommand, sleep } from './common.ts';
+import type { CgroupLayout, DetectedRuntime } from '@berth/runtime';
+import { BENCH_PATH, busyboxRootfs, log, machine, runCommand, sleep } from './common.ts';
 
 const { values } = parseArgs({ options: { containers: { type: 'string', default: '50' }, 'settle-seconds': { type: 'string', default: '10' } } });
 const N = Number(values.containers);
 const SETTLE_MS = Number(values['settle-seconds']) * 1000;
 if (!Number.isInteger(N) || N < 1) throw new Error('--containers must be a positive integer');
-const PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const PATH_ENV = BENCH_PATH;
 const REPO = resolve(import.meta.dirname, '..');
 
 const parent = `berth-bench-pss-${process.pid}`;
@@ -224,12 +223,7 @@ async function main(): Promise<void> {
 
   // 2. N running containers, made with the runtime the agent chooses
   detected = await detectRuntime({ stateDir, exec: hostExec(), searchPath: PATH_ENV, cgroupParent: parent });
-  const image = await buildBusyboxImage();
-  const layerDir = join(work, 'layer');
-  await mkdir(layerDir);
-  await writeFile(join(work, 'layer.tar'), image.layers[0]!.tar);
-  await runCommand('tar', ['-xf', join(work, 'layer.tar'), '-C', layerDir]);
-  const rootfs: RootfsSource = { lowerDirs: [layerDir], config: { Cmd: ['sh'], Env: [`PATH=${PATH_ENV}`] }, imageRef: 'busybox:bench' };
+  const { rootfs } = await busyboxRootfs(work);
   const engine = new ContainerEngine({ stateDir, runtime: detected.runtime, exec: hostExec(), conmonPath, cgroupLayout: layout, hostLimits: parseProcLimits(await readFile('/proc/self/limits', 'utf8')), cgroupParent: parent });
   await engine.load();
   const t0 = performance.now();

@@ -19,9 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cgroupDirs, ContainerEngine, containerPaths, detectCgroupMode, hostExec, lookPath, OciRuntime, parseProcLimits, removeCgroup } from '@berth/runtime';
-import type { CgroupLayout, RootfsSource } from '@berth/runtime';
-import { buildBusyboxImage } from '@berth/testing/images';
-import { killConmonsUnder, log, machine, p50, runCommand, stats, time } from './common.ts';
+import type { CgroupLayout } from '@berth/runtime';
+import { BENCH_PATH, busyboxRootfs, killConmonsUnder, log, machine, p50, runCommand, stats, time } from './common.ts';
 import { openPodman, PODMAN_IMAGE, type Podman } from './podman.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '50' }, list: { type: 'string', default: '100' }, 'exit-poll-ms': { type: 'string' } } });
@@ -29,7 +28,7 @@ const SAMPLES = Number(values.samples);
 const LIST = Number(values.list);
 if (!Number.isInteger(SAMPLES) || SAMPLES < 1 || !Number.isInteger(LIST) || LIST < 0) throw new Error('--samples must be a positive integer, --list a non-negative one');
 const EXIT_POLL_MS = values['exit-poll-ms'] === undefined ? undefined : Number(values['exit-poll-ms']);
-const PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const PATH_ENV = BENCH_PATH;
 
 const parent = `berth-bench-${process.pid}`;
 const runcParent = `berth-bench-runc-${process.pid}`;
@@ -94,12 +93,7 @@ async function main(): Promise<void> {
   layout = detectCgroupMode(await readFile('/proc/self/mountinfo', 'utf8'));
 
   // The busybox test image's one layer, unpacked: berth's overlay lowerdir and runc's root.
-  const image = await buildBusyboxImage();
-  const layerDir = join(work, 'layer');
-  await mkdir(layerDir);
-  await writeFile(join(work, 'layer.tar'), image.layers[0]!.tar);
-  await runCommand('tar', ['-xf', join(work, 'layer.tar'), '-C', layerDir]);
-  const rootfs: RootfsSource = { lowerDirs: [layerDir], config: { Cmd: ['sh'], Env: [`PATH=${PATH_ENV}`] }, imageRef: 'busybox:bench' };
+  const { rootfs, layerDir, layerTar } = await busyboxRootfs(work);
 
   // runc's prepared bundle: its own default spec, minimal changes.
   const bundle = join(work, 'bundle');
@@ -134,7 +128,7 @@ async function main(): Promise<void> {
   const berth = { total: [] as number[], create: [] as number[], start: [] as number[], wait: [] as number[], remove: [] as number[], waitExitedEarly: [] as number[], waitOther: [] as number[] };
   const runc: number[] = [];
   // podman's `run --rm --network none` of the same layer: create, start, wait and remove in one
-  podman = await openPodman(work, join(work, 'layer.tar'), layout);
+  podman = await openPodman(work, layerTar, layout);
   const podmanRun: number[] = [];
   const runPodman = async (record: boolean) => {
     if (!podman) return;
