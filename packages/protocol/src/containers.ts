@@ -7,6 +7,23 @@ export type ContainerStatus = z.infer<typeof ContainerStatus>;
 const ContainerRef = z.string().min(1).max(128);
 const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
+/**
+ * Docker's HealthConfig (HEALTHCHECK in a Dockerfile, --health-* on run, healthcheck: in
+ * compose), with durations in milliseconds. `test` is ['NONE'] (turn off the image's check),
+ * ['CMD', arg...] (exec form) or ['CMD-SHELL', 'command'] (run by /bin/sh -c). A field left out
+ * takes the image's value, then Docker's default (30 s interval, 30 s timeout, 3 retries,
+ * start period 0, start interval 5 s).
+ */
+export const Healthcheck = z.object({
+  test: z.array(z.string()).min(1).optional(),
+  intervalMs: z.number().int().min(1).optional(),
+  timeoutMs: z.number().int().min(1).optional(),
+  startPeriodMs: z.number().int().min(0).optional(),
+  startIntervalMs: z.number().int().min(1).optional(),
+  retries: z.number().int().min(0).optional(),
+});
+export type Healthcheck = z.infer<typeof Healthcheck>;
+
 /** The `docker run` flags berth carries over, in Docker's names. */
 export const ContainerCreate = z.object({
   image: z.string().min(1).max(512),
@@ -55,6 +72,8 @@ export const ContainerCreate = z.object({
   dnsOption: z.array(z.string().regex(/^[a-zA-Z0-9:_-]+$/)).default([]),
   /** --add-host NAME:IP */
   addHost: z.array(z.string().max(300)).default([]),
+  /** --health-cmd and friends; { test: ['NONE'] } is --no-healthcheck */
+  healthcheck: Healthcheck.optional(),
 });
 export type ContainerCreate = z.infer<typeof ContainerCreate>;
 

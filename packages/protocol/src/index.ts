@@ -9,3 +9,4 @@ export * from './volumes.ts';
 export * from './networks.ts';
 export * from './ports.ts';
 export * from './docker-words.ts';
+export * from './services.ts';
