@@ -101,6 +101,11 @@ export const ServiceSpec = z.object({
   networks: z.array(z.string().regex(SERVICE_NAME)).default([]),
   secrets: z.array(FileReference).default([]),
   configs: z.array(FileReference).default([]),
+  /**
+   * compose's depends_on: the reconciler starts this service's replicas once each named
+   * service of the stack has its replicas running (service_started) or healthy (service_healthy)
+   */
+  dependsOn: z.array(z.object({ service: z.string().regex(SERVICE_NAME), condition: z.enum(['service_started', 'service_healthy']).default('service_started') })).default([]),
 });
 export type ServiceSpec = z.infer<typeof ServiceSpec>;
 /** What callers write: every field with a default may be left out. */
