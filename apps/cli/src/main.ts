@@ -3,7 +3,7 @@ import { apiClient, explain } from './client.ts';
 import { loadEnv, type CliEnv } from './env.ts';
 import { UserError } from './errors.ts';
 import { auditListCommand, auditVerifyCommand } from './commands/audit.ts';
-import { hostsCommand, infoCommand, joinTokenCommand, removeCommand, revokeCommand } from './commands/hosts.ts';
+import { hostsCommand, hostUpdateCommand, infoCommand, joinTokenCommand, removeCommand, revokeCommand } from './commands/hosts.ts';
 import { DOCKER_USAGE, dockerMain, isDockerVerb } from './commands/docker.ts';
 import { missingApi } from './commands/verbs.ts';
 
@@ -77,6 +77,15 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'host' && (argv[1] === 'add' || argv[1] === 'uninstall')) {
     return (await import('./commands/host-add.ts')).hostSshMain(argv.slice(1), loadEnv());
   }
+  if (argv[0] === 'host' && argv[1] === 'update') {
+    const env = loadEnv();
+    try {
+      return process.stdout.write(await hostUpdateCommand(await apiClient(env), argv.slice(2))), 0;
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw explain(err, env);
+    }
+  }
   const globals = splitGlobals(argv);
   if (isDockerVerb(globals.cmd)) return dockerVerb(globals.cmd!, globals);
   const { values, positionals } = parseArgs({
@@ -128,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
         if (rest[0] === 'join-token') return print(await joinTokenCommand(api, { ...(values.name ? { name: values.name } : {}), uses: int(values.uses, 1, '--uses'), ttl: int(values.ttl, 3600, '--ttl'), json })), 0;
         if (rest[0] === 'revoke' && rest[1]) return print(await revokeCommand(api, rest[1])), 0;
         if (rest[0] === 'rm' && rest[1]) return print(await removeCommand(api, rest[1])), 0;
-        throw new UserError('usage: berth host ls | join-token [--name NAME] [--uses N] [--ttl SECONDS] | revoke NAME | rm NAME');
+        throw new UserError('usage: berth host ls | join-token [--name NAME] [--uses N] [--ttl SECONDS] | update [--label-add KEY=VALUE] [--label-rm KEY] NAME | revoke NAME | rm NAME');
       case 'info':
         return print(await infoCommand(api, await defaultHost(env, values.host), { json })), 0;
       case 'audit':

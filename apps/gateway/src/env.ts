@@ -13,6 +13,10 @@ const Env = z.object({
   BERTH_TLS_KEY: z.string().optional(),
   /** 32 random bytes that seal secrets (registry passwords) in the database; `berth up` makes one */
   BERTH_SECRET_KEY_FILE: z.string().optional(),
+  /** run the reconciler when this process holds the leader lease (0: never, for API-only gateways) */
+  BERTH_RECONCILER: z.enum(['0', '1']).default('1'),
+  /** how long a host may be offline before its service replicas are started elsewhere */
+  BERTH_RESCHEDULE_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type GatewayEnv = z.infer<typeof Env>;

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type NextServer from 'next';
-import { migrate, Notifier, useDatabase } from '@berth/db';
-import { SecretBox } from '@berth/core';
+import { LeaderLease, migrate, Notifier, useDatabase } from '@berth/db';
+import { Reconciler, SecretBox } from '@berth/core';
 import { AgentHub } from './agent-hub.ts';
 import { CommandRelay } from './command-relay.ts';
 import { gatewayFleet } from './fleet-dispatcher.ts';
@@ -78,12 +78,28 @@ async function main(): Promise<void> {
     });
     server.listen(env.PORT, env.BIND, resolve);
   });
+  // desired state: one reconciler in the whole deployment, in whichever gateway leads
+  const reconciler = new Reconciler({ db, fleet, secrets, log, rescheduleAfterMs: env.BERTH_RESCHEDULE_AFTER_MS });
+  const lease = new LeaderLease(env.DATABASE_URL, {
+    elected: () => {
+      log('info', 'leading: the reconciler runs here');
+      reconciler.start();
+    },
+    deposed: () => {
+      log('warn', 'no longer leading: the reconciler stops here');
+      reconciler.stop();
+    },
+    error: (err) => log('warn', 'leader lease', { err: err.message }),
+  });
+  if (env.BERTH_RECONCILER === '1') lease.start();
   if (!secrets) log('warn', 'no BERTH_SECRET_KEY_FILE: registry credentials cannot be stored');
   log('info', 'control plane listening', { url: `${tls ? 'https' : 'http'}://${env.BIND}:${env.PORT}`, dashboard: !!web });
   const stop = async () => {
     log('info', 'shutting down');
     server.close();
     relay.stop();
+    reconciler.stop();
+    await lease.close();
     await hub.close();
     await notifier.close();
     await db.$disconnect();

@@ -9,6 +9,7 @@ import { registriesRouter } from './routers/registries/index.ts';
 import { health } from './routers/system/health.ts';
 import { volumesRouter } from './routers/volumes/index.ts';
 import { networksRouter } from './routers/networks/index.ts';
+import { servicesRouter, stacksRouter } from './routers/services/index.ts';
 
-export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, networks: networksRouter, registries: registriesRouter });
+export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, networks: networksRouter, registries: registriesRouter, services: servicesRouter, stacks: stacksRouter });
 export type AppRouter = typeof appRouter;

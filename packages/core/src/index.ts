@@ -11,3 +11,6 @@ export { OutboxRequester, DEFAULT_COMMAND_TIMEOUT_MS } from './commands/outbox-d
 export * from './registries/secret-box.ts';
 export * from './registries/credentials.ts';
 export * from './inventory/containers.ts';
+export * from './services/service.ts';
+export { Reconciler, type ReconcilerOptions } from './services/reconciler.ts';
+export { templateOf, stackScoped } from './services/spec.ts';

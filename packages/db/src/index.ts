@@ -3,3 +3,4 @@ export { migrate, readMigrations, MigrationError, type Migration, type MigrateRe
 export { startEmbeddedPostgres, ensureDatabase, POSTGRES_USER, type EmbeddedPostgres } from './embedded.ts';
 export * from './generated/client.ts';
 export { Notifier, type NotificationHandler } from './notifier.ts';
+export { LeaderLease, LEADER_LOCK } from './leader.ts';

@@ -5,6 +5,7 @@ import { historyCommand, imageInspectCommand, imagesCommand, pruneCommand, pullC
 import { UserError } from '../errors.ts';
 import { eventsCommand, exportCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
 import { networkCommand } from './networks.ts';
+import { serviceCommand } from './services.ts';
 import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
 import type { VerbContext } from './verbs.ts';
 
@@ -40,6 +41,7 @@ const VERBS: Record<string, Verb> = {
   rmi: rmiCommand,
   volume: volumeCommand,
   network: networkCommand,
+  service: serviceCommand,
   port: portCommand,
   login: loginCommand,
   logout: logoutCommand,

@@ -1,3 +1,5 @@
+import { UserError } from '../errors.ts';
+import { parseFlags } from '../flags.ts';
 import type { Api } from '../client.ts';
 import { bytes, since, table } from '../format.ts';
 
@@ -5,8 +7,8 @@ export async function hostsCommand(api: Api, o: { json: boolean }): Promise<stri
   const hosts = await api.hosts.list.query();
   if (o.json) return JSON.stringify(hosts, null, 2) + '\n';
   return table(
-    ['NAME', 'STATUS', 'OS', 'CPUS', 'MEMORY', 'RUNTIME', 'AGENT', 'LAST SEEN'],
-    hosts.map((h) => [h.name, h.status, h.facts?.os ?? '', String(h.facts?.cpus ?? ''), h.facts ? bytes(h.facts.memoryBytes) : '', h.facts?.runtime ? `${h.facts.runtime.name} ${h.facts.runtime.version}` : '', h.agentVersion ?? '', since(h.lastSeenAt)]),
+    ['NAME', 'STATUS', 'OS', 'CPUS', 'MEMORY', 'RUNTIME', 'AGENT', 'LAST SEEN', 'LABELS'],
+    hosts.map((h) => [h.name, h.status, h.facts?.os ?? '', String(h.facts?.cpus ?? ''), h.facts ? bytes(h.facts.memoryBytes) : '', h.facts?.runtime ? `${h.facts.runtime.name} ${h.facts.runtime.version}` : '', h.agentVersion ?? '', since(h.lastSeenAt), Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',')]),
   );
 }
 
@@ -57,4 +59,18 @@ export async function infoCommand(api: Api, host: string, o: { json: boolean }):
     ...(f.ipForwarding === false ? ['WARNING: IPv4 forwarding is disabled: containers cannot reach beyond the host (BERTH_IP_FORWARD=1 turns it on)'] : []),
     '',
   ].join('\n');
+}
+
+/** `berth host update --label-add KEY=VALUE --label-rm KEY HOST` (docker node update's flags). */
+export async function hostUpdateCommand(api: Api, argv: string[]): Promise<string> {
+  const f = parseFlags('host update', argv, { 'label-add': { type: 'string', multiple: true }, 'label-rm': { type: 'string', multiple: true } });
+  if (f.positionals.length !== 1) throw new UserError('host update: requires exactly 1 argument (usage: berth host update [--label-add KEY=VALUE] [--label-rm KEY] HOST)');
+  const add: Record<string, string> = {};
+  for (const l of f.list('label-add')) {
+    const eq = l.indexOf('=');
+    if (eq === 0 || !l) throw new UserError(`host update: invalid label ${JSON.stringify(l)}: use KEY=VALUE`);
+    add[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  const h = await api.hosts.label.mutate({ host: f.positionals[0]!, add, remove: f.list('label-rm') });
+  return `${h.name}\n`;
 }

@@ -16,11 +16,36 @@ export interface HostView {
   lastSeenAt: Date | null;
   enrolledAt: Date | null;
   facts: HostFacts | null;
+  /** the operator's labels, for services' placement constraints (node.labels.KEY) */
+  labels: Record<string, string>;
 }
 
 export const toView = (h: Host): HostView => ({
   id: h.id, name: h.name, status: h.status, agentVersion: h.agentVersion, lastSeenAt: h.lastSeenAt, enrolledAt: h.enrolledAt, facts: (h.facts as HostFacts | null) ?? null,
+  labels: (h.labels ?? {}) as Record<string, string>,
 });
+
+const LABEL_KEY = /^[a-zA-Z0-9]([a-zA-Z0-9._/-]{0,126}[a-zA-Z0-9])?$/;
+
+/** `docker node update --label-add/--label-rm`: the labels placement constraints match. */
+export async function updateHostLabels(actor: Actor, name: string, change: { add?: Record<string, string>; remove?: string[] }, db: Db = defaultDb()): Promise<HostView> {
+  requireRole(actor, 'admin', 'labelling a host');
+  for (const key of [...Object.keys(change.add ?? {}), ...(change.remove ?? [])]) {
+    if (!LABEL_KEY.test(key)) throw new AppError('INVALID', `a host label key is letters, digits, . _ / -, at most 128, starting and ending with a letter or digit: "${key}" is not`);
+  }
+  for (const [k, v] of Object.entries(change.add ?? {})) if (v.length > 256) throw new AppError('INVALID', `the value of label ${k} is longer than 256 characters`);
+  return audited(actor, { action: 'host.label', objectType: 'host', objectId: name, params: change }, async (tx) => {
+    const h = await tx.host.findUnique({ where: { name } });
+    if (!h) throw new AppError('NOT_FOUND', `no host named ${name}: \`berth hosts\` lists them`);
+    const labels = { ...((h.labels ?? {}) as Record<string, string>) };
+    for (const k of change.remove ?? []) {
+      if (!(k in labels)) throw new AppError('NOT_FOUND', `host ${name} has no label ${k}`);
+      delete labels[k];
+    }
+    Object.assign(labels, change.add ?? {});
+    return toView(await tx.host.update({ where: { id: h.id }, data: { labels } }));
+  }, db);
+}
 
 export async function listHosts(_actor: Actor, db: Db = defaultDb()): Promise<HostView[]> {
   return (await db.host.findMany({ orderBy: { name: 'asc' } })).map(toView);

@@ -7,5 +7,6 @@ import { hostFacts } from './host-facts.ts';
 import { listHosts } from './list-hosts.ts';
 import { removeHost } from './remove-host.ts';
 import { revokeHost } from './revoke-host.ts';
+import { labelHost } from './label-host.ts';
 
-export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken, df: hostDf, addOverSsh, addOverSshProgress, cancelAddOverSsh });
+export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken, df: hostDf, addOverSsh, addOverSshProgress, cancelAddOverSsh, label: labelHost });

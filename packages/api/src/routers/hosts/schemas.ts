@@ -11,6 +11,7 @@ export const HostView = z.object({
   lastSeenAt: z.date().nullable(),
   enrolledAt: z.date().nullable(),
   facts: HostFacts.nullable(),
+  labels: z.record(z.string(), z.string()),
   /** live figures from the latest heartbeat; null while the host is not connected here */
   metrics: HostMetrics.extend({ at: z.date() }).nullable(),
 });

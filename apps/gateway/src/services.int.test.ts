@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken, createJoinToken, createUser, systemActor, type Actor } from '@berth/core';
+import { ServiceLabels } from '@berth/protocol';
+import { useTestDatabase } from '@berth/testing/db';
+import { eventually, runCli, startGateway, startLabAgent, type RunningGateway } from '@berth/testing/fleet';
+import { buildBusyboxImage, pushImage } from '@berth/testing/images';
+import { useLab, type LabProcess } from '@berth/testing/lab';
+import { startRegistry, type RunningRegistry } from '@berth/testing/registry';
+
+// ends at once on SIGTERM (a shell as PID 1 ignores it otherwise, and stop would wait 10 s)
+const TRAPPED = 'trap "exit 0" TERM; sleep 100000 & wait';
+
+interface Replica { id: string; slot: number; host: string; name: string; version: number; desired: string; state: string }
+
+/**
+ * Desired state on the lab's real hosts: a service declared once is placed across hosts by the
+ * reconciler in the gateway, kept at its count when a replica dies, moved off a host that went
+ * away, and rolled back by itself when an update's replicas fail.
+ */
+describe('services on three lab hosts', () => {
+  const t = useTestDatabase();
+  const lab = useLab(3);
+  let gw: RunningGateway;
+  let registry: RunningRegistry;
+  let cliEnv: Record<string, string>;
+  let ref: string;
+  const agents = new Map<string, LabProcess>();
+  const cli = async (...args: string[]) => {
+    const r = await runCli(args, cliEnv);
+    expect(r.code, `berth ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+  const service = async (name: string) => JSON.parse(await cli('service', 'inspect', name))[0] as { version: number; updateState: string | null; replicas: Replica[]; events: { kind: string; message: string }[]; spec: { image: string } };
+  const running = (s: { version: number; replicas: Replica[] }) => s.replicas.filter((r) => r.desired === 'running' && r.state === 'running');
+  /** Every host's containers that carry the service's labels, as the agents report them. */
+  const replicaContainers = async (name: string) => {
+    const rows = await t().db.$queryRaw<{ host: string; state: string; cname: string }[]>`
+      SELECT h.name AS host, c->>'state' AS state, c->>'name' AS cname FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) c
+      WHERE c->'labels'->>${ServiceLabels.service} = ${name}`;
+    return rows;
+  };
+
+  beforeAll(async () => {
+    registry = await startRegistry({ bind: lab().gateway });
+    await pushImage(await buildBusyboxImage(), registry.url, 'team/busybox', 'latest');
+    ref = `${registry.host}/team/busybox:latest`;
+    gw = await startGateway({ databaseUrl: t().url, bind: lab().gateway, env: { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '2000', BERTH_RESCHEDULE_AFTER_MS: '3000' } });
+    const u = await createUser(systemActor(), { username: 'ops', password: 'a-long-password', role: 'admin' }, t().db);
+    const admin: Actor = { kind: 'user', id: u.id, name: u.username, role: 'admin', source: 'cli', remoteAddr: null };
+    const token = await createApiToken(admin, { name: 'test' }, t().db);
+    cliEnv = { BERTH_URL: gw.url, BERTH_TOKEN: token.token, BERTH_CONFIG: '/nonexistent/config.json' };
+    for (const h of lab().hosts) {
+      const jt = await createJoinToken(admin, { hostName: h.name }, t().db);
+      agents.set(h.name, startLabAgent(h, { wsUrl: gw.wsUrl, joinToken: jt.token, env: { BERTH_INSECURE_REGISTRIES: registry.host } }));
+    }
+    for (const h of lab().hosts) await eventually(async () => (await t().db.host.findFirst({ where: { name: h.name, status: 'online' } })) ?? null, `${h.name} online`, 60_000);
+  });
+
+  afterAll(async () => {
+    // the reconciler removes what it made once the services are gone
+    await runCli(['service', 'rm', 'web', 'zoned'], cliEnv).catch(() => undefined);
+    await eventually(async () => (await replicaContainers('web')).length === 0 && (await replicaContainers('zoned')).length === 0, 'replicas removed', 60_000).catch(() => undefined);
+    await Promise.all([...agents.values()].map((a) => a.stop()));
+    await gw?.stop();
+    await registry?.stop();
+  });
+
+  it('creates a service whose replicas spread over the hosts, pulling the image where it is missing', async () => {
+    const out = await runCli(['service', 'create', '--name', 'web', '--replicas', '3', '--update-monitor', '1s', ref, 'sh', '-c', TRAPPED], cliEnv);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/web: converged \(3\/3 running\)/);
+    const s = await service('web');
+    expect(running(s).map((r) => r.host).sort()).toEqual(['h1', 'h2', 'h3']);
+    expect((await replicaContainers('web')).filter((c) => c.state === 'running')).toHaveLength(3);
+    const ls = await cli('service', 'ls');
+    expect(ls).toMatch(/^\w{12}\s+web\s+replicated\s+3\/3\s+/m);
+    const ps = await cli('service', 'ps', 'web');
+    expect(ps).toMatch(/web\.1\s+\S+\s+h\d\s+Running\s+Running/);
+  });
+
+  it('replaces a replica whose container is killed behind its back', async () => {
+    const before = running(await service('web'));
+    const victim = before[0]!;
+    const victimHost = lab().host(victim.host);
+    const kill = await runCli(['-H', victim.host, 'rm', '-f', victim.name], cliEnv);
+    expect(kill.code, kill.stderr).toBe(0);
+    const after = await eventually(async () => {
+      const s = await service('web');
+      const r = running(s);
+      return r.length === 3 && !r.some((x) => x.id === victim.id) ? s : null;
+    }, 'the replica replaced', 60_000);
+    expect(after.events.some((e) => e.kind === 'replaced' && e.message.includes(victim.name))).toBe(true);
+    expect(victimHost).toBeDefined();
+  });
+
+  it('scales down and up without touching the replicas that stay', async () => {
+    const keep = running(await service('web')).filter((r) => r.slot <= 2).map((r) => r.id).sort();
+    await cli('service', 'scale', 'web=2');
+    await eventually(async () => (await replicaContainers('web')).length === 2, 'two replicas left', 60_000).catch(async (err) => {
+      console.log(JSON.stringify(await service('web'), null, 1), await replicaContainers('web'));
+      throw err;
+    });
+    expect(running(await service('web')).map((r) => r.id).sort()).toEqual(keep);
+    await cli('service', 'scale', 'web=3');
+    expect(running(await service('web'))).toHaveLength(3);
+  });
+
+  it('rolls back by itself when the new version fails, and keeps serving meanwhile', async () => {
+    const before = await service('web');
+    // a command that is not in the image: every replica of the new version exits 127
+    const r = await runCli(['service', 'update', '--image', `${registry.host}/team/busybox:latest`, '--update-failure-action', 'rollback', '--update-monitor', '2s', 'web'], cliEnv);
+    expect(r.code, r.stderr).toBe(0);
+    const v2 = await service('web');
+    expect(v2.version).toBe(before.version + 1);
+    // now a broken one: the entrypoint does not exist
+    const cur = JSON.parse(await cli('service', 'inspect', 'web'))[0] as { spec: Record<string, unknown> & { container: Record<string, unknown> } };
+    const broken = { ...cur.spec, container: { ...cur.spec.container, cmd: ['/no/such/binary'] } };
+    const token = cliEnv.BERTH_TOKEN!;
+    const res = await fetch(`${gw.url}/api/trpc/services.update`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ json: { name: 'web', spec: broken, expectedVersion: v2.version } }),
+    });
+    expect(res.status).toBe(200);
+    const rolled = await eventually(async () => {
+      const s = await service('web');
+      return s.updateState === 'rollback_completed' ? s : null;
+    }, 'automatic rollback', 90_000);
+    expect(rolled.version).toBe(v2.version + 2);
+    expect(rolled.events.some((e) => e.kind === 'version' && /rollback to version/.test(e.message))).toBe(true);
+    expect(running(rolled)).toHaveLength(3);
+    // a write made from a stale read is refused, never silently applied
+    const stale = await fetch(`${gw.url}/api/trpc/services.update`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ json: { name: 'web', spec: cur.spec, expectedVersion: v2.version } }),
+    });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toMatch(/changed meanwhile.*reload/);
+  });
+
+  it('moves the replicas of a host that went offline, and places by label constraints', async () => {
+    await cli('host', 'update', '--label-add', 'zone=eu', 'h1');
+    await cli('host', 'update', '--label-add', 'zone=eu', 'h2');
+    const create = await runCli(['service', 'create', '--name', 'zoned', '--replicas', '2', '--constraint', 'node.labels.zone==eu', ref, 'sh', '-c', TRAPPED], cliEnv);
+    expect(create.code, create.stderr).toBe(0);
+    expect(running(await service('zoned')).map((r) => r.host).sort()).toEqual(['h1', 'h2']);
+    // h3 takes a zone too, then h2 drops off the network: its replica goes to h3 after the grace period
+    await cli('host', 'update', '--label-add', 'zone=eu', 'h3');
+    await lab().host('h2').cutLink();
+    try {
+      const moved = await eventually(async () => {
+        const s = await service('zoned');
+        const r = running(s);
+        return r.length === 2 && r.every((x) => x.host !== 'h2') ? r : null;
+      }, 'replica moved off h2', 60_000);
+      expect(moved.map((r) => r.host).sort()).toEqual(['h1', 'h3']);
+    } finally {
+      await lab().host('h2').restoreLink();
+    }
+    // when h2 is back, its stale replica is removed rather than left running as a duplicate
+    await eventually(async () => (await replicaContainers('zoned')).filter((c) => c.host === 'h2').length === 0, 'stale replica on h2 removed', 60_000);
+    expect((await replicaContainers('zoned')).filter((c) => c.state === 'running')).toHaveLength(2);
+  });
+});

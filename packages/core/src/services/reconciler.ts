@@ -1,0 +1,332 @@
+// The reconciler: makes the fleet match the services' specs, continuously. It runs in one
+// process at a time (the gateway holding the leader lease): each pass reads the desired state
+// and the hosts' inventories from Postgres, decides per service (decide.ts) and carries the
+// actions out through the fleet dispatcher, a bounded number at a time. Its memory is the
+// replicas table: a row is written before the agent is asked, so a reconciler that dies
+// mid-way finds what it made (by the row's container name) instead of making it twice.
+import { randomUUID } from 'node:crypto';
+import { db as defaultDb, type Db } from '@berth/db';
+import type { ServiceSpec } from '@berth/protocol';
+import { systemActor } from '../actor.ts';
+import { AppError } from '../errors.ts';
+import type { FleetDispatcher } from '../fleet/dispatcher.ts';
+import { credentialsForImage } from '../registries/credentials.ts';
+import type { SecretBox } from '../registries/secret-box.ts';
+import { decideService, isReady, type Decision, type Placer, type ReplicaRow, type ServiceState } from './decide.ts';
+import { desiredStateFingerprint, observeHosts, observeReplicas, type ObservedHost, type ObservedReplica } from './observe.ts';
+import { recordServiceEvent, rollbackTo } from './service.ts';
+import { laterNetworks, replicaContainer, replicaName, stackScoped, templateOf } from './spec.ts';
+import { placerFor } from './placement.ts';
+
+type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+export interface ReconcilerOptions {
+  db?: Db;
+  fleet: FleetDispatcher;
+  secrets?: SecretBox | null;
+  log?: Log;
+  /** how often the reconciler looks for changes (a pass runs only when something changed or a timer is due) */
+  intervalMs?: number;
+  /** a full pass at least this often, whatever the fingerprint says */
+  fullPassMs?: number;
+  rescheduleAfterMs?: number;
+  /** actions (create, start, remove) in flight at once */
+  concurrency?: number;
+}
+
+const STOP_TIMEOUT_S = 10;
+
+export class Reconciler {
+  private readonly db: Db;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private lastFingerprint = '';
+  private lastFullPass = 0;
+  private readonly lastBatch = new Map<string, number>();
+  /** service/host pairs where a replica recently failed to start: avoided for a while */
+  private readonly backoff = new Map<string, { until: number; delay: number; why: string }>();
+  /** the last unplaceable explanation per service, so the timeline says it once */
+  private readonly lastWhy = new Map<string, string>();
+  private wake: (() => void) | null = null;
+  private passes = 0;
+
+  constructor(private readonly o: ReconcilerOptions) {
+    this.db = o.db ?? defaultDb();
+  }
+
+  get passCount(): number {
+    return this.passes;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.wake?.();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Asks for a pass now (a service changed). */
+  nudge(): void {
+    this.lastFingerprint = '';
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        const fingerprint = await desiredStateFingerprint(this.db);
+        const due = Date.now() - this.lastFullPass >= (this.o.fullPassMs ?? 15_000);
+        if (fingerprint !== this.lastFingerprint || due || this.timersDue()) {
+          await this.pass();
+          // the pass's own writes changed the fingerprint: take it after the pass
+          this.lastFingerprint = await desiredStateFingerprint(this.db);
+          this.lastFullPass = Date.now();
+        }
+      } catch (err) {
+        this.o.log?.('error', 'reconciler pass failed', { err: (err as Error).message });
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(resolve, this.o.intervalMs ?? 1000);
+      });
+      this.wake = null;
+    }
+  }
+
+  /** Something is waiting for time to pass: an update's delay or monitor period, a back-off. */
+  private pendingTimers = false;
+  private timersDue(): boolean {
+    return this.pendingTimers;
+  }
+
+  /** One look at every service, and the actions it needs. */
+  async pass(now = Date.now()): Promise<{ created: number; removed: number }> {
+    this.passes++;
+    const [services, hosts, observed, rows] = await Promise.all([
+      this.db.service.findMany({ orderBy: { name: 'asc' } }),
+      observeHosts(this.db),
+      observeReplicas(this.db),
+      this.db.replica.findMany(),
+    ]);
+    const hostMap = new Map(hosts.map((h) => [h.id, h]));
+    const byReplica = new Map<string, ObservedReplica>();
+    for (const c of observed) if (c.replicaId) byReplica.set(c.replicaId, c);
+    const rowsByService = new Map<string, ReplicaRow[]>();
+    for (const r of rows) rowsByService.set(r.serviceId, [...(rowsByService.get(r.serviceId) ?? []), r]);
+    const known = new Set(rows.map((r) => r.id));
+    const serviceIds = new Set(services.map((s) => s.id));
+    const actions: (() => Promise<void>)[] = [];
+    let created = 0;
+    let removed = 0;
+    this.pendingTimers = false;
+
+    // containers of services (or replicas) that no longer exist: only ever ones berth labelled
+    for (const c of observed) {
+      if (serviceIds.has(c.serviceId) && c.replicaId && known.has(c.replicaId)) continue;
+      const host = hostMap.get(c.hostId);
+      if (host?.status !== 'online' && host?.status !== 'degraded') continue;
+      removed++;
+      actions.push(() => this.removeContainer(c.hostId, c.containerId).catch((err) => this.o.log?.('warn', 'removing a leftover replica failed', { host: host.name, container: c.name, err: (err as Error).message })));
+    }
+
+    // readiness of each service, for depends_on
+    const readyServices = new Set<string>();
+    const healthyServices = new Set<string>();
+    for (const s of services) {
+      const spec = s.spec as ServiceSpec;
+      const mine = (rowsByService.get(s.id) ?? []).filter((r) => r.desired === 'running');
+      if (mine.some((r) => byReplica.get(r.id)?.state === 'running')) readyServices.add(stackScoped(s.stack, spec.name));
+      if (mine.some((r) => isReady(byReplica.get(r.id)))) healthyServices.add(stackScoped(s.stack, spec.name));
+    }
+
+    for (const s of services) {
+      const spec = s.spec as ServiceSpec;
+      const state: ServiceState = {
+        id: s.id, name: s.name, stack: s.stack, version: s.version, spec, template: templateOf(spec),
+        updateState: s.updateState, updateFailures: s.updateFailures, lastBatchAt: this.lastBatch.get(s.id) ?? 0,
+      };
+      const deps = spec.dependsOn.every((dep) => (dep.condition === 'service_healthy' ? healthyServices : readyServices).has(stackScoped(s.stack, dep.service)));
+      const placer: Placer = placerFor(spec, hosts, rows, services.map((x) => ({ id: x.id, spec: x.spec as ServiceSpec })), s.id, (hostId) => this.avoid(s.id, hostId, now));
+      const d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: this.o.rescheduleAfterMs ?? 30_000, createGraceMs: 10_000, historyPerSlot: 2 });
+      await this.record(state, d, now);
+      if (d.rollback) continue;
+      for (const r of d.remove) {
+        removed++;
+        actions.push(() => this.removeReplica(state, r.replica, r.deleteRow, hostMap));
+      }
+      for (const c of d.create) {
+        created++;
+        actions.push(await this.prepareReplica(state, c.slot, c.hostId, hostMap));
+      }
+      if (d.create.length || d.remove.length || (s.updateState && !['completed', 'rollback_completed'].includes(s.updateState))) this.pendingTimers = true;
+    }
+    await runAll(actions, this.o.concurrency ?? 16);
+    return { created, removed };
+  }
+
+  /** Writes what the decision observed and decided about the service itself. */
+  private async record(svc: ServiceState, d: Decision, now: number): Promise<void> {
+    for (const s of d.sync) {
+      await this.db.replica.update({
+        where: { id: s.id },
+        data: { state: s.state, ...(s.readyAt !== undefined ? { readyAt: s.readyAt } : {}), ...(s.containerId !== undefined ? { containerId: s.containerId } : {}), ...(s.desired ? { desired: s.desired } : {}) },
+      }).catch(() => {});
+    }
+    for (const e of d.events) {
+      if (e.kind === 'waiting' && this.lastWhy.get(svc.id) === e.message) continue;
+      if (e.kind === 'waiting') this.lastWhy.set(svc.id, e.message);
+      await recordServiceEvent(this.db, svc.id, e.kind, e.message, e.hostId);
+    }
+    if (d.unplaced && this.lastWhy.get(svc.id) !== d.unplaced) {
+      this.lastWhy.set(svc.id, d.unplaced);
+      await recordServiceEvent(this.db, svc.id, 'unplaced', d.unplaced);
+    } else if (!d.unplaced && !d.events.some((e) => e.kind === 'waiting')) {
+      this.lastWhy.delete(svc.id);
+    }
+    if (d.updateFailures) await this.db.service.update({ where: { id: svc.id }, data: { updateFailures: { increment: d.updateFailures } } });
+    if (d.batchStarted) this.lastBatch.set(svc.id, now);
+    if (d.rollback) {
+      await this.db.$transaction(async (tx) => {
+        const row = await tx.service.findUnique({ where: { id: svc.id } });
+        if (!row || row.version !== svc.version) return;
+        await rollbackTo(tx, row, d.rollback!, systemActor('reconciler'));
+      });
+      this.o.log?.('warn', 'update failed: rolling back', { service: svc.name, why: d.rollback });
+      return;
+    }
+    if (d.updateState) {
+      const { state, reason } = d.updateState;
+      await this.db.service.updateMany({ where: { id: svc.id, version: svc.version }, data: { updateState: state, updateReason: reason, ...(state === 'updating' ? { updateStartedAt: new Date(now) } : {}) } });
+      const words: Record<string, string> = { updating: `rolling out version ${svc.version}`, completed: `version ${svc.version} rolled out`, rollback_completed: `rollback to the earlier spec done (version ${svc.version})`, paused: `update paused: ${reason}`, rollback_paused: `rollback paused: ${reason}` };
+      await recordServiceEvent(this.db, svc.id, 'update', words[state ?? ''] ?? `update ${state}`);
+    }
+  }
+
+  private avoid(serviceId: string, hostId: string, now: number): string | null {
+    const b = this.backoff.get(`${serviceId}/${hostId}`);
+    return b && b.until > now ? b.why : null;
+  }
+
+  /** Writes the replica's row (the reconciler's memory), then returns the work of making it. */
+  private async prepareReplica(svc: ServiceState, slot: number, hostId: string, hosts: Map<string, ObservedHost>): Promise<() => Promise<void>> {
+    const id = randomUUID();
+    const host = hosts.get(hostId)!;
+    const containerName = replicaName(svc.name, slot, host.name, id);
+    await this.db.replica.create({ data: { id, serviceId: svc.id, slot, hostId, template: svc.template, version: svc.version, containerName, state: 'new' } });
+    return async () => {
+      try {
+        const containerId = await this.createReplica(svc, { id, slot, containerName }, hostId);
+        await this.db.replica.update({ where: { id }, data: { containerId, state: 'starting' } }).catch(() => {});
+        await recordServiceEvent(this.db, svc.id, 'started', `${containerName} started on ${host.name}`, hostId);
+        this.backoff.delete(`${svc.id}/${hostId}`);
+      } catch (err) {
+        const message = (err as Error).message;
+        this.o.log?.('warn', 'a replica failed to start', { service: svc.name, host: host.name, err: message });
+        await this.db.replica.update({ where: { id }, data: { state: 'failed', error: message, desired: 'history' } }).catch(() => {});
+        await recordServiceEvent(this.db, svc.id, 'failed', `${containerName} could not start on ${host.name}: ${message}`, hostId);
+        if (svc.updateState === 'updating' || svc.updateState === 'rollback_started') await this.db.service.update({ where: { id: svc.id }, data: { updateFailures: { increment: 1 } } }).catch(() => {});
+        const prev = this.backoff.get(`${svc.id}/${hostId}`)?.delay ?? 2_000;
+        const delay = Math.min(prev * 2, 60_000);
+        this.backoff.set(`${svc.id}/${hostId}`, { until: Date.now() + delay, delay, why: `a replica failed there ${Math.round(delay / 1000)} s ago: ${message}` });
+      }
+    };
+  }
+
+  private async createReplica(svc: ServiceState, r: { id: string; slot: number; containerName: string }, hostId: string): Promise<string> {
+    const spec = svc.spec;
+    if (svc.stack) await this.ensureNetworks(svc.stack, spec, hostId);
+    const create = replicaContainer(spec, { serviceId: svc.id, serviceName: svc.name, stack: svc.stack, replicaId: r.id, slot: r.slot, version: svc.version, template: svc.template, containerName: r.containerName });
+    let made: { id: string };
+    try {
+      made = await this.o.fleet.request(hostId, 'container.create', create, { timeoutMs: 60_000 });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CONFLICT' && /already in use|exists/i.test(err.message)) {
+        // made by an earlier pass that died before it could note it: adopt it
+        made = { id: r.containerName };
+      } else if (err instanceof AppError && err.code === 'NOT_FOUND' && /image/i.test(err.message)) {
+        await this.pull(hostId, spec.image);
+        made = await this.o.fleet.request(hostId, 'container.create', create, { timeoutMs: 60_000 });
+      } else {
+        throw err;
+      }
+    }
+    for (const network of laterNetworks(spec, svc.stack)) {
+      await this.o.fleet.request(hostId, 'network.connect', { network, container: made.id, aliases: [spec.name] });
+    }
+    await this.o.fleet.request(hostId, 'container.start', { id: made.id }, { timeoutMs: 60_000 });
+    return made.id;
+  }
+
+  /** The stack's networks on the host, made the first time one of its replicas lands there. */
+  private async ensureNetworks(stack: string, spec: ServiceSpec, hostId: string): Promise<void> {
+    if (!spec.networks.length) return;
+    const row = await this.db.stack.findUnique({ where: { name: stack } });
+    const declared = (row?.networks ?? []) as { name: string; internal?: boolean; external?: boolean; subnet?: string; labels?: Record<string, string> }[];
+    for (const name of spec.networks) {
+      const n = declared.find((x) => x.name === name);
+      if (n?.external) continue;
+      try {
+        await this.o.fleet.request(hostId, 'network.create', {
+          name: stackScoped(stack, name),
+          internal: n?.internal ?? false,
+          labels: { ...(n?.labels ?? {}), 'com.docker.stack.namespace': stack },
+          // a subnet names one network on one host; on several hosts each picks its own
+          ...(n?.subnet ? { subnet: n.subnet } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'CONFLICT')) throw err;
+      }
+    }
+  }
+
+  private async pull(hostId: string, ref: string): Promise<void> {
+    const auth = await credentialsForImage(ref, this.o.secrets ?? null, this.db);
+    const { stream, result } = this.o.fleet.openStream(hostId, 'image.pull', { ref, ...(auth ? { auth } : {}) }, { timeoutMs: 30 * 60_000 });
+    // progress is for people watching; the reconciler only needs the end
+    void (async () => {
+      for await (const _ of stream) { /* drained */ }
+    })().catch(() => {});
+    await result;
+  }
+
+  private async removeReplica(svc: ServiceState, r: ReplicaRow, deleteRow: boolean, hosts: Map<string, ObservedHost>): Promise<void> {
+    const host = hosts.get(r.hostId);
+    const reachable = host && (host.status === 'online' || host.status === 'degraded');
+    try {
+      if (reachable) await this.removeContainer(r.hostId, r.containerId ?? r.containerName);
+      if (deleteRow && (reachable || !host)) await this.db.replica.delete({ where: { id: r.id } }).catch(() => {});
+      if (reachable && !['gone', 'history', 'duplicate'].includes(r.state)) await recordServiceEvent(this.db, svc.id, 'removed', `${r.containerName} removed from ${host.name}`, r.hostId);
+    } catch (err) {
+      this.o.log?.('warn', 'removing a replica failed', { service: svc.name, container: r.containerName, err: (err as Error).message });
+    }
+  }
+
+  /** docker stop (SIGTERM, then SIGKILL after 10 s) and rm; a container already gone is fine. */
+  private async removeContainer(hostId: string, id: string): Promise<void> {
+    try {
+      await this.o.fleet.request(hostId, 'container.stop', { id, timeout: STOP_TIMEOUT_S }, { timeoutMs: (STOP_TIMEOUT_S + 20) * 1000 }).catch((err: unknown) => {
+        // stopped already, or paused: the forced remove below deals with it
+        if (!(err instanceof AppError && (err.code === 'CONFLICT' || err.code === 'INVALID'))) throw err;
+      });
+      await this.o.fleet.request(hostId, 'container.remove', { id, force: true, volumes: false });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') return;
+      throw err;
+    }
+  }
+}
+
+/** Runs the thunks, at most `limit` at once. */
+async function runAll(work: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < work.length) await work[next++]!().catch(() => {});
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, work.length) }, lane));
+}

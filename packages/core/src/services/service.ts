@@ -1,0 +1,252 @@
+// Services and stacks as the user declares them (issue 8). Every change is a new version in
+// service_versions; callers name the version they read, and a change made by someone else in
+// between is refused (optimistic concurrency) rather than silently overwritten. The reconciler
+// (reconciler.ts) makes the hosts match the current version.
+import { db as defaultDb, type Db } from '@berth/db';
+import { ServiceSpec, type ServiceSpecInput, type StackSpec } from '@berth/protocol';
+import type { Actor } from '../actor.ts';
+import { requireRole } from '../actor.ts';
+import { audited } from '../audit/service.ts';
+import { AppError } from '../errors.ts';
+import { stackScoped, templateOf } from './spec.ts';
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** What the audit log keeps of a spec: env values and secret contents left out. */
+function auditedServiceSpec(spec: ServiceSpec): Record<string, unknown> {
+  const { container, ...rest } = spec;
+  return { ...rest, container: { ...container, env: container.env.map((e) => e.slice(0, Math.max(0, e.indexOf('=')))) } };
+}
+
+function parseSpec(input: ServiceSpecInput | ServiceSpec): ServiceSpec {
+  const parsed = ServiceSpec.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new AppError('INVALID', `service spec: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+async function findService(name: string, db: Db | Tx) {
+  const row = await db.service.findUnique({ where: { name } });
+  if (!row) throw new AppError('NOT_FOUND', `no such service: ${name} (berth service ls lists them)`, { service: name });
+  return row;
+}
+
+function checkVersion(row: { name: string; version: number; updatedAt: Date }, expected: number | undefined): void {
+  if (expected !== undefined && expected !== row.version) {
+    throw new AppError('CONFLICT', `service ${row.name} was changed meanwhile (it is at version ${row.version}, you read version ${expected}, changed ${row.updatedAt.toISOString()}): reload it and make your change again`, { service: row.name, version: row.version });
+  }
+}
+
+/** Writes a new version of a service (inside the caller's transaction). */
+async function writeVersion(tx: Tx, row: { id: string; version: number }, spec: ServiceSpec, note: string, actor: Actor, extra: { previous?: number | null; updateState?: string | null; updateReason?: string | null } = {}) {
+  const version = row.version + 1;
+  // the compare-and-set: a concurrent writer that read the same version loses here
+  const { count } = await tx.service.updateMany({
+    where: { id: row.id, version: row.version },
+    data: { version, spec: spec as object, updateFailures: 0, updateStartedAt: null, ...extra },
+  });
+  if (count !== 1) throw new AppError('CONFLICT', `service ${spec.name} was changed meanwhile: reload it and make your change again`);
+  await tx.serviceVersion.create({ data: { serviceId: row.id, version, spec: spec as object, note, createdBy: actor.name } });
+  await tx.serviceEvent.create({ data: { serviceId: row.id, kind: 'version', message: `version ${version}: ${note} (by ${actor.name})` } });
+  return version;
+}
+
+export interface ServiceWrite {
+  spec: ServiceSpecInput;
+  /** the stack it belongs to; its name is then STACK_NAME */
+  stack?: string;
+}
+
+export async function createService(actor: Actor, input: ServiceWrite, db: Db = defaultDb()) {
+  requireRole(actor, 'operator', 'creating a service');
+  const spec = parseSpec(input.spec);
+  const name = stackScoped(input.stack, spec.name);
+  return audited(actor, { action: 'service.create', objectType: 'service', objectId: name, params: auditedServiceSpec(spec) }, (tx) => insertService(tx, name, input.stack ?? null, spec, actor), db);
+}
+
+async function insertService(tx: Tx, name: string, stack: string | null, spec: ServiceSpec, actor: Actor) {
+  if (await tx.service.findUnique({ where: { name }, select: { id: true } })) throw new AppError('CONFLICT', `a service named ${name} exists already: choose another name, or berth service update it`);
+  const row = await tx.service.create({ data: { name, stack, spec: spec as object, version: 1 } });
+  await tx.serviceVersion.create({ data: { serviceId: row.id, version: 1, spec: spec as object, note: 'create', createdBy: actor.name } });
+  await tx.serviceEvent.create({ data: { serviceId: row.id, kind: 'version', message: `version 1: created by ${actor.name}` } });
+  return { id: row.id, name, version: 1 };
+}
+
+export async function updateService(actor: Actor, name: string, input: { spec: ServiceSpecInput; expectedVersion?: number; note?: string }, db: Db = defaultDb()) {
+  requireRole(actor, 'operator', 'updating a service');
+  const spec = parseSpec(input.spec);
+  return audited(actor, { action: 'service.update', objectType: 'service', objectId: name, params: { expectedVersion: input.expectedVersion, spec: auditedServiceSpec(spec) } }, async (tx) => {
+    const row = await findService(name, tx);
+    checkVersion(row, input.expectedVersion);
+    if (spec.name !== (row.spec as ServiceSpec).name) throw new AppError('INVALID', `a service cannot be renamed (${(row.spec as ServiceSpec).name} → ${spec.name}): create a new one`);
+    const version = await writeVersion(tx, row, spec, input.note ?? 'update', actor, { previous: row.version, updateState: null, updateReason: null });
+    return { id: row.id, name, version };
+  }, db);
+}
+
+export async function scaleService(actor: Actor, name: string, replicas: number, expectedVersion?: number, db: Db = defaultDb()) {
+  requireRole(actor, 'operator', 'scaling a service');
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new AppError('INVALID', `replicas must be a whole number from 0 to 1000, not ${replicas}`);
+  return audited(actor, { action: 'service.scale', objectType: 'service', objectId: name, params: { replicas } }, async (tx) => {
+    const row = await findService(name, tx);
+    checkVersion(row, expectedVersion);
+    const spec = row.spec as ServiceSpec;
+    if (spec.mode.mode === 'global') throw new AppError('INVALID', `${name} is a global service (one replica per host): it cannot be scaled; change its placement instead`);
+    const version = await writeVersion(tx, row, { ...spec, mode: { mode: 'replicated', replicas } }, `scale to ${replicas}`, actor);
+    return { id: row.id, name, version };
+  }, db);
+}
+
+/** `docker service rollback`: the version before the current one becomes current again. */
+export async function rollbackService(actor: Actor, name: string, db: Db = defaultDb()) {
+  requireRole(actor, 'operator', 'rolling back a service');
+  return audited(actor, { action: 'service.rollback', objectType: 'service', objectId: name }, async (tx) => {
+    const row = await findService(name, tx);
+    return rollbackTo(tx, row, `rollback requested by ${actor.name}`, actor);
+  }, db);
+}
+
+/** Makes the previous version's spec current again, as a new version (the reconciler's rollback too). */
+export async function rollbackTo(tx: Tx, row: { id: string; name: string; version: number; previous: number | null }, why: string, actor: Actor) {
+  const target = row.previous ?? row.version - 1;
+  if (target < 1) throw new AppError('CONFLICT', `service ${row.name} has no earlier version to roll back to`);
+  const earlier = await tx.serviceVersion.findUnique({ where: { serviceId_version: { serviceId: row.id, version: target } } });
+  if (!earlier) throw new AppError('NOT_FOUND', `service ${row.name} has no version ${target}`);
+  const version = await writeVersion(tx, row, earlier.spec as ServiceSpec, `rollback to version ${target}: ${why}`, actor, {
+    previous: row.version,
+    updateState: 'rollback_started',
+    updateReason: why,
+  });
+  return { id: row.id, name: row.name, version };
+}
+
+/** The service's record goes at once; the reconciler then removes its replicas (found by their labels). */
+export async function removeService(actor: Actor, name: string, db: Db = defaultDb()) {
+  requireRole(actor, 'operator', 'removing a service');
+  return audited(actor, { action: 'service.remove', objectType: 'service', objectId: name }, async (tx) => {
+    const row = await findService(name, tx);
+    await tx.service.delete({ where: { id: row.id } });
+    return { name };
+  }, db);
+}
+
+export interface ServiceView {
+  id: string;
+  name: string;
+  stack: string | null;
+  version: number;
+  spec: ServiceSpec;
+  mode: 'replicated' | 'global';
+  /** replicas wanted (for global: the hosts it runs on when converged, unknown here: null) */
+  desired: number | null;
+  running: number;
+  updateState: string | null;
+  updateReason: string | null;
+  updatedAt: string;
+}
+
+export async function listServices(_actor: Actor, q: { stack?: string } = {}, db: Db = defaultDb()): Promise<ServiceView[]> {
+  const rows = await db.service.findMany({ where: q.stack ? { stack: q.stack } : {}, orderBy: { name: 'asc' } });
+  const running = await db.replica.groupBy({ by: ['serviceId'], where: { desired: 'running', state: 'running' }, _count: { _all: true } });
+  const count = new Map(running.map((r) => [r.serviceId, r._count._all]));
+  return rows.map((r) => {
+    const spec = r.spec as ServiceSpec;
+    return {
+      id: r.id, name: r.name, stack: r.stack, version: r.version, spec,
+      mode: spec.mode.mode,
+      desired: spec.mode.mode === 'replicated' ? spec.mode.replicas : null,
+      running: count.get(r.id) ?? 0,
+      updateState: r.updateState, updateReason: r.updateReason, updatedAt: r.updatedAt.toISOString(),
+    };
+  });
+}
+
+export async function getService(actor: Actor, name: string, db: Db = defaultDb()) {
+  const [view] = (await listServices(actor, {}, db)).filter((s) => s.name === name);
+  if (!view) throw new AppError('NOT_FOUND', `no such service: ${name} (berth service ls lists them)`, { service: name });
+  const [versions, events, replicas, hosts] = await Promise.all([
+    db.serviceVersion.findMany({ where: { serviceId: view.id }, orderBy: { version: 'desc' }, take: 50, select: { version: true, note: true, createdBy: true, createdAt: true } }),
+    db.serviceEvent.findMany({ where: { serviceId: view.id }, orderBy: { id: 'desc' }, take: 100 }),
+    db.replica.findMany({ where: { serviceId: view.id }, orderBy: [{ slot: 'asc' }, { createdAt: 'desc' }] }),
+    db.host.findMany({ select: { id: true, name: true } }),
+  ]);
+  const hostName = new Map(hosts.map((h) => [h.id, h.name]));
+  return {
+    ...view,
+    /** what the replicas' containers must be made of to be up to date */
+    template: templateOf(view.spec),
+    versions: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
+    events: events.map((e) => ({ id: Number(e.id), at: e.at.toISOString(), kind: e.kind, message: e.message, host: e.hostId ? (hostName.get(e.hostId) ?? null) : null })),
+    replicas: replicas.map((r) => ({
+      id: r.id, slot: r.slot, host: hostName.get(r.hostId) ?? r.hostId, hostId: r.hostId, name: r.containerName, containerId: r.containerId,
+      version: r.version, template: r.template, desired: r.desired, state: r.state, error: r.error, createdAt: r.createdAt.toISOString(), readyAt: r.readyAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+/** `docker stack deploy`: creates or updates each service; services no longer in the file go. */
+export async function deployStack(actor: Actor, stack: StackSpec, db: Db = defaultDb()) {
+  requireRole(actor, 'operator', 'deploying a stack');
+  const names = new Set<string>();
+  for (const s of stack.services) {
+    if (names.has(s.name)) throw new AppError('INVALID', `stack ${stack.name}: the service ${s.name} is declared twice`);
+    names.add(s.name);
+    for (const n of s.networks) {
+      if (!stack.networks.some((d) => d.name === n)) throw new AppError('INVALID', `stack ${stack.name}: service ${s.name} joins the network ${n}, which the stack does not declare`);
+    }
+    for (const d of s.dependsOn) {
+      if (!stack.services.some((o) => o.name === d.service)) throw new AppError('INVALID', `stack ${stack.name}: service ${s.name} depends on ${d.service}, which the stack does not have`);
+    }
+  }
+  return audited(actor, { action: 'stack.deploy', objectType: 'stack', objectId: stack.name, params: { services: stack.services.map((s) => s.name), networks: stack.networks.map((n) => n.name) } }, async (tx) => {
+    const objects = { networks: stack.networks as object[], volumes: stack.volumes as object[] };
+    await tx.stack.upsert({ where: { name: stack.name }, create: { name: stack.name, ...objects }, update: objects });
+    const existing = await tx.service.findMany({ where: { stack: stack.name } });
+    const byName = new Map(existing.map((r) => [r.name, r]));
+    const result: { name: string; version: number; action: 'created' | 'updated' | 'unchanged' | 'removed' }[] = [];
+    for (const s of stack.services) {
+      const name = stackScoped(stack.name, s.name);
+      const row = byName.get(name);
+      if (!row) {
+        if (await tx.service.findUnique({ where: { name }, select: { id: true } })) throw new AppError('CONFLICT', `a service named ${name} exists outside the stack ${stack.name}: remove or rename it first`);
+        await insertService(tx, name, stack.name, s, actor);
+        result.push({ name, version: 1, action: 'created' });
+      } else if (JSON.stringify(row.spec) === JSON.stringify(s)) {
+        result.push({ name, version: row.version, action: 'unchanged' });
+      } else {
+        const version = await writeVersion(tx, row, s, `stack deploy by ${actor.name}`, actor, { previous: row.version, updateState: null, updateReason: null });
+        result.push({ name, version, action: 'updated' });
+      }
+      byName.delete(name);
+    }
+    for (const row of byName.values()) {
+      await tx.service.delete({ where: { id: row.id } });
+      result.push({ name: row.name, version: row.version, action: 'removed' });
+    }
+    return result;
+  }, db);
+}
+
+export async function removeStack(actor: Actor, stack: string, db: Db = defaultDb()) {
+  requireRole(actor, 'operator', 'removing a stack');
+  return audited(actor, { action: 'stack.remove', objectType: 'stack', objectId: stack }, async (tx) => {
+    const rows = await tx.service.findMany({ where: { stack }, select: { id: true, name: true } });
+    if (rows.length === 0) throw new AppError('NOT_FOUND', `no such stack: ${stack} (berth stack ls lists them)`);
+    await tx.service.deleteMany({ where: { stack } });
+    await tx.stack.deleteMany({ where: { name: stack } });
+    return { removed: rows.map((r) => r.name) };
+  }, db);
+}
+
+export async function listStacks(_actor: Actor, db: Db = defaultDb()) {
+  const rows = await db.service.groupBy({ by: ['stack'], where: { stack: { not: null } }, _count: { _all: true }, orderBy: { stack: 'asc' } });
+  return rows.map((r) => ({ name: r.stack!, services: r._count._all }));
+}
+
+/** Records what the reconciler did, for the service's timeline. */
+export async function recordServiceEvent(db: Db | Tx, serviceId: string, kind: string, message: string, hostId?: string | null): Promise<void> {
+  await db.serviceEvent.create({ data: { serviceId, kind, message, hostId: hostId ?? null } });
+}
+
