@@ -244,7 +244,8 @@ export function decideService(
         if (spec.update.order === 'stop-first') {
           for (const r of slot.old) d.remove.push({ replica: r, reason: 'updating', deleteRow: true });
         } else {
-          const result = place.place([global ? { slot: 0, hostId: slot.old[0]!.hostId } : { slot: slot.slot }], keep.filter((r) => !slot.old.includes(r)).map((r) => ({ slot: r.slot, hostId: r.hostId })));
+          // the old replica still holds its host (and its published ports) meanwhile
+          const result = place.place([global ? { slot: 0, hostId: slot.old[0]!.hostId } : { slot: slot.slot }], keep.map((r) => ({ slot: r.slot, hostId: r.hostId })));
           d.create.push(...result.placed);
         }
       }
