@@ -119,7 +119,7 @@ export function placeService(service: ServicePlacement, hosts: readonly Schedula
     remove.push({ id: r.id, slot: r.slot, hostId: r.hostId, host: st?.name ?? null, reason, message });
     if (st && st.replicas > 0 && kept.has(r)) {
       st.replicas--;
-      if (r.running) st.containers--;
+      if (r.running) st.containers = Math.max(0, st.containers - 1);
     }
     kept.delete(r);
   };
