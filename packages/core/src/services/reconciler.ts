@@ -16,7 +16,7 @@ import { decideService, isReady, type Decision, type Placer, type ReplicaRow, ty
 import { desiredStateFingerprint, observeHosts, observeReplicas, type ObservedHost, type ObservedReplica } from './observe.ts';
 import { recordServiceEvent, rollbackTo } from './service.ts';
 import { laterNetworks, replicaContainer, replicaName, stackScoped, templateOf } from './spec.ts';
-import { placerFor } from './placement.ts';
+import { fleetLoad, placerFor } from './placement.ts';
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -145,6 +145,8 @@ export class Reconciler {
       if (mine.some((r) => isReady(byReplica.get(r.id)))) healthyServices.add(stackScoped(s.stack, spec.name));
     }
 
+    const liveRows = rows.filter((r) => r.desired === 'running');
+    const load = fleetLoad(services.map((x) => ({ id: x.id, spec: x.spec as ServiceSpec })), liveRows);
     for (const s of services) {
       const spec = s.spec as ServiceSpec;
       const state: ServiceState = {
@@ -152,8 +154,17 @@ export class Reconciler {
         updateState: s.updateState, updateFailures: s.updateFailures, lastBatchAt: this.lastBatch.get(s.id) ?? 0,
       };
       const deps = spec.dependsOn.every((dep) => (dep.condition === 'service_healthy' ? healthyServices : readyServices).has(stackScoped(s.stack, dep.service)));
-      const placer: Placer = placerFor(spec, hosts, rows, services.map((x) => ({ id: x.id, spec: x.spec as ServiceSpec })), s.id, (hostId) => this.avoid(s.id, hostId, now));
-      const d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: this.o.rescheduleAfterMs ?? 30_000, createGraceMs: 10_000, historyPerSlot: 2 });
+      let d: Decision;
+      try {
+        const placer: Placer = placerFor(spec, hosts, load, liveRows.filter((r) => r.serviceId === s.id), (hostId) => this.avoid(s.id, hostId, now));
+        d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: this.o.rescheduleAfterMs ?? 30_000, createGraceMs: 10_000, historyPerSlot: 2 });
+      } catch (err) {
+        // one service's bad spec (a constraint stored by an older version) must not stop the others
+        const message = `cannot reconcile: ${(err as Error).message}`;
+        if (this.lastWhy.get(s.id) !== message) await recordServiceEvent(this.db, s.id, 'error', message);
+        this.lastWhy.set(s.id, message);
+        continue;
+      }
       await this.record(state, d, now);
       if (d.rollback) continue;
       for (const r of d.remove) {

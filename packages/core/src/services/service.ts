@@ -8,6 +8,7 @@ import type { Actor } from '../actor.ts';
 import { requireRole } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
+import { parseConstraints, parseSpreadPreference } from '../scheduler/index.ts';
 import { stackScoped, templateOf } from './spec.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -24,7 +25,18 @@ function parseSpec(input: ServiceSpecInput | ServiceSpec): ServiceSpec {
     const issue = parsed.error.issues[0]!;
     throw new AppError('INVALID', `service spec: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
+  checkPlacement(parsed.data);
   return parsed.data;
+}
+
+/** Constraints and preferences that the scheduler could not read are refused when written. */
+function checkPlacement(spec: ServiceSpec): void {
+  try {
+    parseConstraints(spec.placement.constraints);
+    spec.placement.preferences.forEach((p) => parseSpreadPreference(p.spread));
+  } catch (err) {
+    throw new AppError('INVALID', `service ${spec.name}: ${(err as Error).message}`);
+  }
 }
 
 async function findService(name: string, db: Db | Tx) {
@@ -192,6 +204,7 @@ export async function deployStack(actor: Actor, stack: StackSpec, db: Db = defau
   const names = new Set<string>();
   for (const s of stack.services) {
     if (names.has(s.name)) throw new AppError('INVALID', `stack ${stack.name}: the service ${s.name} is declared twice`);
+    checkPlacement(s);
     names.add(s.name);
     for (const n of s.networks) {
       if (!stack.networks.some((d) => d.name === n)) throw new AppError('INVALID', `stack ${stack.name}: service ${s.name} joins the network ${n}, which the stack does not declare`);
