@@ -8,5 +8,6 @@ export * from './containers.ts';
 export * from './volumes.ts';
 export * from './networks.ts';
 export * from './ports.ts';
+export * from './durations.ts';
 export * from './docker-words.ts';
 export * from './services.ts';
