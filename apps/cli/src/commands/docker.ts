@@ -79,7 +79,7 @@ export async function dockerMain(ctx: VerbContext, cmd: string, argv: string[]):
 }
 
 export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks the host, else the only one):
-  ps [-a] [-q] [--no-trunc] [--format json]
+  ps [-a] [-q] [--no-trunc] [--format json] [--filter health=starting|healthy|unhealthy|none]
                         list containers (every host's without -H), with their published ports
   run [OPTIONS] IMAGE [COMMAND] [ARG...]
                         create and start a container; without -d, show its output and exit
