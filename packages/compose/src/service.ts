@@ -361,7 +361,7 @@ function readMount(ctx: Ctx, item: Val, path: string, objects: StackObjects, inp
         }
         const mode = ok.get('mode');
         if (mode) {
-          const n = octal(ctx, mode.value, child(child(path, 'tmpfs'), 'mode'));
+          const n = octal(ctx, mode.value, child(child(path, 'tmpfs'), 'mode'), 0o7777);
           if (n !== undefined) opts.push(`mode=${n.toString(8).padStart(4, '0')}`);
         }
         tmpfs[target] = opts.join(',');
@@ -413,12 +413,15 @@ function readMount(ctx: Ctx, item: Val, path: string, objects: StackObjects, inp
   binds.push(`${resolved.path}:${target}${mode}`);
 }
 
-/** File modes as compose writes them: 0440 (octal as written), "0440", or a plain number. */
-function octal(ctx: Ctx, v: Val, path: string): number | undefined {
+/**
+ * File modes as compose writes them: 0440 (octal as written, as compose's YAML reads it), "0440",
+ * 0o440, or a plain number. `max`: 0o7777 where the sticky bit makes sense (tmpfs).
+ */
+function octal(ctx: Ctx, v: Val, path: string, max = 0o777): number | undefined {
   let n: number | undefined;
   if (v.kind === 'scalar' && typeof v.value === 'number') n = /^0[0-7]+$/.test(v.source) ? parseInt(v.source, 8) : v.value;
-  else if (v.kind === 'scalar' && typeof v.value === 'string' && /^0?[0-7]{1,4}$|^0o[0-7]{1,4}$/.test(v.value.trim())) n = parseInt(v.value.trim().replace(/^0o/, ''), 8);
-  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 0o777) return ctx.fail(v, path, 'must be a file mode such as 0440');
+  else if (v.kind === 'scalar' && typeof v.value === 'string' && /^(0|0o)?[0-7]{1,4}$/.test(v.value.trim())) n = parseInt(v.value.trim().replace(/^0o/, ''), 8);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > max) return ctx.fail(v, path, `must be a file mode such as ${max > 0o777 ? '1777' : '0440'}`);
   return n;
 }
 
