@@ -160,6 +160,12 @@ describe('interpolation in the file', () => {
     const { ignored } = parse(`x-notes: \${NOT_SET} and \${REQUIRED:?never checked}\n${service('image: nginx\nx-owner: ${ALSO_NOT_SET}')}`);
     expect(ignored).toEqual([]);
   });
+
+  it('still interpolates an x- key that is a label or a variable', () => {
+    const s = parse(service('image: nginx\nlabels:\n  x-team: ${TEAM}\nenvironment:\n  x-trace: ${TRACE:-off}'), { env: { TEAM: 'ops' } }).stack.services[0]!;
+    expect(s.container.labels).toEqual({ 'x-team': 'ops' });
+    expect(s.container.env).toEqual(['x-trace=off']);
+  });
 });
 
 describe('YAML anchors and merge keys', () => {
@@ -269,12 +275,12 @@ x-ignored: \${NOT_NEEDED}
   });
 
   it('lists the variables the file reads', () => {
-    expect(referencedVariables(text).sort()).toEqual(['ALSO_FROM_SHELL', 'FROM_SHELL', 'NAME', 'STAGE', 'TAG', 'TOKEN']);
+    expect(referencedVariables(text).sort()).toEqual(['ALSO_FROM_SHELL', 'FROM_SHELL', 'NAME', 'NOT_NEEDED', 'STAGE', 'TAG', 'TOKEN']);
   });
 
   it('adds the variables its env files read when given them', () => {
     const files: Record<string, string> = { 'common.env': 'URL=https://${HOST}/\nRAW=\'${NOT_THIS}\'\nPASSTHROUGH\n' };
-    expect(referencedVariables(text, { readFile: (p) => files[p] }).sort()).toEqual(['ALSO_FROM_SHELL', 'FROM_SHELL', 'HOST', 'NAME', 'PASSTHROUGH', 'STAGE', 'TAG', 'TOKEN']);
+    expect(referencedVariables(text, { readFile: (p) => files[p] }).sort()).toEqual(['ALSO_FROM_SHELL', 'FROM_SHELL', 'HOST', 'NAME', 'NOT_NEEDED', 'PASSTHROUGH', 'STAGE', 'TAG', 'TOKEN']);
   });
 
   it('throws a ComposeError with the line for a file that is not YAML', () => {

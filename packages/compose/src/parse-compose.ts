@@ -107,18 +107,19 @@ export function parseCompose(text: string, options: ParseComposeOptions): Parsed
 }
 
 /**
- * Interpolates every string value (keys stay as written). x-* extension fields are left alone:
- * berth ignores them, so their variables need not be set.
+ * Interpolates every string value (keys stay as written). Under an x-* key the values are
+ * interpolated quietly: an extension field (x-notes) is ignored by berth, so its variables need
+ * not be set, while an x- key in a free-form map (a label, a variable) still gets its value.
  */
-export function interpolateTree(ctx: Ctx, v: Val, path: string, env: Lookup, warned = new Set<string>()): Val {
+export function interpolateTree(ctx: Ctx, v: Val, path: string, env: Lookup, warned = new Set<string>(), quiet = false): Val {
   if (v.kind === 'map') {
-    return { ...v, entries: v.entries.map((e) => (e.key.startsWith('x-') ? e : { ...e, value: interpolateTree(ctx, e.value, child(path, e.key), env, warned) })) };
+    return { ...v, entries: v.entries.map((e) => ({ ...e, value: interpolateTree(ctx, e.value, child(path, e.key), env, warned, quiet || e.key.startsWith('x-')) })) };
   }
-  if (v.kind === 'seq') return { ...v, items: v.items.map((item, i) => interpolateTree(ctx, item, child(path, i), env, warned)) };
+  if (v.kind === 'seq') return { ...v, items: v.items.map((item, i) => interpolateTree(ctx, item, child(path, i), env, warned, quiet)) };
   if (typeof v.value !== 'string' || !v.value.includes('$')) return v;
   try {
     const r = interpolate(v.value, env);
-    for (const name of r.unset) {
+    for (const name of quiet ? [] : r.unset) {
       if (warned.has(name)) continue;
       warned.add(name);
       ctx.ignore(v, path, `The "${name}" variable is not set. Defaulting to a blank string.`);
@@ -126,7 +127,7 @@ export function interpolateTree(ctx: Ctx, v: Val, path: string, env: Lookup, war
     return { ...v, value: r.value, source: r.value };
   } catch (err) {
     if (!(err instanceof InterpolationError)) throw err;
-    ctx.fail(v, path, err.message);
+    if (!quiet) ctx.fail(v, path, err.message);
     return v;
   }
 }

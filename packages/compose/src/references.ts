@@ -45,13 +45,14 @@ export function referencedFiles(text: string, options: { env?: Record<string, st
 /**
  * The environment variables the file reads: in ${...} interpolations (defaults included),
  * `environment` keys given without a value, and `secrets|configs.*.environment`. With readFile,
- * the variables that the env files it names read too. x-* fields are skipped, as parseCompose skips them.
+ * the variables that the env files it names read too. Variables of x-* fields are listed too:
+ * an x- key may be a label or a variable, whose value parseCompose interpolates.
  */
 export function referencedVariables(text: string, options: { readFile?: (path: string) => string | Uint8Array | undefined; fileName?: string } = {}): string[] {
   const tree = load(text, options.fileName ?? 'docker-compose.yml');
   const names: string[] = [];
   const walk = (v: Val): void => {
-    if (v.kind === 'map') for (const e of v.entries) if (!e.key.startsWith('x-')) walk(e.value);
+    if (v.kind === 'map') for (const e of v.entries) walk(e.value);
     if (v.kind === 'seq') v.items.forEach(walk);
     if (v.kind === 'scalar' && typeof v.value === 'string' && v.value.includes('$')) names.push(...variablesIn(v.value));
   };

@@ -191,6 +191,12 @@ describe('networks', () => {
     ]);
   });
 
+  it('lets the file declare the default network, e.g. as an external one', () => {
+    const { stack } = parse(service('image: nginx', 'networks:\n  default:\n    external: true\n    name: proxy\n'));
+    expect(stack.services[0]?.networks).toEqual(['proxy']);
+    expect(stack.networks).toEqual([{ name: 'proxy', external: true, internal: false, labels: {} }]);
+  });
+
   it('uses an external network by its own name', () => {
     const { stack } = parse(service('image: nginx\nnetworks: [proxy]', 'networks:\n  proxy:\n    external: true\n    name: traefik_public\n'));
     expect(stack.services[0]?.networks).toEqual(['traefik_public']);

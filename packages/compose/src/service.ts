@@ -446,8 +446,10 @@ function readServiceNetworks(ctx: Ctx, keys: Map<string, Entry>, path: string, o
     }
   }
   if (names.length === 0) {
-    spec.networks = [DEFAULT_NETWORK];
-    return true;
+    // the default network may be declared, e.g. as an external one: `default: {external: true, name: proxy}`
+    const declared = objects.networks.get(DEFAULT_NETWORK);
+    spec.networks = [declared?.ref ?? DEFAULT_NETWORK];
+    return !declared;
   }
   spec.networks = [];
   let usesDefault = false;
