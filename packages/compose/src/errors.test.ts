@@ -175,6 +175,15 @@ describe('errors name the file, line, column and key', () => {
     );
   });
 
+  it('two mounts at one path', () => {
+    expect(message(['services:', '  web:', '    image: nginx', '    volumes: [/srv/a:/data, /srv/b:/data/]'])).toBe(
+      'docker-compose.yml:4:29: services.web.volumes[1]: /data is already mounted by another entry: one mount per path in the container',
+    );
+    expect(message(['services:', '  web:', '    image: nginx', '    volumes:', '      - type: tmpfs', '        target: /run', '    tmpfs: /run'])).toBe(
+      'docker-compose.yml:7:12: services.web.tmpfs: /run is already mounted by another entry: one mount per path in the container',
+    );
+  });
+
   it('a relative bind with no directory to resolve it against', () => {
     expect(message(['services:', '  web:', '    image: nginx', '    volumes: [./html:/usr/share/nginx/html]'])).toBe(
       'docker-compose.yml:4:15: services.web.volumes[0]: "./html" is relative, but the compose file’s directory is not known: write an absolute host path',

@@ -105,10 +105,18 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
     });
   }
 
+  // one mount per path in the container, as the engine requires
+  const mounted = new Set<string>();
+  const claim = (target: string, where: Val | Entry, wherePath: string): boolean => {
+    const t = target.length > 1 ? target.replace(/\/+$/, '') : target;
+    if (!mounted.has(t)) return mounted.add(t), true;
+    ctx.fail(where, wherePath, `${t} is already mounted by another entry: one mount per path in the container`);
+    return false;
+  };
   if (has('volumes')) {
     const binds: string[] = [];
     const tmpfs: Record<string, string> = {};
-    asSeq(ctx, at('volumes').value, p('volumes'))?.items.forEach((item, i) => readMount(ctx, item, child(p('volumes'), i), objects, inputs, binds, tmpfs));
+    asSeq(ctx, at('volumes').value, p('volumes'))?.items.forEach((item, i) => readMount(ctx, item, child(p('volumes'), i), objects, inputs, { binds, tmpfs, claim }));
     c.binds = binds;
     c.tmpfs = tmpfs;
     origins.set('container.binds', at('volumes'));
@@ -119,7 +127,7 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
       const colon = t.indexOf(':');
       const target = colon < 0 ? t : t.slice(0, colon);
       if (!target.startsWith('/')) ctx.fail(at('tmpfs').value, p('tmpfs'), `${JSON.stringify(t)}: the tmpfs path must be absolute (/run or /run:size=64m)`);
-      else c.tmpfs[target] = colon < 0 ? '' : t.slice(colon + 1);
+      else if (claim(target, at('tmpfs').value, p('tmpfs'))) c.tmpfs[target] = colon < 0 ? '' : t.slice(colon + 1);
     }
     origins.set('container.tmpfs', at('tmpfs'));
   }
@@ -323,7 +331,16 @@ function longPort(ctx: Ctx, m: Val & { kind: 'map' }, path: string): string | un
 
 const MOUNT_MODES_IGNORED = new Set(['z', 'Z', 'nocopy', 'shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate', 'cached', 'delegated', 'consistent']);
 
-function readMount(ctx: Ctx, item: Val, path: string, objects: StackObjects, inputs: ServiceInputs, binds: string[], tmpfs: Record<string, string>): void {
+interface MountSink {
+  binds: string[];
+  tmpfs: Record<string, string>;
+  /** false (and an error recorded) when the target is mounted already */
+  claim: (target: string, at: Val | Entry, path: string) => boolean;
+}
+
+function readMount(ctx: Ctx, item: Val, path: string, objects: StackObjects, inputs: ServiceInputs, sink: MountSink): void {
+  const { binds, tmpfs } = sink;
+  let tmpfsOptions: string | undefined;
   let type: string;
   let source: string | undefined;
   let target: string | undefined;
@@ -364,7 +381,7 @@ function readMount(ctx: Ctx, item: Val, path: string, objects: StackObjects, inp
           const n = octal(ctx, mode.value, child(child(path, 'tmpfs'), 'mode'), 0o7777);
           if (n !== undefined) opts.push(`mode=${n.toString(8).padStart(4, '0')}`);
         }
-        tmpfs[target] = opts.join(',');
+        tmpfsOptions = opts.join(',');
       }
     }
     if (target === undefined) return void ctx.fail(item, path, 'a volume mount needs a target (the path in the container)');
@@ -390,10 +407,10 @@ function readMount(ctx: Ctx, item: Val, path: string, objects: StackObjects, inp
   }
   if (target === undefined) return;
   if (!target.startsWith('/')) return void ctx.fail(item, path, `the target ${JSON.stringify(target)} must be an absolute path in the container`);
+  if (!sink.claim(target, item, path)) return;
   const mode = readonly ? ':ro' : '';
   if (type === 'tmpfs') {
-    if (item.kind !== 'map') return;
-    tmpfs[target] ??= '';
+    tmpfs[target] = tmpfsOptions ?? '';
     return;
   }
   if (type === 'volume') {
