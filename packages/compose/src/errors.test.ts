@@ -197,6 +197,12 @@ describe('errors name the file, line, column and key', () => {
     expect(errorOf('').message).toBe('docker-compose.yml:1:1: services: the file declares no services');
   });
 
+  it('a document whose aliases expand without end ("billion laughs")', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(10).fill(`*${'abcdefghi'[i - 1]}`).join(', ')}]`);
+    expect(message([...levels.map((l) => `x-${l}`), 'services:', '  web:', '    image: nginx'])).toMatch(/^docker-compose\.yml:\d+:\d+: the document expands to more than 100000 values once its aliases are expanded$/);
+  });
+
   it('collects several errors, in the order of the file', () => {
     const err = errorOf(['services:', '  web:', '    image: nginx', '    ports: ["99999"]', '    restart: sometimes', '  api:', '    build: .', 'volumes:', '  data:', '    driver: nfs'].join('\n'));
     expect(err).toBeInstanceOf(ComposeError);

@@ -29,6 +29,11 @@ export interface YamlProblem {
 
 /** Aliases may nest; a document of aliases to aliases is refused past this depth. */
 const MAX_DEPTH = 64;
+/**
+ * Values after aliases are expanded. A few lines of nested aliases can expand to billions of
+ * values ("billion laughs"); a real compose file has a few thousand.
+ */
+const MAX_VALUES = 100_000;
 
 /**
  * Parses `text` (one YAML document) into a Val tree. YAML syntax errors, duplicate keys and
@@ -45,7 +50,8 @@ export function loadTree(text: string): { tree?: Val; problems: YamlProblem[] } 
   if (problems.length > 0) return { problems };
   if (doc.contents === null) return { tree: { kind: 'map', entries: [], pos: { line: 1, column: 1 } }, problems };
   try {
-    return { tree: convert(doc, doc.contents as Node, at, 0), problems };
+    const budget = { left: MAX_VALUES };
+    return { tree: convert(doc, doc.contents as Node, at, 0, budget), problems };
   } catch (err) {
     if (err instanceof TreeError) return { problems: [{ pos: err.pos, message: err.message }] };
     throw err;
@@ -61,20 +67,21 @@ class TreeError extends Error {
   }
 }
 
-function convert(doc: Document, node: Node, at: (offset?: number) => Pos, depth: number): Val {
+function convert(doc: Document, node: Node, at: (offset?: number) => Pos, depth: number, budget: { left: number }): Val {
   if (depth > MAX_DEPTH) throw new TreeError(at(node.range?.[0]), 'the document nests too deeply (aliases within aliases?)');
+  if (--budget.left < 0) throw new TreeError(at(node.range?.[0]), `the document expands to more than ${MAX_VALUES} values once its aliases are expanded`);
   const pos = at(node.range?.[0]);
   if (isAlias(node)) {
     const target = node.resolve(doc);
     if (!target) throw new TreeError(pos, `unknown alias *${node.source}`);
-    return convert(doc, target, at, depth + 1);
+    return convert(doc, target, at, depth + 1, budget);
   }
   if (isScalar(node)) {
     const v = node.value;
     const value: Scalar = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : typeof v === 'bigint' ? Number(v) : String(v);
     return { kind: 'scalar', value, source: typeof node.source === 'string' ? node.source : String(v), pos };
   }
-  if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(doc, i as Node, at, depth + 1)), pos };
+  if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(doc, i as Node, at, depth + 1, budget)), pos };
   if (isMap(node)) {
     const entries: Entry[] = [];
     const merged: Entry[][] = [];
@@ -83,7 +90,7 @@ function convert(doc: Document, node: Node, at: (offset?: number) => Pos, depth:
       const keyNode = pair.key as Node | null;
       const keyPos = at(keyNode?.range?.[0] ?? node.range?.[0]);
       const valueNode = pair.value as Node | null;
-      const value: Val = valueNode ? convert(doc, valueNode, at, depth + 1) : { kind: 'scalar', value: null, source: '', pos: keyPos };
+      const value: Val = valueNode ? convert(doc, valueNode, at, depth + 1, budget) : { kind: 'scalar', value: null, source: '', pos: keyPos };
       if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
         // `<<: *base` or `<<: [*a, *b]`: the maps' entries, unless this map sets them itself
         const sources = value.kind === 'seq' ? value.items : [value];
