@@ -178,11 +178,8 @@ function placeIssue(ctx: Ctx, issue: z.core.$ZodIssue, services: ReadService[], 
     const s = services[Number(path[1])];
     if (s) {
       const field = path.slice(2);
-      let origin: Val | Entry | undefined;
-      for (let n = field.length; n > 0 && !origin; n--) origin = s.origins.get(field.slice(0, n).join('.'));
-      const base = child('services', s.spec.name);
-      const where = origin && 'key' in origin ? child(base, origin.key) : base;
-      ctx.fail(origin ?? serviceAt.get(s.spec.name), where, `${field.join('.')}: ${issue.message}`);
+      const origin = s.origins.find(field);
+      ctx.fail(origin?.at ?? serviceAt.get(s.spec.name), origin?.path ?? child('services', s.spec.name), `${field.join('.')}: ${issue.message}`);
       return;
     }
   }

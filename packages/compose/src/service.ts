@@ -33,19 +33,34 @@ export interface ServiceInputs {
 
 export interface ReadService {
   spec: ServiceSpecInput;
-  /** where each field of the spec came from (`container.dns` → the dns key), to place late errors */
-  origins: Map<string, Val | Entry>;
+  origins: Origins;
   usesDefaultNetwork: boolean;
   dependsOn: { service: string; at: Val | Entry; path: string }[];
 }
 
 export const DEFAULT_NETWORK = 'default';
 
+/** Where each field of the spec came from (`container.dns` → services.web.dns), to place late errors. */
+export class Origins {
+  private readonly map = new Map<string, { at: Val | Entry; path: string }>();
+  set(field: string, at: Val | Entry, path: string): void {
+    this.map.set(field, { at, path });
+  }
+  /** the origin of `field` or of its nearest parent field */
+  find(field: string[]): { at: Val | Entry; path: string } | undefined {
+    for (let n = field.length; n > 0; n--) {
+      const o = this.map.get(field.slice(0, n).join('.'));
+      if (o) return o;
+    }
+    return undefined;
+  }
+}
+
 export function readService(ctx: Ctx, entry: Entry, path: string, objects: StackObjects, inputs: ServiceInputs): ReadService | undefined {
   const m = asMap(ctx, entry.value, path);
   if (!m) return undefined;
   const keys = readKeys(ctx, m, path, K.SERVICE, 'a service');
-  const origins = new Map<string, Val | Entry>();
+  const origins = new Origins();
   const c: TemplateInput = {};
   const spec: ServiceSpecInput = { name: entry.key, image: '', container: c };
   const out: ReadService = { spec, origins, usesDefaultNetwork: false, dependsOn: [] };
@@ -58,7 +73,7 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
     const image = asString(ctx, at('image').value, p('image'));
     if (image !== undefined && image.trim() === '') ctx.fail(at('image').value, p('image'), 'the image name is empty');
     else if (image !== undefined) spec.image = image;
-    origins.set('image', at('image'));
+    origins.set('image', at('image'), p('image'));
     if (keys.has('build')) ctx.ignore(at('build'), p('build'), `berth does not build images: ${image ?? 'the image'} is pulled by each host`);
   } else if (keys.has('build')) {
     ctx.fail(at('build'), p('build'), 'berth does not build images: build the image, push it to a registry, and name it in image:');
@@ -71,25 +86,28 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
     const words = commandWords(ctx, at(k).value, p(k));
     if (words) {
       c[k === 'command' ? 'cmd' : 'entrypoint'] = words;
-      origins.set(`container.${k === 'command' ? 'cmd' : 'entrypoint'}`, at(k));
+      origins.set(`container.${k === 'command' ? 'cmd' : 'entrypoint'}`, at(k), p(k));
     }
   }
 
   const env = readEnvironment(ctx, keys, path, inputs);
   if (env.length > 0) {
     c.env = env;
-    origins.set('container.env', keys.get('environment') ?? at('env_file'));
+    {
+      const k = keys.has('environment') ? 'environment' : 'env_file';
+      origins.set('container.env', at(k), p(k));
+    }
   }
 
   if (has('labels')) {
     c.labels = {};
     for (const l of asListOrDict(ctx, at('labels').value, p('labels')) ?? []) c.labels[l.key] = l.value ?? '';
-    origins.set('container.labels', at('labels'));
+    origins.set('container.labels', at('labels'), p('labels'));
   }
 
   if (has('ports')) {
     c.publish = readPorts(ctx, at('ports').value, p('ports'));
-    origins.set('container.publish', at('ports'));
+    origins.set('container.publish', at('ports'), p('ports'));
   }
   if (has('expose')) {
     c.expose = [];
@@ -119,7 +137,7 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
     asSeq(ctx, at('volumes').value, p('volumes'))?.items.forEach((item, i) => readMount(ctx, item, child(p('volumes'), i), objects, inputs, { binds, tmpfs, claim }));
     c.binds = binds;
     c.tmpfs = tmpfs;
-    origins.set('container.binds', at('volumes'));
+    origins.set('container.binds', at('volumes'), p('volumes'));
   }
   if (has('tmpfs')) {
     c.tmpfs ??= {};
@@ -129,7 +147,7 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
       if (!target.startsWith('/')) ctx.fail(at('tmpfs').value, p('tmpfs'), `${JSON.stringify(t)}: the tmpfs path must be absolute (/run or /run:size=64m)`);
       else if (claim(target, at('tmpfs').value, p('tmpfs'))) c.tmpfs[target] = colon < 0 ? '' : t.slice(colon + 1);
     }
-    origins.set('container.tmpfs', at('tmpfs'));
+    origins.set('container.tmpfs', at('tmpfs'), p('tmpfs'));
   }
 
   out.usesDefaultNetwork = readServiceNetworks(ctx, keys, path, objects, spec, origins);
@@ -139,7 +157,7 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
   if (has('healthcheck')) {
     const hc = readHealthcheck(ctx, at('healthcheck').value, p('healthcheck'));
     if (hc) c.healthcheck = hc;
-    origins.set('container.healthcheck', at('healthcheck'));
+    origins.set('container.healthcheck', at('healthcheck'), p('healthcheck'));
   }
 
   if (has('restart')) {
@@ -156,7 +174,7 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
     if (!has(k)) continue;
     const s = asString(ctx, at(k).value, p(k));
     if (s !== undefined) c[field] = s;
-    origins.set(`container.${field}`, at(k));
+    origins.set(`container.${field}`, at(k), p(k));
   }
   if (c.workingDir !== undefined && !c.workingDir.startsWith('/')) ctx.fail(at('working_dir').value, p('working_dir'), `${JSON.stringify(c.workingDir)}: the working directory must be an absolute path`);
 
@@ -169,11 +187,11 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
     if (!has(k)) continue;
     const list = asStrings(ctx, at(k).value, p(k), { single });
     if (list) c[field] = list;
-    origins.set(`container.${field}`, at(k));
+    origins.set(`container.${field}`, at(k), p(k));
   }
   if (has('extra_hosts')) {
     c.addHost = readExtraHosts(ctx, at('extra_hosts').value, p('extra_hosts'));
-    origins.set('container.addHost', at('extra_hosts'));
+    origins.set('container.addHost', at('extra_hosts'), p('extra_hosts'));
   }
 
   if (has('mem_limit')) setBytes(ctx, at('mem_limit'), p('mem_limit'), (n) => (n > 0 ? (c.memory = n) : undefined));
@@ -194,13 +212,13 @@ export function readService(ctx: Ctx, entry: Entry, path: string, objects: Stack
   for (const k of ['secrets', 'configs'] as const) {
     if (!has(k)) continue;
     spec[k] = readFileReferences(ctx, at(k).value, p(k), k, k === 'secrets' ? objects.secrets : objects.configs);
-    origins.set(k, at(k));
+    origins.set(k, at(k), p(k));
   }
 
   if (has('scale')) {
     const n = asNumber(ctx, at('scale').value, p('scale'), { integer: true, min: 0 });
     if (n !== undefined) spec.mode = { mode: 'replicated', replicas: n };
-    origins.set('mode', at('scale'));
+    origins.set('mode', at('scale'), p('scale'));
   }
   if (has('deploy')) readDeploy(ctx, at('deploy'), p('deploy'), spec, keys, path, origins);
 
@@ -442,12 +460,12 @@ function octal(ctx: Ctx, v: Val, path: string, max = 0o777): number | undefined 
   return n;
 }
 
-function readServiceNetworks(ctx: Ctx, keys: Map<string, Entry>, path: string, objects: StackObjects, spec: ServiceSpecInput, origins: Map<string, Val | Entry>): boolean {
+function readServiceNetworks(ctx: Ctx, keys: Map<string, Entry>, path: string, objects: StackObjects, spec: ServiceSpecInput, origins: Origins): boolean {
   const e = keys.get('networks');
   const p = child(path, 'networks');
   const names: { name: string; at: Val | Entry; path: string }[] = [];
   if (e && !isNull(e.value)) {
-    origins.set('networks', e);
+    origins.set('networks', e, p);
     if (e.value.kind === 'map') {
       for (const n of e.value.entries) {
         names.push({ name: n.key, at: n, path: child(p, n.key) });
@@ -644,7 +662,7 @@ function readFileReferences(ctx: Ctx, v: Val, path: string, kind: 'secrets' | 'c
   return out;
 }
 
-function readDeploy(ctx: Ctx, e: Entry, path: string, spec: ServiceSpecInput, serviceKeys: Map<string, Entry>, servicePath: string, origins: Map<string, Val | Entry>): void {
+function readDeploy(ctx: Ctx, e: Entry, path: string, spec: ServiceSpecInput, serviceKeys: Map<string, Entry>, servicePath: string, origins: Origins): void {
   if (isNull(e.value)) return;
   const m = asMap(ctx, e.value, path);
   if (!m) return;
@@ -667,19 +685,19 @@ function readDeploy(ctx: Ctx, e: Entry, path: string, spec: ServiceSpecInput, se
     if (replicasEntry) ctx.fail(replicasEntry, p('replicas'), 'replicas can only be used with replicated mode');
     if (serviceKeys.has('scale')) ctx.fail(serviceKeys.get('scale'), child(servicePath, 'scale'), 'scale can only be used with replicated mode');
     spec.mode = { mode: 'global' };
-    origins.set('mode', modeEntry as Entry);
+    origins.set('mode', modeEntry as Entry, p('mode'));
   } else if (replicas !== undefined) {
     const scale = spec.mode?.mode === 'replicated' ? spec.mode.replicas : undefined;
     if (scale !== undefined && scale !== replicas) ctx.fail(replicasEntry, p('replicas'), `deploy.replicas (${replicas}) and scale (${scale}) differ: keep one of them`);
     spec.mode = { mode: 'replicated', replicas };
-    origins.set('mode', replicasEntry as Entry);
+    origins.set('mode', replicasEntry as Entry, p('replicas'));
   }
 
   const labels = get('labels');
   if (labels) {
     spec.labels = {};
     for (const l of asListOrDict(ctx, labels.value, p('labels')) ?? []) spec.labels[l.key] = l.value ?? '';
-    origins.set('labels', labels);
+    origins.set('labels', labels, p('labels'));
   }
 
   const resources = get('resources');
@@ -788,7 +806,7 @@ function readDeploy(ctx: Ctx, e: Entry, path: string, spec: ServiceSpecInput, se
     const ratio = n('max_failure_ratio', { min: 0, max: 1 });
     if (ratio !== undefined) u.maxFailureRatio = ratio;
     spec.update = u;
-    origins.set('update', update as Entry);
+    origins.set('update', update as Entry, p('update_config'));
   }
 }
 
@@ -796,7 +814,7 @@ function readDeploy(ctx: Ctx, e: Entry, path: string, spec: ServiceSpecInput, se
 const CONSTRAINT = /^\s*([A-Za-z0-9_.-]+)\s*(==|!=)\s*(.+?)\s*$/;
 const CONSTRAINT_ATTRIBUTES = /^node\.(id|hostname|platform\.os|platform\.arch|labels\.[A-Za-z0-9_.-]+)$/;
 
-function readPlacement(ctx: Ctx, m: Val & { kind: 'map' }, path: string, spec: ServiceSpecInput, origins: Map<string, Val | Entry>): void {
+function readPlacement(ctx: Ctx, m: Val & { kind: 'map' }, path: string, spec: ServiceSpecInput, origins: Origins): void {
   const keys = readKeys(ctx, m, path, K.PLACEMENT, 'placement');
   const placement: NonNullable<ServiceSpecInput['placement']> = {};
   const constraints = keys.get('constraints');
@@ -813,7 +831,7 @@ function readPlacement(ctx: Ctx, m: Val & { kind: 'map' }, path: string, spec: S
       }
       placement.constraints?.push(`${c[1]} ${c[2]} ${c[3]}`);
     });
-    origins.set('placement.constraints', constraints);
+    origins.set('placement.constraints', constraints, child(path, 'constraints'));
   }
   const preferences = keys.get('preferences');
   if (preferences && !isNull(preferences.value)) {
@@ -827,7 +845,7 @@ function readPlacement(ctx: Ctx, m: Val & { kind: 'map' }, path: string, spec: S
       const s = asString(ctx, spread.value, child(child(pp, i), 'spread'));
       if (s !== undefined) placement.preferences?.push({ spread: s });
     });
-    origins.set('placement.preferences', preferences);
+    origins.set('placement.preferences', preferences, child(path, 'preferences'));
   }
   const max = keys.get('max_replicas_per_node');
   if (max && !isNull(max.value)) {
