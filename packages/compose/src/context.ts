@@ -1,6 +1,7 @@
 // What one import collects (errors, ignored keys) and the typed readers every part of the
 // importer uses, so each message names its line, its key path and what to write instead.
 import type { Entry, Pos, Scalar, Val } from './tree.ts';
+import { parseBytes, parseDurationMs } from './units.ts';
 
 /** One thing wrong with the file, where it is. */
 export interface ComposeIssue {
@@ -174,6 +175,38 @@ export function asListOrDict(ctx: Ctx, v: Val, path: string, sep = '='): { key: 
     return out;
   }
   return ctx.fail(v, path, `must be a mapping or a list of KEY${sep}VALUE, not ${describe(v)}`);
+}
+
+/** A Go duration (10s, 1m30s, 500ms) in milliseconds. */
+export function asDurationMs(ctx: Ctx, v: Val, path: string): number | undefined {
+  const s = asString(ctx, v, path);
+  if (s === undefined) return undefined;
+  const ms = parseDurationMs(s);
+  if (ms === undefined) return ctx.fail(v, path, `${JSON.stringify(s)} is not a duration: write it as 10s, 1m30s or 500ms`);
+  return ms;
+}
+
+/** A size in bytes: a number, or 512m, 1g…; with `unlimited`, -1 too. */
+export function asBytes(ctx: Ctx, v: Val, path: string, opts: { unlimited?: boolean } = {}): number | undefined {
+  let n: number | undefined;
+  if (v.kind === 'scalar' && typeof v.value === 'number') n = v.value;
+  else if (v.kind === 'scalar' && typeof v.value === 'string') n = v.value.trim() === '-1' ? -1 : parseBytes(v.value);
+  if (n === undefined || !Number.isInteger(n) || (n < 0 && !(opts.unlimited && n === -1))) {
+    return ctx.fail(v, path, `must be a size such as 512m or 1g${opts.unlimited ? ' (or -1 for unlimited)' : ''}`);
+  }
+  return n;
+}
+
+/**
+ * File modes as compose writes them: 0440 (octal as written, as compose's YAML reads it), "0440",
+ * 0o440, or a plain number. `max`: 0o7777 where the sticky bit makes sense (tmpfs).
+ */
+export function asFileMode(ctx: Ctx, v: Val, path: string, max = 0o777): number | undefined {
+  let n: number | undefined;
+  if (v.kind === 'scalar' && typeof v.value === 'number') n = /^0[0-7]+$/.test(v.source) ? parseInt(v.source, 8) : v.value;
+  else if (v.kind === 'scalar' && typeof v.value === 'string' && /^(0|0o)?[0-7]{1,4}$/.test(v.value.trim())) n = parseInt(v.value.trim().replace(/^0o/, ''), 8);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > max) return ctx.fail(v, path, `must be a file mode such as ${max > 0o777 ? '1777' : '0440'}`);
+  return n;
 }
 
 /** How an object's keys are handled: read, ignored with a reason, or refused with a reason. */

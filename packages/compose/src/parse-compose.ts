@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { asMap, child, ComposeError, type ComposeIssue, Ctx, type IgnoredKey, isNull, readKeys } from './context.ts';
 import { interpolate, InterpolationError, type Lookup } from './interpolate.ts';
 import { TOP_LEVEL } from './keys.ts';
-import { DEFAULT_NETWORK, readService, type ReadService, type StackObjects } from './service.ts';
+import { DEFAULT_NETWORK, readService, type ReadService } from './service.ts';
+import type { StackObjects } from './service-context.ts';
 import { type FileReader, readFiles, readNetworks, readVolumes } from './top-level.ts';
 import { loadTree, type Entry, type Val } from './tree.ts';
 

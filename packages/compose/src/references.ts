@@ -2,7 +2,7 @@
 // files it names (env_file, secrets.*.file, configs.*.file) and the variables it reads.
 import { ComposeError, Ctx, isNull } from './context.ts';
 import { interpolateTree } from './parse-compose.ts';
-import { envFileList } from './service.ts';
+import { envFileList } from './environment.ts';
 import { loadTree, type Val } from './tree.ts';
 import { variablesIn } from './interpolate.ts';
 
