@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, createJoinToken, createUser, systemActor, type Actor } from '@berth/core';
 import { ServiceLabels } from '@berth/protocol';
@@ -24,6 +27,7 @@ describe('services on three lab hosts', () => {
   let registry: RunningRegistry;
   let cliEnv: Record<string, string>;
   let ref: string;
+  let dir = '';
   const agents = new Map<string, LabProcess>();
   const cli = async (...args: string[]) => {
     const r = await runCli(args, cliEnv);
@@ -59,7 +63,10 @@ describe('services on three lab hosts', () => {
   afterAll(async () => {
     // the reconciler removes what it made once the services are gone
     await runCli(['service', 'rm', 'web', 'zoned'], cliEnv).catch(() => undefined);
-    await eventually(async () => (await replicaContainers('web')).length === 0 && (await replicaContainers('zoned')).length === 0, 'replicas removed', 60_000).catch(() => undefined);
+    await runCli(['stack', 'rm', 'shop'], cliEnv).catch(() => undefined);
+    await eventually(async () => (await t().db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) c WHERE (c->'labels') ? ${ServiceLabels.serviceId}`)[0]!.n === 0n, 'replicas removed', 60_000).catch(() => undefined);
+    if (dir) await rm(dir, { recursive: true, force: true });
     await Promise.all([...agents.values()].map((a) => a.stop()));
     await gw?.stop();
     await registry?.stop();
@@ -159,5 +166,64 @@ describe('services on three lab hosts', () => {
     // when h2 is back, its stale replica is removed rather than left running as a duplicate
     await eventually(async () => (await replicaContainers('zoned')).filter((c) => c.host === 'h2').length === 0, 'stale replica on h2 removed', 60_000);
     expect((await replicaContainers('zoned')).filter((c) => c.state === 'running')).toHaveLength(2);
+  });
+
+  it('deploys a three-service compose stack across the hosts, in dependency order, and names the line of a mistake', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-stack-'));
+    const file = join(dir, 'docker-compose.yml');
+    await writeFile(join(dir, 'api.env'), 'GREETING=hello from the env file\n');
+    await writeFile(file, [
+      'services:',
+      '  web:',
+      `    image: ${ref}`,
+      `    command: ["sh", "-c", ${JSON.stringify(TRAPPED)}]`,
+      '    depends_on:',
+      '      api: { condition: service_healthy }',
+      '    deploy:',
+      '      replicas: 3',
+      '      placement: { max_replicas_per_node: 1 }',
+      '  api:',
+      `    image: ${ref}`,
+      `    command: ["sh", "-c", ${JSON.stringify(TRAPPED)}]`,
+      '    env_file: api.env',
+      '    healthcheck: { test: ["CMD", "true"], interval: 300ms, retries: 2 }',
+      '    deploy: { replicas: 2 }',
+      '  db:',
+      `    image: ${ref}`,
+      `    command: ["sh", "-c", ${JSON.stringify(TRAPPED)}]`,
+      '    volumes: [data:/data]',
+      '    logging: { driver: syslog }',
+      '    deploy:',
+      '      placement: { constraints: [node.hostname == h1] }',
+      'volumes:',
+      '  data: {}',
+      '',
+    ].join('\n'));
+    const deploy = await runCli(['stack', 'deploy', '-c', file, 'shop'], cliEnv);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.stdout).toMatch(/Creating service shop_web/);
+    // what berth does not carry out is said, with its line
+    expect(deploy.stderr).toMatch(/Ignoring services\.db\.logging \(line 20\)/);
+    const services = await eventually(async () => {
+      const out = await cli('stack', 'services', 'shop');
+      return /shop_api\s+replicated\s+2\/2/.test(out) && /shop_db\s+replicated\s+1\/1/.test(out) && /shop_web\s+replicated\s+3\/3/.test(out) ? out : null;
+    }, 'the stack converged', 120_000);
+    expect(services).toBeTruthy();
+    const web = await service('shop_web');
+    expect(running(web).map((r) => r.host).sort()).toEqual(['h1', 'h2', 'h3']);
+    expect(running(await service('shop_db')).map((r) => r.host)).toEqual(['h1']);
+    // web waited for a healthy api: its first replica started after api's first was healthy
+    const api = await service('shop_api');
+    const firstWeb = Math.min(...web.replicas.map((r) => Date.parse((r as unknown as { createdAt: string }).createdAt)));
+    const firstApiReady = Math.min(...api.replicas.filter((r) => (r as unknown as { readyAt: string | null }).readyAt).map((r) => Date.parse((r as unknown as { readyAt: string }).readyAt)));
+    expect(firstWeb).toBeGreaterThanOrEqual(firstApiReady);
+    const ps = await cli('stack', 'ps', 'shop');
+    expect(ps.split('\n').filter((l) => / Running {2,}Running /.test(l))).toHaveLength(6);
+    // a mistake is one error with its line and key, and nothing changes
+    await writeFile(file, `services:\n  web:\n    image: ${ref}\n    ports: ["80:80:80"]\n`);
+    const bad = await runCli(['stack', 'deploy', '-c', file, 'shop'], cliEnv);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/docker-compose\.yml:4:\d+: services\.web\.ports\[0\]/);
+    expect((await service('shop_web')).version).toBe(web.version);
   });
 });
