@@ -28,6 +28,7 @@ describe('services on three lab hosts', () => {
   let cliEnv: Record<string, string>;
   let ref: string;
   let dir = '';
+  const others: RunningGateway[] = [];
   const agents = new Map<string, LabProcess>();
   const cli = async (...args: string[]) => {
     const r = await runCli(args, cliEnv);
@@ -68,6 +69,7 @@ describe('services on three lab hosts', () => {
       SELECT count(*) AS n FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) c WHERE (c->'labels') ? ${ServiceLabels.serviceId}`)[0]!.n === 0n, 'replicas removed', 60_000).catch(() => undefined);
     if (dir) await rm(dir, { recursive: true, force: true });
     await Promise.all([...agents.values()].map((a) => a.stop()));
+    for (const g of others) await g.stop();
     await gw?.stop();
     await registry?.stop();
   });
@@ -225,5 +227,36 @@ describe('services on three lab hosts', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/docker-compose\.yml:4:\d+: services\.web\.ports\[0\]/);
     expect((await service('shop_web')).version).toBe(web.version);
+  });
+
+  it('runs one reconciler among gateways; when the leader dies mid-rollout another finishes it without duplicates', async () => {
+    const port = Number(new URL(gw.url).port);
+    const env = { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '2000', BERTH_RESCHEDULE_AFTER_MS: '3000' };
+    // the hosts are away while the first gateway is down: a longer grace than the other tests' keeps their replicas put
+    const second = await startGateway({ databaseUrl: t().url, bind: lab().gateway, env: { ...env, BERTH_RESCHEDULE_AFTER_MS: '60000' } });
+    others.push(second);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(gw.log()).toMatch(/leading: the reconciler runs here/);
+    expect(second.log()).not.toMatch(/leading/);
+    const before = await service('web');
+    // --force makes a new template: every replica is replaced, one at a time, start-first
+    const upd = await runCli(['service', 'update', '--force', '--update-parallelism', '1', '--update-order', 'start-first', '--update-monitor', '3s', '-d', 'web'], cliEnv);
+    expect(upd.code, upd.stderr).toBe(0);
+    await eventually(async () => {
+      const s = await service('web');
+      return s.replicas.some((r) => r.desired === 'running' && r.state === 'running' && r.version > before.version) ? s : null;
+    }, 'the rollout under way', 60_000);
+    await gw.stop();
+    await eventually(async () => /leading: the reconciler runs here/.test(second.log()), 'the second gateway leads', 20_000);
+    // the agents dial the first gateway's address: a gateway that does not lead takes them back
+    gw = await startGateway({ databaseUrl: t().url, bind: lab().gateway, port, env: { ...env, BERTH_RECONCILER: '0' } });
+    const done = await eventually(async () => {
+      const s = await service('web');
+      return s.updateState === 'completed' && running(s).length === 3 && running(s).every((r) => r.version > before.version) ? s : null;
+    }, 'the rollout finished by the second gateway', 120_000);
+    expect(new Set(running(done).map((r) => r.slot))).toEqual(new Set([1, 2, 3]));
+    // exactly three containers of the service on the hosts: none made twice, none left behind
+    await eventually(async () => (await replicaContainers('web')).length === 3, 'old replicas gone', 60_000);
+    expect((await replicaContainers('web')).filter((c) => c.state === 'running')).toHaveLength(3);
   });
 });

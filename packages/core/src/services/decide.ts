@@ -41,6 +41,11 @@ export interface DecideOptions {
   createGraceMs: number;
   /** failed replicas kept per slot for `service ps` and their logs */
   historyPerSlot: number;
+  /**
+   * when the reconciler began watching: after a control plane restart every host looks long
+   * silent, so an offline host's grace period counts from here at the earliest
+   */
+  watchingSince?: number;
 }
 
 /** The scheduler, as the reconciler sees it for one service. */
@@ -123,7 +128,7 @@ export function decideService(
     if (state !== r.state || readyAt?.getTime() !== r.readyAt?.getTime() || (seen && seen.containerId !== r.containerId)) {
       d.sync.push({ id: r.id, state, readyAt, ...(seen ? { containerId: seen.containerId } : {}) });
     }
-    const offlineFor = host?.lastSeenAt ? o.now - host.lastSeenAt.getTime() : Infinity;
+    const offlineFor = o.now - Math.max(host?.lastSeenAt?.getTime() ?? 0, o.watchingSince ?? 0);
     if (!hostUp && offlineFor > o.rescheduleAfterMs) {
       d.remove.push({ replica: r, reason: `host ${hostName(r.hostId)} offline`, deleteRow: false });
       d.sync.push({ id: r.id, state, desired: 'shutdown' });

@@ -49,6 +49,8 @@ export class Reconciler {
   private readonly lastWhy = new Map<string, string>();
   private wake: (() => void) | null = null;
   private passes = 0;
+  /** when this process began reconciling: hosts' silence before then is not theirs to answer for */
+  private electedAt = Date.now();
 
   constructor(private readonly o: ReconcilerOptions) {
     this.db = o.db ?? defaultDb();
@@ -61,6 +63,7 @@ export class Reconciler {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.electedAt = Date.now();
     void this.loop();
   }
 
@@ -157,7 +160,7 @@ export class Reconciler {
       let d: Decision;
       try {
         const placer: Placer = placerFor(spec, hosts, load, liveRows.filter((r) => r.serviceId === s.id), (hostId) => this.avoid(s.id, hostId, now));
-        d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: this.o.rescheduleAfterMs ?? 30_000, createGraceMs: 10_000, historyPerSlot: 2 });
+        d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: this.o.rescheduleAfterMs ?? 30_000, createGraceMs: 10_000, historyPerSlot: 2, watchingSince: this.electedAt });
       } catch (err) {
         // one service's bad spec (a constraint stored by an older version) must not stop the others
         const message = `cannot reconcile: ${(err as Error).message}`;
