@@ -20,6 +20,8 @@ export interface RunForm {
   /** -t */
   tty: boolean;
   detached: boolean;
+  /** --userns=host: no user namespace remapping for this container (admins only; matters on hosts that remap) */
+  usernsHost: boolean;
   /** --network: '' = the host's default, else bridge, host, none or a network's name */
   network: string;
   /** --network-alias, separated by blanks or commas */
@@ -37,7 +39,7 @@ export interface RunForm {
 }
 
 export const emptyRunForm = (image = ''): RunForm => ({
-  image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, interactive: false, tty: false, detached: true,
+  image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, interactive: false, tty: false, detached: true, usernsHost: false,
   network: '', networkAliases: '', publish: '', publishAll: false, expose: '', dns: '', addHost: '',
 });
 
@@ -57,6 +59,7 @@ export interface RunSpec {
   openStdin: boolean;
   /** always false from the dashboard: its containers run detached, and stdin outlives each attach */
   stdinOnce: false;
+  userns?: 'host';
   network?: string;
   networkAliases?: string[];
   publish?: string[];
@@ -219,6 +222,7 @@ export function validateRunForm(f: RunForm, hostCpus?: number): { errors: RunErr
       ...(cpus !== undefined ? { cpus } : {}),
       restartPolicy: { name: f.restart, maximumRetryCount },
       autoRemove: f.autoRemove,
+      ...(f.usernsHost ? { userns: 'host' as const } : {}),
       tty: f.tty,
       openStdin: f.interactive,
       stdinOnce: false,
