@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatSubnet, routePrefix } from '@berth/runtime';
+import { formatSubnet, parseRemapSetting, routePrefix } from '@berth/runtime';
 
 const Env = z.object({
   BERTH_CONTROL_PLANE: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL, e.g. wss://berth.example.com/agent'),
@@ -28,6 +28,11 @@ const Env = z.object({
   BERTH_DNS: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3})?(,\d{1,3}(\.\d{1,3}){3})*$/, 'is a comma-separated list of IPv4 addresses').default(''),
   /** the nftables table (family ip) holding berth's NAT, published ports and isolation rules */
   BERTH_NFT_TABLE: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'is a table name of letters, digits and _').default('berth'),
+  /**
+   * dockerd's --userns-remap: empty = off; "default" = the user berth-remap (made with a free
+   * range in /etc/subuid and /etc/subgid when missing); USER[:GROUP] = that user's and group's ranges
+   */
+  BERTH_USERNS_REMAP: z.string().default(''),
   BERTH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** where to look for crun, runc and conmon */
   PATH: z.string().default('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
@@ -45,6 +50,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
   if (url.protocol === 'ws:' && !loopback && env.BERTH_ALLOW_INSECURE !== '1')
     throw new Error(`configuration: BERTH_CONTROL_PLANE ${env.BERTH_CONTROL_PLANE} is plain ws:// to a remote address: use wss://, or set BERTH_ALLOW_INSECURE=1 on a network you trust`);
+  try {
+    parseRemapSetting(env.BERTH_USERNS_REMAP);
+  } catch (err) {
+    throw new Error(`configuration: ${(err as Error).message}`);
+  }
   for (const m of list(env.BERTH_REGISTRY_MIRRORS)) {
     if (!/^https?:\/\/[^\s/]+/.test(m)) throw new Error(`configuration: BERTH_REGISTRY_MIRRORS entry ${JSON.stringify(m)} is not a URL: use https://mirror.example.com`);
   }

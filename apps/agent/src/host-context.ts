@@ -51,6 +51,8 @@ export function createHostContext(o: { stateDir: string; agentVersion: string; d
         defaultBridge: defaultBridgeOf(o.engine),
         agentVersion: o.agentVersion,
         stateDir: o.stateDir,
+        securityOptions: ['name=seccomp,profile=builtin', ...(o.engine.userns ? ['name=userns'] : [])],
+        usernsRemap: o.engine.userns ? { user: o.engine.userns.user, group: o.engine.userns.group, uid: o.engine.userns.uid, gid: o.engine.userns.gid } : null,
       };
     },
     async metrics(): Promise<HostMetrics> {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { detectRuntime, hostExec, type DetectedRuntime } from '@berth/runtime';
+import { describeRange, detectRuntime, hostExec, resolveUsernsRemap, type DetectedRuntime, type UsernsRemap } from '@berth/runtime';
 import { ControlPlaneConnection } from './connection/client.ts';
 import { bipSubnet, list, loadEnv, type AgentEnv } from './env.ts';
 import { openHostEngine } from './engine/host-engine.ts';
@@ -30,6 +30,14 @@ async function main(): Promise<void> {
   // on, but nobody would watch them until systemd restarts the agent)
   process.on('unhandledRejection', (err) => log('error', 'unhandled failure in a request', { err: (err as Error)?.message ?? String(err) }));
   await mkdir(env.BERTH_STATE_DIR, { recursive: true, mode: 0o711 });
+  // before anything else touches the host: a remap that cannot be had stops the agent here
+  let userns: UsernsRemap | null;
+  try {
+    userns = await resolveUsernsRemap(env.BERTH_USERNS_REMAP, { exec: hostExec() });
+  } catch (err) {
+    fatal(`user namespace remapping (BERTH_USERNS_REMAP=${env.BERTH_USERNS_REMAP}): ${(err as Error).message}`);
+  }
+  if (userns) log('info', 'user namespace remapping on', { user: userns.user, group: userns.group, uids: describeRange(userns.mappings.uidMappings), gids: describeRange(userns.mappings.gidMappings) });
   let detected: DetectedRuntime;
   try {
     detected = await detectRuntime({ stateDir: env.BERTH_STATE_DIR, exec: hostExec(), searchPath: env.PATH, cgroupParent: env.BERTH_CGROUP_PARENT });
@@ -52,6 +60,7 @@ async function main(): Promise<void> {
     ipForward: env.BERTH_IP_FORWARD === '1',
     nftTable: env.BERTH_NFT_TABLE,
     dnsServers: list(env.BERTH_DNS),
+    userns,
     emit: (kind, data) => emit(kind, data),
     log,
   }).catch((err: Error) => fatal(`cannot open the container engine: ${err.message}`));

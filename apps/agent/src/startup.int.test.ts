@@ -31,6 +31,22 @@ describe('agent start-up checks', () => {
     expect(r.stderr).toMatch(/^berth agent: configuration: BERTH_CONTROL_PLANE ws:\/\/192\.0\.2\.1\/agent is plain ws:\/\/ to a remote address: use wss:\/\//);
   });
 
+  it('refuses a BERTH_USERNS_REMAP it cannot have, in one line: bad syntax, and a user that does not exist', async () => {
+    const bad = await agentExit({ BERTH_CONTROL_PLANE: 'ws://127.0.0.1:1/agent', BERTH_USERNS_REMAP: 'two words' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toEqual(['berth agent: configuration: BERTH_USERNS_REMAP="two words" is not "default" or USER[:GROUP] (names or numeric ids)']);
+    const dir = await mkdtemp(join(tmpdir(), 'berth-remap-missing-'));
+    try {
+      const missing = await agentExit({ BERTH_CONTROL_PLANE: 'ws://127.0.0.1:1/agent', BERTH_USERNS_REMAP: 'no-such-remap-user', BERTH_STATE_DIR: join(dir, 'state') });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr.trim().split('\n')).toEqual([
+        'berth agent: user namespace remapping (BERTH_USERNS_REMAP=no-such-remap-user): BERTH_USERNS_REMAP names the user no-such-remap-user, which /etc/passwd does not have: create it (useradd --system no-such-remap-user) or use BERTH_USERNS_REMAP=default',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names every runtime it tried and why, when none works', async () => {
     // a PATH with only a runc that is not a runtime
     const dir = await mkdtemp(join(tmpdir(), 'berth-noruntime-'));

@@ -56,6 +56,8 @@ export const ContainerCreate = z.object({
   capAdd: z.array(z.string()).default([]),
   capDrop: z.array(z.string()).default([]),
   privileged: z.boolean().default(false),
+  /** --userns=host: no user namespace for this container on a host that remaps (BERTH_USERNS_REMAP); its root is the host's */
+  userns: z.enum(['host']).optional(),
   restartPolicy: z.object({ name: z.enum(['no', 'on-failure', 'always', 'unless-stopped']), maximumRetryCount: z.number().int().nonnegative().default(0) }).default({ name: 'no', maximumRetryCount: 0 }),
   autoRemove: z.boolean().default(false),
   /** --network: bridge, host, none, or a network's name or id; absent = the host's default (bridge, or none when it has no default bridge) */

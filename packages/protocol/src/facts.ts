@@ -25,6 +25,18 @@ export const HostFacts = z.object({
   defaultBridge: z.object({ name: z.string(), subnet: z.string(), gateway: z.string() }).nullable().optional(),
   agentVersion: z.string(),
   stateDir: z.string(),
+  /** docker info's Security Options, in the API's form ("name=seccomp,profile=builtin", "name=userns") */
+  securityOptions: z.array(z.string()).optional(),
+  /** BERTH_USERNS_REMAP: whose subordinate ids containers' ids map to (null: off); absent from older agents */
+  usernsRemap: z
+    .object({
+      user: z.string(),
+      group: z.string(),
+      uid: z.object({ start: z.number().int().nonnegative(), size: z.number().int().positive() }),
+      gid: z.object({ start: z.number().int().nonnegative(), size: z.number().int().positive() }),
+    })
+    .nullable()
+    .optional(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;
 

@@ -30,6 +30,7 @@ export {
   withRootfs,
   withHostname,
   withNamespaces,
+  withUserNamespace,
   withCgroupsPath,
   withRlimits,
   withMounts,
@@ -38,7 +39,15 @@ export {
 } from './spec/spec-opts.ts';
 export type { SpecOpt } from './spec/spec-opts.ts';
 export { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DEFAULT_NAMESPACES, DEFAULT_RLIMITS, defaultMounts } from './spec/defaults.ts';
-export type { Spec, Process, Mount, POSIXRlimit, LinuxNamespace, NamespaceType, Linux, LinuxCapabilities, LinuxDeviceCgroup } from './spec/types.ts';
+export type { Spec, Process, Mount, POSIXRlimit, LinuxNamespace, NamespaceType, Linux, LinuxCapabilities, LinuxDeviceCgroup, LinuxIDMapping } from './spec/types.ts';
+
+// User namespace remapping (dockerd's --userns-remap).
+export { remapMappings, toHostId, toContainerId, hostRoot, describeRange, OVERFLOW_ID } from './userns/idmap.ts';
+export type { IdMapping, IdMappings } from './userns/idmap.ts';
+export { parseSubIds, remapRange, nextFreeRange, SubIdError, MIN_REMAP_SIZE } from './userns/subid.ts';
+export type { SubIdRange } from './userns/subid.ts';
+export { resolveUsernsRemap, parseRemapSetting, ensureRemapUser, DEFAULT_REMAP_USER } from './userns/remap.ts';
+export type { UsernsRemap } from './userns/remap.ts';
 
 export { OciRuntime, parseState, parseVersion } from './oci-runtime/runtime.ts';
 export type { OciRuntimeConfig, ContainerState, ContainerStatus, RuntimeVersion } from './oci-runtime/runtime.ts';

@@ -39,6 +39,8 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       RestartPolicy: { Name: c.restartPolicy?.name ?? 'no', MaximumRetryCount: c.restartPolicy?.maximumRetryCount ?? 0 },
       AutoRemove: !!c.autoRemove,
       Privileged: !!c.privileged,
+      // docker's HostConfig.UsernsMode: "host" when asked for, "" otherwise (remapped or not)
+      UsernsMode: c.usernsMode ?? '',
       ReadonlyRootfs: !!c.readonlyRootfs,
       CapAdd: c.capAdd ?? null,
       CapDrop: c.capDrop ?? null,

@@ -9,7 +9,9 @@ import {
   lookPath,
   NetworkManager,
   parseProcLimits,
+  hostRoot,
   type DetectedRuntime,
+  type UsernsRemap,
 } from '@berth/runtime';
 import { VolumeStore } from '@berth/runtime/volumes/store';
 
@@ -23,6 +25,8 @@ export interface HostEngine {
   stateDir: string;
   /** as `docker info` shows them */
   registry: { mirrors: string[]; insecure: string[] };
+  /** BERTH_USERNS_REMAP as resolved; null when off */
+  userns: UsernsRemap | null;
   close(): Promise<void>;
 }
 
@@ -40,6 +44,8 @@ export interface HostEngineOptions {
   nftTable?: string;
   /** Upstream DNS servers instead of the host's resolv.conf (dockerd's --dns). */
   dnsServers?: string[];
+  /** dockerd's --userns-remap, resolved: containers run in a user namespace, images live in their own store. */
+  userns?: UsernsRemap | null;
   /** Agent events (container lifecycle, image changes) as the protocol's event messages carry them. */
   emit: (kind: string, data: Record<string, unknown>) => void;
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
@@ -72,8 +78,13 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
     cgroupLayout: detectCgroupMode(await readFile('/proc/self/mountinfo', 'utf8')),
     hostLimits: parseProcLimits(await readFile('/proc/self/limits', 'utf8')),
     cgroupParent: o.cgroupParent,
+    ...(o.userns ? { userns: o.userns.mappings } : {}),
   });
-  const images = new ImageService({ root: join(o.stateDir, 'images'), registry: { registryMirrors: o.registry?.mirrors ?? [], insecureRegistries: o.registry?.insecure ?? [] } });
+  const images = new ImageService({
+    root: imageStoreRoot(o.stateDir, o.userns ?? null),
+    registry: { registryMirrors: o.registry?.mirrors ?? [], insecureRegistries: o.registry?.insecure ?? [] },
+    ...(o.userns ? { idMappings: o.userns.mappings } : {}),
+  });
   containers.subscribe((e) =>
     o.emit('container', { action: e.action, id: e.id, name: e.name, time: e.time.toISOString(), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}), ...(e.signal ? { signal: e.signal } : {}) }),
   );
@@ -90,15 +101,26 @@ export async function openHostEngine(o: HostEngineOptions): Promise<HostEngine> 
   return {
     images,
     containers,
-    volumes: new VolumeStore(o.stateDir),
+    volumes: new VolumeStore(o.stateDir, o.userns ? { owner: hostRoot(o.userns.mappings) } : {}),
     networks,
     stateDir: o.stateDir,
     registry: o.registry ?? { mirrors: [], insecure: [] },
+    userns: o.userns ?? null,
     close: async () => {
       await containers.close();
       await networks.close();
     },
   };
+}
+
+/**
+ * Where images and unpacked layers live: <stateDir>/images, or under remapping a store of its
+ * own, <stateDir>/<uid>.<gid>/images for the range's first uid and gid (dockerd's
+ * /var/lib/docker/<uid>.<gid>/), since its layers' owners are shifted. Switching remapping
+ * off or on leaves the other store as it is: its images are there again when switched back.
+ */
+export function imageStoreRoot(stateDir: string, userns: UsernsRemap | null): string {
+  return userns ? join(stateDir, `${userns.uid.start}.${userns.gid.start}`, 'images') : join(stateDir, 'images');
 }
 
 /** The containers that use an image, by name, so that `rmi` can refuse and say which. */

@@ -76,6 +76,7 @@ export function toContainerConfig(spec: ContainerCreate, containerKey: string, i
     capAdd: spec.capAdd,
     capDrop: spec.capDrop,
     privileged: spec.privileged,
+    ...(spec.userns === 'host' ? { usernsMode: 'host' as const } : {}),
     restartPolicy: { name: spec.restartPolicy.name, maximumRetryCount: spec.restartPolicy.maximumRetryCount },
     autoRemove: spec.autoRemove,
   };

@@ -53,7 +53,7 @@ export const createContainer: Handler<'container.create'> = (p, ctx) =>
       }
       const r = await ctx.engine.containers.create({
         ...(p.name ? { name: p.name.replace(/^\//, '') } : {}),
-        rootfs: { lowerDirs: prepared.lowerdirs, config: imageConfig, imageRef: p.image, imageId: image.id },
+        rootfs: { lowerDirs: prepared.lowerdirs, config: imageConfig, imageRef: p.image, imageId: image.id, ...(ctx.engine.images.idMappings ? { idMappings: ctx.engine.images.idMappings } : {}) },
         config,
       });
       return { id: r.id, name: r.name };
@@ -230,6 +230,8 @@ export const commitContainer: Handler<'container.commit'> = (p, ctx) =>
     try {
       const r = await ctx.engine.images.commit({
         upperDir: containerPaths(ctx.engine.stateDir, c.id).upper,
+        // the owners its layer store shifted (a container from before remapping was switched has none)
+        idMappings: c.rootfs.idMappings,
         parentReference: c.image.id ?? c.image.ref,
         createdBy: commandLine(c),
         ...(p.author ? { author: p.author } : {}),

@@ -2,6 +2,7 @@ import { UserError } from '../errors.ts';
 import { parseFlags } from '../flags.ts';
 import type { Api } from '../client.ts';
 import { bytes, since, table } from '../format.ts';
+import type { HostFacts } from '@berth/protocol';
 
 export async function hostsCommand(api: Api, o: { json: boolean }): Promise<string> {
   const hosts = await api.hosts.list.query();
@@ -28,6 +29,23 @@ export async function revokeCommand(api: Api, name: string): Promise<string> {
   return `${h.name} revoked\n`;
 }
 
+/**
+ * docker info's Security Options (from "name=seccomp,profile=builtin" to "seccomp" with its
+ * "Profile: builtin") and, when the host remaps, whose ids containers' ids map to.
+ */
+export function securityLines(f: Pick<HostFacts, 'securityOptions' | 'usernsRemap'>): string[] {
+  if (!f.securityOptions) return [];
+  const out = [' Security Options:'];
+  for (const opt of f.securityOptions) {
+    const kv = Object.fromEntries(opt.split(',').map((p) => p.split('=') as [string, string]));
+    out.push(`  ${kv.name ?? opt}`);
+    if (kv.profile) out.push(`   Profile: ${kv.profile}`);
+  }
+  const r = f.usernsRemap;
+  if (r) out.push(` User Namespace Remap: ${r.user}:${r.group} (uids ${r.uid.start}-${r.uid.start + r.uid.size - 1}, gids ${r.gid.start}-${r.gid.start + r.gid.size - 1})`);
+  return out;
+}
+
 /** `docker info`, for one host. */
 export async function infoCommand(api: Api, host: string, o: { json: boolean }): Promise<string> {
   const f = await api.hosts.facts.query({ host });
@@ -45,6 +63,7 @@ export async function infoCommand(api: Api, host: string, o: { json: boolean }):
     ` Cgroup Version: ${f.cgroupVersion} (${f.cgroupMode})`,
     ` Runtime: ${f.runtime ? `${f.runtime.name} ${f.runtime.version} (${f.runtime.path})` : 'none'}`,
     ...f.runtimesRefused.map((r) => `  Refused: ${r.name}: ${r.reason}`),
+    ...securityLines(f),
     ` Kernel Version: ${f.kernel}`,
     ` Operating System: ${f.os}`,
     ` Architecture: ${f.architecture}`,

@@ -48,6 +48,9 @@ describe('berth run flags → ContainerCreate', () => {
     });
     const t = run(['-dit', '--privileged', 'busybox']);
     expect(t.spec).toMatchObject({ tty: true, openStdin: true, privileged: true });
+    expect(run(['--userns=host', '--privileged', 'busybox']).spec).toMatchObject({ privileged: true, userns: 'host' });
+    expect(run(['--userns', '', 'busybox']).spec.userns).toBeUndefined();
+    fails(['--userns', 'private', 'busybox'], /--userns: .*host/);
     expect(run(['--entrypoint', '', 'busybox']).spec.entrypoint).toEqual([]);
     expect(run(['-H', 'h2', 'busybox']).host).toBe('h2');
   });

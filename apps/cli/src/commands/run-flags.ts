@@ -27,6 +27,7 @@ export const RUN_FLAGS: FlagSpec = {
   'cap-add': { type: 'string', multiple: true },
   'cap-drop': { type: 'string', multiple: true },
   privileged: { type: 'boolean' },
+  userns: { type: 'string' },
   restart: { type: 'string' },
   entrypoint: { type: 'string' },
   publish: { type: 'string', short: 'p', multiple: true },
@@ -76,7 +77,10 @@ ${verb === 'run' ? '  -d, --detach               run in the background and print
   -c, --cpu-shares N         relative CPU weight
       --pids-limit N         process limit (-1 for unlimited)
       --cap-add CAP / --cap-drop CAP   add or drop Linux capabilities
-      --privileged           give the container the host's devices and capabilities (admins only)
+      --privileged           give the container the host's devices and capabilities (admins only;
+                             on a host with user namespace remapping, with --userns=host only)
+      --userns host          no user namespace remapping for this container: its root is the
+                             host's root (admins only)
       --restart POLICY       no, on-failure[:N], always, unless-stopped
       --entrypoint CMD       override the image's entrypoint
       --network NETWORK      connect it to a network: bridge, host, none, or a network's name
@@ -190,7 +194,7 @@ const FIELD_FLAGS: Record<string, string> = {
   image: 'IMAGE', name: '--name', env: '-e', workingDir: '-w', user: '-u', hostname: '-h', labels: '-l', memory: '-m', memorySwap: '--memory-swap',
   cpus: '--cpus', cpuShares: '--cpu-shares', pidsLimit: '--pids-limit', binds: '-v', tmpfs: '--tmpfs', restartPolicy: '--restart',
   network: '--network', networkAliases: '--network-alias', ipv4Address: '--ip', publish: '-p', expose: '--expose', dns: '--dns', dnsSearch: '--dns-search',
-  dnsOption: '--dns-option', addHost: '--add-host', healthcheck: '--health-*',
+  dnsOption: '--dns-option', addHost: '--add-host', healthcheck: '--health-*', userns: '--userns',
 };
 
 const HEALTH_DURATIONS = [
@@ -354,6 +358,8 @@ export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDe
     capAdd: f.list('cap-add'),
     capDrop: f.list('cap-drop'),
     privileged: f.bool('privileged'),
+    // docker's --userns takes "host", or "" for the daemon's default
+    ...(f.str('userns') ? { userns: f.str('userns') } : {}),
     restartPolicy,
     // detached, the engine removes it at exit; attached, this CLI does once it has the exit code
     autoRemove: f.bool('rm') && detach,

@@ -22,6 +22,17 @@ export function HostFactsList({ facts }: { facts: HostFacts }) {
       <Fact term="Cgroup Version">{facts.cgroupVersion} ({facts.cgroupMode})</Fact>
       <Fact term="Runtime">{facts.runtime ? `${facts.runtime.name} ${facts.runtime.version} (${facts.runtime.path})` : <span className="text-rose-600">none that works on this host</span>}</Fact>
       {facts.runtimesRefused.map((r) => <Fact key={r.name} term={`${r.name} refused`} sub>{r.reason}</Fact>)}
+      {/* docker info's Security Options: "name=seccomp,profile=builtin" shows as seccomp (profile builtin) */}
+      {facts.securityOptions && (
+        <Fact term="Security Options">
+          {facts.securityOptions.map((o) => Object.fromEntries(o.split(',').map((kv) => kv.split('=') as [string, string]))).map((o) => (o.profile ? `${o.name} (profile ${o.profile})` : o.name)).join(', ')}
+        </Fact>
+      )}
+      {facts.usernsRemap && (
+        <Fact term="User Namespace Remap" sub>
+          {facts.usernsRemap.user}:{facts.usernsRemap.group} <span className="text-slate-500">(uids {facts.usernsRemap.uid.start}–{facts.usernsRemap.uid.start + facts.usernsRemap.uid.size - 1}, gids {facts.usernsRemap.gid.start}–{facts.usernsRemap.gid.start + facts.usernsRemap.gid.size - 1})</span>
+        </Fact>
+      )}
       <Fact term="Kernel Version">{facts.kernel}</Fact>
       <Fact term="Operating System">{facts.os}</Fact>
       <Fact term="OSType">linux</Fact>

@@ -140,6 +140,10 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.interactive} onChange={(e) => set('interactive', e.target.checked)} aria-describedby="run-stdin-hint" /> Interactive (-i)</label>
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.tty} onChange={(e) => set('tty', e.target.checked)} aria-describedby="run-stdin-hint" /> Terminal (-t)</label>
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.detached} onChange={(e) => set('detached', e.target.checked)} /> Detached (-d)</label>
+        {/* on a host that remaps user ids, this gives the container the host's root: admins only (the server checks again) */}
+        <label className="flex items-center gap-1.5" title="on a host with user namespace remapping, the container's root is then the host's root">
+          <input type="checkbox" checked={form.usernsHost} disabled={!admin} onChange={(e) => set('usernsHost', e.target.checked)} /> No user namespace remapping (--userns=host){admin ? '' : ' (admins only)'}
+        </label>
       </div>
       {shown('autoRemove') && <p role="alert" className="text-xs text-rose-600">{shown('autoRemove')}</p>}
       <p id="run-stdin-hint" className="text-xs text-slate-500">

@@ -28,6 +28,8 @@ describe('validateRunForm', () => {
   it('maps Interactive (-i) and Terminal (-t) to openStdin and tty; stdin outlives each attach', () => {
     expect(validateRunForm({ ...emptyRunForm('busybox'), command: 'sh', interactive: true, tty: true }).spec).toMatchObject({ cmd: ['sh'], openStdin: true, tty: true, stdinOnce: false });
     expect(validateRunForm({ ...emptyRunForm('busybox'), interactive: true }).spec).toMatchObject({ openStdin: true, tty: false, stdinOnce: false });
+    expect(validateRunForm({ ...emptyRunForm('busybox'), usernsHost: true }).spec).toMatchObject({ userns: 'host' });
+    expect(validateRunForm(emptyRunForm('busybox')).spec).not.toHaveProperty('userns');
   });
 
   it('explains each wrong field', () => {

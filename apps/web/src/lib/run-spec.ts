@@ -21,6 +21,8 @@ export interface RunForm {
   /** -t */
   tty: boolean;
   detached: boolean;
+  /** --userns=host: no user namespace remapping for this container (admins only; matters on hosts that remap) */
+  usernsHost: boolean;
   /** --network: '' = the host's default, else bridge, host, none or a network's name */
   network: string;
   /** --network-alias, separated by blanks or commas */
@@ -48,7 +50,7 @@ export interface RunForm {
 }
 
 export const emptyRunForm = (image = ''): RunForm => ({
-  image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, interactive: false, tty: false, detached: true,
+  image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, interactive: false, tty: false, detached: true, usernsHost: false,
   network: '', networkAliases: '', publish: '', publishAll: false, expose: '', dns: '', addHost: '',
   healthCmd: '', healthInterval: '', healthTimeout: '', healthStartPeriod: '', healthRetries: '', noHealthcheck: false,
 });
@@ -69,6 +71,7 @@ export interface RunSpec {
   openStdin: boolean;
   /** always false from the dashboard: its containers run detached, and stdin outlives each attach */
   stdinOnce: false;
+  userns?: 'host';
   network?: string;
   networkAliases?: string[];
   publish?: string[];
@@ -234,6 +237,7 @@ export function validateRunForm(f: RunForm, hostCpus?: number): { errors: RunErr
       ...(cpus !== undefined ? { cpus } : {}),
       restartPolicy: { name: f.restart, maximumRetryCount },
       autoRemove: f.autoRemove,
+      ...(f.usernsHost ? { userns: 'host' as const } : {}),
       tty: f.tty,
       openStdin: f.interactive,
       stdinOnce: false,

@@ -1,4 +1,5 @@
 import type { ContainerNetworkState, NetworkAttachment, PortBinding } from '../network/config.ts';
+import type { IdMappings } from '../userns/idmap.ts';
 
 // What a container is made of: its rootfs source, its configuration and its state, as
 // persisted in <stateDir>/containers/<id>/container.json.
@@ -36,6 +37,8 @@ export interface RootfsSource {
   imageRef: string;
   /** The image id (config digest), when known. */
   imageId?: string;
+  /** The layers come from a user namespace remap store: their owners are shifted by these. */
+  idMappings?: IdMappings;
 }
 
 export interface TmpfsMountConfig {
@@ -145,6 +148,8 @@ export interface ContainerConfig {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** `--userns=host`: no user namespace even when the engine remaps (BERTH_USERNS_REMAP). */
+  usernsMode?: 'host';
   restartPolicy?: RestartPolicy;
   /** `--rm`: remove when the container exits (the caller does it on exit). */
   autoRemove?: boolean;
@@ -199,7 +204,9 @@ export interface ContainerRecord {
   name: string;
   created: string;
   image: { ref: string; id: string | null };
-  rootfs: { lowerDirs: string[] };
+  rootfs: { lowerDirs: string[]; idMappings?: IdMappings };
+  /** The user namespace it runs in (userns-remap); absent: the host's. */
+  userns?: IdMappings;
   /** The image config as it was at create time, for inspect. */
   imageConfig: ImageConfig;
   config: ContainerConfig;

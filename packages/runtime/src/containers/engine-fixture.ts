@@ -18,6 +18,10 @@ import { hostExec } from '../sys/exec.ts';
 import { lookPath } from '../sys/look-path.ts';
 import { parseProcLimits } from '../sys/procfs.ts';
 import type { ContainerConfig, RootfsSource } from './config.ts';
+import { hostNodeOps } from '../snapshots/node-ops.ts';
+import { Snapshotter } from '../snapshots/snapshotter.ts';
+import type { IdMappings } from '../userns/idmap.ts';
+import { createHash } from 'node:crypto';
 import { ContainerEngine } from './engine.ts';
 
 const run = promisify(execFile);
@@ -28,16 +32,21 @@ export interface EngineFixture {
   readonly layout: CgroupLayout;
   /** The cgroup parent of this file's containers. */
   readonly parent: string;
-  newEngine(opts?: { network?: NetworkManager }): Promise<ContainerEngine>;
+  newEngine(opts?: { network?: NetworkManager; userns?: IdMappings }): Promise<ContainerEngine>;
   /** A closed engine the test replaced: its containers are left to the next one. */
   forget(engine: ContainerEngine): void;
   busybox(config?: RootfsSource['config']): RootfsSource;
+  /** The busybox layer unpacked by a remap store's snapshotter: owners shifted by `m`. */
+  busyboxRemapped(m: IdMappings, config?: RootfsSource['config']): Promise<RootfsSource>;
   runIt(engine: ContainerEngine, cmd: string[], config?: ContainerConfig, name?: string): ReturnType<ContainerEngine['run']>;
 }
+
+const defaultConfig: RootfsSource['config'] = { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] };
 
 /** Registers the hooks; call at the top of a describe. */
 export function useEngineFixture(): EngineFixture {
   let layerDir = '';
+  let layerTar: Buffer = Buffer.alloc(0);
   let imageDir = '';
   let work = '';
   let layout: CgroupLayout | undefined;
@@ -49,7 +58,8 @@ export function useEngineFixture(): EngineFixture {
     imageDir = await mkdtemp(join(tmpdir(), 'berth-int-image-'));
     const image = await buildBusyboxImage();
     const tarPath = join(imageDir, 'layer.tar');
-    await writeFile(tarPath, (image.layers[0] as (typeof image.layers)[number]).tar);
+    layerTar = (image.layers[0] as (typeof image.layers)[number]).tar;
+    await writeFile(tarPath, layerTar);
     layerDir = join(imageDir, 'layer');
     await run('mkdir', [layerDir]);
     await run('tar', ['-xf', tarPath, '-C', layerDir]);
@@ -104,6 +114,7 @@ export function useEngineFixture(): EngineFixture {
         cgroupParent: parent,
         exitPollMs: 100,
         ...(opts.network ? { network: opts.network } : {}),
+        ...(opts.userns ? { userns: opts.userns } : {}),
       });
       engines.push(engine);
       await engine.load();
@@ -112,7 +123,14 @@ export function useEngineFixture(): EngineFixture {
     forget(engine) {
       engines.splice(engines.indexOf(engine), 1);
     },
-    busybox: (config = { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] }) => ({ lowerDirs: [layerDir], config, imageRef: 'busybox:test' }),
+    busybox: (config = defaultConfig) => ({ lowerDirs: [layerDir], config, imageRef: 'busybox:test' }),
+    async busyboxRemapped(m, config = defaultConfig) {
+      const root = m.uidMappings[0]?.hostID ?? 0;
+      const snap = new Snapshotter(join(imageDir, `${root}.${m.gidMappings[0]?.hostID ?? 0}`, 'layers'), hostNodeOps(hostExec()), { idMappings: m });
+      const diffId = `sha256:${createHash('sha256').update(layerTar).digest('hex')}`;
+      await snap.unpack({ chainId: diffId, parent: null, diffId, open: async function* () { yield layerTar; } });
+      return { lowerDirs: snap.lowerdirs([diffId]), config, imageRef: 'busybox:test', idMappings: m };
+    },
     runIt: (engine, cmd, config = {}, name) => engine.run({ rootfs: fixture.busybox(), config: { ...config, cmd }, ...(name ? { name } : {}) }),
   };
   return fixture;

@@ -2,10 +2,10 @@
 // exits, restart policies, and adoption of containers that outlived a previous agent.
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { kill as killPid } from 'node:process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CgroupLayout } from '../cgroups/mode.ts';
 import { containerCgroupDirs, containerCgroupsPath, DEFAULT_CGROUP_PARENT } from '../cgroups/paths.ts';
 import { removeCgroup } from '../cgroups/remove.ts';
@@ -51,6 +51,9 @@ import type { AttachSession } from './attach.ts';
 import { isBridgeMode, planNetwork, writeEtcFiles } from './networking.ts';
 import { NetworkError } from '../network/manager.ts';
 import type { NetworkManager } from '../network/manager.ts';
+import { hostRoot } from '../userns/idmap.ts';
+import type { IdMappings } from '../userns/idmap.ts';
+import { makeVolumeData } from '../volumes/store.ts';
 
 export interface ContainerEngineOptions {
   /** berth's state dir; containers live in <stateDir>/containers/<id>/. */
@@ -78,6 +81,11 @@ export interface ContainerEngineOptions {
   exitPollMs?: number;
   /** The host's networks; without it containers run with --network none or host only. */
   network?: NetworkManager;
+  /**
+   * dockerd's --userns-remap: every container gets a user namespace with these mappings
+   * (its root is the range start on the host) unless created with usernsMode 'host'.
+   */
+  userns?: IdMappings;
   now?: () => Date;
 }
 
@@ -157,6 +165,13 @@ export class ContainerEngine {
     await mkdir(this.#o.stateDir, { recursive: true });
     // Real path: runc refuses a root.path reached through a symlink.
     this.#stateDir = await realpath(this.#o.stateDir);
+    // a remapped root opens its bundle's files through the state dir: it must be able to pass
+    // (dockerd makes its root 0711 for the same reason); nothing in it is listable by others
+    if (this.#o.userns) {
+      await assertSearchable(dirname(this.#stateDir));
+      const st = await stat(this.#stateDir);
+      if ((st.mode & 0o001) === 0) await chmod(this.#stateDir, (st.mode & 0o7777) | 0o011);
+    }
     for (const d of [join(this.#stateDir, 'containers'), exitDir(this.#stateDir), socketDir(this.#stateDir)]) await mkdir(d, { recursive: true });
     const { records, errors } = await loadRecords(join(this.#stateDir, 'containers'));
     const report: LoadReport = { adopted: [], exited: [], restarted: [], errors };
@@ -283,6 +298,10 @@ export class ContainerEngine {
     if (healthcheck) config.healthcheck = healthcheck;
     else delete config.healthcheck;
     planNetwork(config, req.rootfs.config, this.#o.network);
+    const userns = this.#o.userns && config.usernsMode !== 'host' ? this.#o.userns : undefined;
+    if (userns && config.privileged) {
+      throw invalid('privileged mode is incompatible with user namespaces: with BERTH_USERNS_REMAP on, run it with --userns=host as well (its root is then the host\'s root)');
+    }
     for (const b of config.binds ?? []) {
       if (!(await exists(b.source))) throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${b.source}`);
     }
@@ -303,7 +322,8 @@ export class ContainerEngine {
       name,
       created: this.#now().toISOString(),
       image: { ref: req.rootfs.imageRef, id: req.rootfs.imageId ?? null },
-      rootfs: { lowerDirs: [...req.rootfs.lowerDirs] },
+      rootfs: { lowerDirs: [...req.rootfs.lowerDirs], ...(req.rootfs.idMappings ? { idMappings: structuredClone(req.rootfs.idMappings) } : {}) },
+      ...(userns ? { userns: structuredClone(userns) } : {}),
       imageConfig: structuredClone(req.rootfs.config),
       config,
       path: args[0] as string,
@@ -317,6 +337,15 @@ export class ContainerEngine {
     this.#records.set(id, record);
     try {
       await mkdir(p.dir, { recursive: true, mode: 0o700 });
+      const root = userns ? hostRoot(userns) : null;
+      if (root) {
+        // the remapped root passes through its bundle dir (group x, as dockerd's 0710
+        // root:<remapped gid>) and owns its writable layer: / in the container is its own
+        await chown(p.dir, 0, root.gid);
+        await chmod(p.dir, 0o710);
+        await mkdir(p.upper, { mode: 0o755 });
+        await chown(p.upper, root.uid, root.gid);
+      }
       await this.#mount(record);
       const user = resolveUser(
         config.user ?? req.rootfs.config.User,
@@ -324,9 +353,13 @@ export class ContainerEngine {
         await readInRootfs(p.rootfs, 'etc/group'),
         id,
       );
-      for (const v of config.volumes ?? []) await mkdir(volumeDataDir(this.#stateDir, v.name), { recursive: true });
+      const volumeOwner = this.#o.userns ? hostRoot(this.#o.userns) : undefined;
+      for (const v of config.volumes ?? []) await makeVolumeData(volumeDataDir(this.#stateDir, v.name), volumeOwner);
       await writeFile(p.hostname, `${hostname}\n`);
       await writeEtcFiles(p, record, this.#o.network, hostname);
+      // the container's root may edit its /etc/hosts and resolv.conf, as without remapping;
+      // rewrites keep the owner
+      if (root) for (const f of [p.hostname, p.hosts, p.resolvConf]) await chown(f, root.uid, root.gid);
       const spec = buildContainerSpec({
         id,
         config,
@@ -342,6 +375,7 @@ export class ContainerEngine {
         volumeDataDir: (n) => volumeDataDir(this.#stateDir, n),
         etcFiles: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
         hostNetwork: config.networkMode === 'host',
+        ...(userns ? { userns } : {}),
       });
       await writeJsonAtomic(p.spec, spec);
       await this.#save(record);
@@ -879,13 +913,15 @@ export class ContainerEngine {
     const r = this.#find(id);
     if (r.state.status === 'removing' || r.state.status === 'dead') throw conflict(`Container ${id} is ${r.state.status}: nothing to export`, id);
     // a running container's rootfs is mounted already: read it without holding up its lifecycle
-    if (isActive(r.state.status)) return writeTreeTar(p.rootfs, sink);
+    // owners as the image store had them before its remap shift
+    const idMappings = r.rootfs.idMappings;
+    if (isActive(r.state.status)) return writeTreeTar(p.rootfs, sink, idMappings);
     await this.#withLock(id, async () => {
       const cur = this.#find(id);
-      if (isActive(cur.state.status)) return writeTreeTar(p.rootfs, sink);
+      if (isActive(cur.state.status)) return writeTreeTar(p.rootfs, sink, idMappings);
       await this.#mount(cur);
       try {
-        await writeTreeTar(p.rootfs, sink);
+        await writeTreeTar(p.rootfs, sink, idMappings);
       } finally {
         await unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined);
       }
@@ -1114,6 +1150,17 @@ export class ContainerEngine {
       if (this.#locks.get(id) === settled) this.#locks.delete(id);
     });
     return next;
+  }
+}
+
+/** Every directory from `dir` up must let others pass (x), or a remapped root cannot reach its bundle. */
+async function assertSearchable(dir: string): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    const st = await stat(d);
+    if ((st.mode & 0o001) === 0) {
+      throw new ContainerError('runtime', `user namespace remapping: ${d} (mode ${(st.mode & 0o777).toString(8)}) does not let other users pass, so a container's remapped root cannot reach its files under the state dir: chmod o+x ${d}, or use a state dir whose parents do`);
+    }
+    if (d === dirname(d)) return;
   }
 }
 

@@ -157,3 +157,27 @@ describe('buildContainerSpec', () => {
     expect(spec.mounts.find((m) => m.destination === '/sys')?.options).not.toContain('ro');
   });
 });
+
+describe('user namespace (userns-remap)', () => {
+  const userns = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 200000, size: 65536 }] };
+
+  it('adds a user namespace with the mappings; a fresh sysfs stays with its own network namespace', () => {
+    const spec = buildContainerSpec(input({ userns }));
+    expect(spec.linux.namespaces?.map((n) => n.type)).toEqual(['pid', 'ipc', 'uts', 'mount', 'network', 'user']);
+    expect(spec.linux.uidMappings).toEqual(userns.uidMappings);
+    expect(spec.linux.gidMappings).toEqual(userns.gidMappings);
+    expect(spec.mounts.find((m) => m.destination === '/sys')).toMatchObject({ type: 'sysfs' });
+  });
+
+  it("with --network host binds the host's /sys read-only (the kernel refuses sysfs for a network namespace the user namespace does not own)", () => {
+    const spec = buildContainerSpec(input({ userns, hostNetwork: true }));
+    expect(spec.linux.namespaces?.map((n) => n.type)).toEqual(['pid', 'ipc', 'uts', 'mount', 'user']);
+    expect(spec.mounts.find((m) => m.destination === '/sys')).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+  });
+
+  it('without remapping there is no user namespace and no mappings', () => {
+    const spec = buildContainerSpec(input());
+    expect(spec.linux.namespaces?.some((n) => n.type === 'user')).toBe(false);
+    expect(spec.linux.uidMappings).toBeUndefined();
+  });
+});

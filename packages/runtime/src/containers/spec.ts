@@ -1,7 +1,7 @@
 // The OCI config.json of a container, from its record: pure, so unit tests check every field.
 import { DEFAULT_NAMESPACES, DEFAULT_RLIMITS } from '../spec/defaults.ts';
 import { bindMount, tmpfsMount, withAnnotations, withCapabilities, withCpu, withCwd, withMemory, withPidsLimit, withPrivileged, withSeccomp, withTerminal, withUser } from '../spec/run-opts.ts';
-import { clampRlimits, generateSpec, withCgroupsPath, withEnv, withHostname, withMounts, withNamespaces, withProcessArgs, withRlimits, withRootfs } from '../spec/spec-opts.ts';
+import { clampRlimits, generateSpec, withCgroupsPath, withEnv, withHostname, withMounts, withNamespaces, withProcessArgs, withRlimits, withRootfs, withUserNamespace } from '../spec/spec-opts.ts';
 import type { SpecOpt } from '../spec/spec-opts.ts';
 import type { Mount, POSIXRlimit, Spec } from '../spec/types.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
@@ -13,6 +13,7 @@ import { mapResources } from './resources.ts';
 import type { ResourceHost } from './resources.ts';
 import { defaultSeccompProfile } from './seccomp.ts';
 import type { ResolvedUser } from './user.ts';
+import type { IdMappings } from '../userns/idmap.ts';
 
 export interface ContainerSpecInput {
   id: string;
@@ -35,6 +36,8 @@ export interface ContainerSpecInput {
   etcFiles?: { hostname: string; hosts: string; resolvConf?: string };
   /** `--network host`: no network namespace of its own. */
   hostNetwork?: boolean;
+  /** A user namespace with these mappings (userns-remap). */
+  userns?: IdMappings;
 }
 
 const RLIMIT_NAMES: Record<string, string> = {
@@ -66,6 +69,8 @@ export function buildContainerSpec(input: ContainerSpecInput): Spec {
   if (resources.memory) opts.push(withMemory(resources.memory));
   if (resources.cpu) opts.push(withCpu(resources.cpu));
   if (resources.pids) opts.push(withPidsLimit(resources.pids.limit));
+  // after withNamespaces: it adds the user namespace to whichever list that left
+  if (input.userns) opts.push(withUserNamespace(input.userns.uidMappings, input.userns.gidMappings));
   return generateSpec(...opts);
 }
 

@@ -30,6 +30,9 @@ import { withStaging } from './staging.ts';
 import { endWritable, writableSink } from './streams.ts';
 import { TarWriter } from './tar-writer.ts';
 import type { TarWriteHeader } from './tar-writer.ts';
+import { OVERFLOW_ID, toContainerId } from '../userns/idmap.ts';
+import { unshiftFileCapability } from '../userns/file-caps.ts';
+import type { IdMappings } from '../userns/idmap.ts';
 
 /** `docker commit --change`: the config fields a commit may set. */
 export interface CommitChanges {
@@ -61,6 +64,11 @@ export interface CommitOptions {
   changes?: CommitChanges;
   /** Name to give the new image (repository[:tag]); dangling without. */
   reference?: string;
+  /**
+   * The container ran in a user namespace: owners are shifted back from host ids to the
+   * container's (Docker's archive with IDMap), so the image is the same as without remapping.
+   */
+  idMappings?: IdMappings;
   /** Reads extended attributes of the upper dir; defaults to the host's getfattr. */
   readXattrs?: (dir: string) => Promise<Map<string, Record<string, Buffer>>>;
 }
@@ -166,14 +174,24 @@ function devNumbers(rdev: bigint): { major: number; minor: number } {
  * A directory tree as a tar, in sorted walk order, following no symlink: `docker export` of a
  * container's mounted root filesystem (no whiteouts can appear in a merged view).
  */
-export async function writeTreeTar(root: string, sink: (chunk: Buffer) => Promise<void>): Promise<void> {
+export async function writeTreeTar(root: string, sink: (chunk: Buffer) => Promise<void>, idMappings?: IdMappings): Promise<void> {
   const tar = new TarWriter(sink);
-  await writeUpperDir(tar, root, new Map());
+  await writeUpperDir(tar, root, new Map(), idMappings);
   await tar.end();
 }
 
+/**
+ * Host owner → the owner in the archive: under a user namespace, the container's view; a host
+ * id the namespace does not map shows there as nobody (the kernel's overflow id), and so it is
+ * written.
+ */
+function archiveOwner(uid: number, gid: number, m?: IdMappings): { uid: number; gid: number } {
+  if (!m) return { uid, gid };
+  return { uid: toContainerId(m.uidMappings, uid) ?? OVERFLOW_ID, gid: toContainerId(m.gidMappings, gid) ?? OVERFLOW_ID };
+}
+
 /** Writes the upper dir as an OCI layer tar, in sorted walk order. */
-async function writeUpperDir(tar: TarWriter, root: string, xattrs: Map<string, Record<string, Buffer>>): Promise<void> {
+async function writeUpperDir(tar: TarWriter, root: string, xattrs: Map<string, Record<string, Buffer>>, idMappings?: IdMappings): Promise<void> {
   const links = new Map<string, string>();
   const walk = async (rel: string): Promise<void> => {
     const names = (await readdir(rel === '' ? root : join(root, rel))).sort();
@@ -182,8 +200,13 @@ async function writeUpperDir(tar: TarWriter, root: string, xattrs: Map<string, R
       const abs = join(root, path);
       const st: BigIntStats = await lstat(abs, { bigint: true });
       const attrs = xattrs.get(abs) ?? {};
-      const base = { name: path, mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), mtime: Number(st.mtimeMs) / 1000 };
-      const kept = Object.fromEntries(Object.entries(attrs).filter(([k]) => keptXattr(k)));
+      const base = { name: path, mode: Number(st.mode & 0o7777n), ...archiveOwner(Number(st.uid), Number(st.gid), idMappings), mtime: Number(st.mtimeMs) / 1000 };
+      const kept = Object.fromEntries(
+        Object.entries(attrs)
+          .filter(([k]) => keptXattr(k))
+          .map(([k, v]) => [k, k === 'security.capability' && idMappings ? unshiftFileCapability(v, (id) => toContainerId(idMappings.uidMappings, id)) : v] as const)
+          .filter((e): e is readonly [string, Buffer] => e[1] !== null),
+      );
       const withXattrs = (h: TarWriteHeader): TarWriteHeader => (Object.keys(kept).length > 0 ? { ...h, xattrs: kept } : h);
       const mtime = Math.floor(base.mtime);
       if (st.isCharacterDevice() && st.rdev === 0n) {
@@ -304,7 +327,7 @@ async function commitIn(
       await sink(chunk);
     });
     try {
-      await writeUpperDir(tar, opts.upperDir, xattrs);
+      await writeUpperDir(tar, opts.upperDir, xattrs, opts.idMappings);
       await tar.end();
       await endWritable(gzip);
     } catch (err) {

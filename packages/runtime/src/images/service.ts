@@ -12,6 +12,7 @@ import { hostNodeOps } from '../snapshots/node-ops.ts';
 import type { NodeOps } from '../snapshots/node-ops.ts';
 import { chainIds, Snapshotter } from '../snapshots/snapshotter.ts';
 import type { SnapshotMount, SnapshotterLimits } from '../snapshots/snapshotter.ts';
+import type { IdMappings } from '../userns/idmap.ts';
 import { hostExec } from '../sys/exec.ts';
 import { ImageError } from './errors.ts';
 import { withName } from './index-entries.ts';
@@ -53,6 +54,11 @@ export interface ImageServiceOptions {
   nodeOps?: NodeOps;
   /** Largest unpacked layer and the free space kept while unpacking (decompression bombs, full disks). */
   layerLimits?: SnapshotterLimits;
+  /**
+   * A user namespace remap store (BERTH_USERNS_REMAP): layers are unpacked with owners shifted
+   * into the range and commits shift them back. `root` must then be the remap's own store.
+   */
+  idMappings?: IdMappings;
 }
 
 export interface PreparedRootfs {
@@ -67,11 +73,14 @@ export class ImageService {
   readonly layers: Snapshotter;
   readonly client: DistributionClient;
   private readonly parts: ImageStoreParts;
+  /** The remap this store's layers are shifted by; absent for a plain store. */
+  readonly idMappings: IdMappings | undefined;
   private ready: Promise<void> | null = null;
 
   constructor(opts: ImageServiceOptions) {
     this.content = new ContentStore(opts.root);
-    this.layers = new Snapshotter(join(opts.root, 'layers'), opts.nodeOps ?? hostNodeOps(hostExec()), opts.layerLimits);
+    this.idMappings = opts.idMappings;
+    this.layers = new Snapshotter(join(opts.root, 'layers'), opts.nodeOps ?? hostNodeOps(hostExec()), { ...opts.layerLimits, ...(opts.idMappings ? { idMappings: opts.idMappings } : {}) });
     this.client = opts.client ?? new DistributionClient(opts.registry);
     this.parts = {
       content: this.content,
@@ -163,7 +172,7 @@ export class ImageService {
   /** `docker commit`: a new image from a container's overlay upper dir on top of its image. */
   async commit(opts: CommitOptions): Promise<CommitResult> {
     await this.init();
-    return commitContainer(this.parts, opts);
+    return commitContainer(this.parts, this.idMappings ? { idMappings: this.idMappings, ...opts } : opts);
   }
 
   /** The images part of `docker system df`. */

@@ -15,7 +15,9 @@ export type LayerErrorCode =
   /** It unpacks to more than the per-layer limit: a decompression bomb, or a layer too big for this host. */
   | 'TOO_LARGE'
   /** Unpacking it would leave less than the reserve free on the store's disk, or the disk is full. */
-  | 'NO_SPACE';
+  | 'NO_SPACE'
+  /** An entry's owner lies beyond the user namespace remap range, so no host id stands for it. */
+  | 'UNMAPPABLE_ID';
 
 export class LayerError extends Error {
   override readonly name = 'LayerError';

@@ -3,7 +3,9 @@
 // trusted.overlay.opaque=y. Nothing is written outside `dest` and no symlink is followed: every
 // parent is lstat'ed (a symlinked parent is refused), existing entries are removed before a new
 // one is made, and files are opened O_CREAT|O_EXCL|O_NOFOLLOW. Owners, modes (setuid included)
-// and mtimes are kept, as Docker does when running as root.
+// and mtimes are kept, as Docker does when running as root. For a user namespace remap store
+// every owner is shifted into the remap range (Docker's archive.Untar with IDMap): an id
+// beyond the range has no host id and the layer is refused, as Docker refuses it.
 import { constants } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, readlink, rm, symlink, utimes, chown } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +14,14 @@ import { LayerError, unsafeEntry } from './errors.ts';
 import { OVERLAY_OPAQUE_XATTR } from './node-ops.ts';
 import type { NodeOps } from './node-ops.ts';
 import type { TarEntry, TarHeader } from './tar-reader.ts';
+import { describeRange, toHostId } from '../userns/idmap.ts';
+import type { IdMappings } from '../userns/idmap.ts';
+import { shiftFileCapability } from '../userns/file-caps.ts';
+
+export interface ExtractOptions {
+  /** Shift owners into a user namespace's host ids (the container's 0 is the range start). */
+  idMappings?: IdMappings;
+}
 
 export interface ExtractResult {
   /** Bytes of regular file content written (what `docker images` sums as size). */
@@ -53,7 +63,32 @@ class LayerWriter {
   constructor(
     private readonly dest: string,
     private readonly ops: NodeOps,
+    private readonly idMappings?: IdMappings,
   ) {}
+
+  /** The header with its owner as the host sees it: shifted into the remap range, if any. */
+  private onHost(header: TarHeader): TarHeader {
+    const m = this.idMappings;
+    if (!m) return header;
+    const uid = toHostId(m.uidMappings, header.uid);
+    const gid = toHostId(m.gidMappings, header.gid);
+    if (uid === null || gid === null) {
+      const [what, id, ranges] = uid === null ? ['uid', header.uid, m.uidMappings] : ['gid', header.gid, m.gidMappings];
+      throw new LayerError(
+        'UNMAPPABLE_ID',
+        `layer entry ${JSON.stringify(header.name)} is owned by ${what} ${id}, which the user namespace remap range (${describeRange(ranges)}, ${ranges.reduce((n, r) => n + r.size, 0)} ids) cannot hold: the image cannot run with BERTH_USERNS_REMAP on; give the remap user a larger range in /etc/subuid and /etc/subgid, or run the agent without remapping`,
+        header.name,
+      );
+    }
+    const xattrs = { ...header.xattrs };
+    const cap = xattrs['security.capability'];
+    if (cap) {
+      const shifted = shiftFileCapability(cap, (id) => toHostId(m.uidMappings, id));
+      if (shifted) xattrs['security.capability'] = shifted;
+      else delete xattrs['security.capability'];
+    }
+    return { ...header, uid, gid, xattrs };
+  }
 
   private abs(path: string): string {
     return path === '' ? this.dest : join(this.dest, path);
@@ -86,7 +121,7 @@ class LayerWriter {
   }
 
   async write(entry: TarEntry): Promise<void> {
-    const { header } = entry;
+    const header = this.onHost(entry.header);
     const path = cleanEntryPath(header.name);
     this.entries++;
     if (path === '') {
@@ -205,8 +240,8 @@ class LayerWriter {
 }
 
 /** Writes every entry into `dest` (an empty directory the caller discards on failure). */
-export async function extractEntries(entries: AsyncIterable<TarEntry>, dest: string, ops: NodeOps): Promise<ExtractResult> {
-  const writer = new LayerWriter(dest, ops);
+export async function extractEntries(entries: AsyncIterable<TarEntry>, dest: string, ops: NodeOps, opts: ExtractOptions = {}): Promise<ExtractResult> {
+  const writer = new LayerWriter(dest, ops, opts.idMappings);
   for await (const entry of entries) {
     try {
       await writer.write(entry);

@@ -11,6 +11,7 @@ import { LayerError } from './errors.ts';
 import { extractEntries } from './extract.ts';
 import type { NodeOps } from './node-ops.ts';
 import { readTar, TarError } from './tar-reader.ts';
+import type { IdMappings } from '../userns/idmap.ts';
 
 export interface LayerInfo {
   chainId: string;
@@ -62,6 +63,14 @@ export interface SnapshotterLimits {
   reserveBytes?: number;
 }
 
+export interface SnapshotterOptions extends SnapshotterLimits {
+  /**
+   * A user namespace remap store: every owner is shifted into the range as layers are
+   * unpacked (Docker's /var/lib/docker/<uid>.<gid>/). A store holds one mapping, always.
+   */
+  idMappings?: IdMappings;
+}
+
 const GiB = 1024 ** 3;
 /** How often (in unpacked bytes) free space is looked at. */
 const SPACE_CHECK_EVERY = 32 * 1024 * 1024;
@@ -72,7 +81,7 @@ export class Snapshotter {
   constructor(
     readonly root: string,
     private readonly ops: NodeOps,
-    private readonly limits: SnapshotterLimits = {},
+    private readonly limits: SnapshotterOptions = {},
   ) {
     // overlay's mount options are ':' and ',' separated; a root holding them cannot be mounted.
     if (/[:,]/.test(root)) throw new Error(`layer root ${root} contains ':' or ',', which overlay mount options cannot carry`);
@@ -142,7 +151,7 @@ export class Snapshotter {
       }
       let result;
       try {
-        result = await extractEntries(readTar(hashed()), diff, this.ops);
+        result = await extractEntries(readTar(hashed()), diff, this.ops, this.limits.idMappings ? { idMappings: this.limits.idMappings } : {});
       } catch (err) {
         if (err instanceof LayerError) throw err;
         if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw noSpace(layer, diff, 'the disk is full');

@@ -9,7 +9,7 @@ import {
   defaultMounts,
 } from './defaults.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
-import type { Mount, NamespaceType, POSIXRlimit, Spec } from './types.ts';
+import type { LinuxIDMapping, Mount, NamespaceType, POSIXRlimit, Spec } from './types.ts';
 
 /** One change to a spec, in the manner of containerd's pkg/oci SpecOpts. */
 export type SpecOpt = (spec: Spec) => void;
@@ -72,6 +72,24 @@ export function withHostname(hostname: string): SpecOpt {
 export function withNamespaces(...types: NamespaceType[]): SpecOpt {
   return (spec) => {
     spec.linux.namespaces = types.map((type) => ({ type }));
+  };
+}
+
+/**
+ * A user namespace with these mappings (Docker's userns-remap). With the host's network
+ * namespace, which the new user namespace does not own, the kernel refuses a fresh sysfs:
+ * the host's /sys is bound read-only instead, as Docker does.
+ */
+export function withUserNamespace(uidMappings: readonly LinuxIDMapping[], gidMappings: readonly LinuxIDMapping[]): SpecOpt {
+  return (spec) => {
+    const namespaces = spec.linux.namespaces ?? [];
+    if (!namespaces.some((n) => n.type === 'user')) namespaces.push({ type: 'user' });
+    spec.linux.namespaces = namespaces;
+    spec.linux.uidMappings = uidMappings.map((m) => ({ ...m }));
+    spec.linux.gidMappings = gidMappings.map((m) => ({ ...m }));
+    if (!namespaces.some((n) => n.type === 'network' && !n.path)) {
+      spec.mounts = spec.mounts.map((m) => (m.type === 'sysfs' ? { destination: m.destination, type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] } : m));
+    }
   };
 }
 

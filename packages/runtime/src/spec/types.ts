@@ -51,8 +51,17 @@ export interface LinuxDeviceCgroup {
   access?: string;
 }
 
+/** Container ids [containerID, containerID+size) are host ids [hostID, hostID+size). */
+export interface LinuxIDMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface Linux {
   namespaces?: LinuxNamespace[];
+  uidMappings?: LinuxIDMapping[];
+  gidMappings?: LinuxIDMapping[];
   cgroupsPath?: string;
   resources?: { devices?: LinuxDeviceCgroup[] };
   maskedPaths?: string[];

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,18 @@ describe('named volumes', () => {
     store = new VolumeStore(dir);
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it.skipIf(process.getuid?.() !== 0)('under remapping, a new volume belongs to the remapped root and an existing one keeps its owner', async () => { // skipped unless root: only root can chown to another uid
+    const owner = { uid: 1_700_000_000, gid: 1_700_000_000 };
+    const plain = await store.create({ name: 'before' });
+    const remapped = new VolumeStore(dir, { owner });
+    const v = await remapped.create({ name: 'made' });
+    const st = await lstat(v.mountpoint);
+    expect([st.uid, st.gid]).toEqual([owner.uid, owner.gid]);
+    await remapped.create({ name: 'before' });
+    const kept = await lstat(plain.mountpoint);
+    expect([kept.uid, kept.gid]).toEqual([0, 0]);
+  });
 
   it('creates, lists, inspects; creating an existing name keeps its data', async () => {
     const v = await store.create({ name: 'data', labels: { team: 'web' } });

@@ -1,7 +1,7 @@
 // Named volumes as Docker's "local" driver keeps them: <stateDir>/volumes/<name>/_data holds the
 // data, <stateDir>/volumes/<name>/volume.json the metadata. Containers bind-mount _data.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -25,14 +25,27 @@ export class VolumeError extends Error {
   }
 }
 
+/**
+ * Makes a volume's _data directory if missing. A new one is given to `owner`: under user
+ * namespace remapping the container's root (as dockerd's volumes under its remapped root),
+ * so that it can write there. One that exists keeps its owner.
+ */
+export async function makeVolumeData(dataDir: string, owner?: { uid: number; gid: number }): Promise<void> {
+  const made = await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  if (made !== undefined && owner) await chown(dataDir, owner.uid, owner.gid);
+}
+
 /** Which containers use a volume (names), so that rm can refuse and say which. */
 export type VolumeUsers = (volume: string) => string[];
 
 export class VolumeStore {
   readonly root: string;
+  readonly #owner: { uid: number; gid: number } | undefined;
 
-  constructor(stateDir: string) {
+  /** `owner`: who new volumes' data belongs to (the remapped root under BERTH_USERNS_REMAP). */
+  constructor(stateDir: string, opts: { owner?: { uid: number; gid: number } } = {}) {
     this.root = join(stateDir, 'volumes');
+    this.#owner = opts.owner;
   }
 
   #dir(name: string): string {
@@ -46,7 +59,7 @@ export class VolumeStore {
     const dir = this.#dir(name);
     const existing = await this.#read(name);
     if (existing) return existing;
-    await mkdir(join(dir, '_data'), { recursive: true, mode: 0o755 });
+    await makeVolumeData(join(dir, '_data'), this.#owner);
     const v: Volume = { name, driver: 'local', mountpoint: join(dir, '_data'), createdAt: new Date().toISOString(), labels: o.labels ?? {}, anonymous: o.anonymous ?? o.name === undefined };
     const tmp = join(dir, `.volume.json.${process.pid}`);
     await writeFile(tmp, JSON.stringify(v));

@@ -17,6 +17,9 @@ describe('what needs an admin', () => {
       '--privileged', '--network host', 'a bind mount of the host path /etc', 'a bind mount of the host path /var/run', '--cap-add sys_admin', '--cap-add CAP_SYS_MODULE', '--cap-add ALL',
     ]);
   });
+  it('names --userns=host: on a remapping host it gives the container the host\'s root', () => {
+    expect(adminOnlyFeatures(spec({ userns: 'host' }))).toEqual(['--userns host']);
+  });
   it('tells host paths from volumes as the engine does', () => {
     expect(hostPathOf('/h:/c')).toBe('/h');
     expect(hostPathOf('/h:/c:rw')).toBe('/h');

@@ -16,13 +16,15 @@ export function hostPathOf(bind: string): string | null {
 
 /**
  * What in a container's spec gives it power over its host, and so needs the admin role:
- * --privileged, bind mounts of host paths, capabilities that amount to root on the host, and
- * the host's network namespace (it reaches every service the host keeps on 127.0.0.1).
+ * --privileged, --userns=host, bind mounts of host paths, capabilities that amount to root on
+ * the host, and the host's network namespace (it reaches every service the host keeps on 127.0.0.1).
  * Returns the reasons, empty when an operator may create it.
  */
-export function adminOnlyFeatures(spec: Pick<ContainerCreate, 'privileged' | 'binds' | 'capAdd'> & { network?: string | undefined }): string[] {
+export function adminOnlyFeatures(spec: Pick<ContainerCreate, 'privileged' | 'binds' | 'capAdd'> & { network?: string | undefined; userns?: 'host' | undefined }): string[] {
   const reasons: string[] = [];
   if (spec.privileged) reasons.push('--privileged');
+  // on a host that remaps, it makes the container's root the host's root again
+  if (spec.userns === 'host') reasons.push('--userns host');
   if (spec.network === 'host') reasons.push('--network host');
   for (const b of spec.binds) {
     const path = hostPathOf(b);
