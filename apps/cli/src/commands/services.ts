@@ -6,7 +6,7 @@ import { formatPorts, parseGoDuration, type ServiceSpec, type ServiceSpecInput }
 import { UserError } from '../errors.ts';
 import { parseFlags, type FlagSpec } from '../flags.ts';
 import { humanDuration, table } from '../format.ts';
-import { parseBytes, parseRunArgs } from './run-flags.ts';
+import { parseBytes, parseRunArgs, RUN_FLAGS } from './run-flags.ts';
 import { forEach, usage, type VerbContext } from './verbs.ts';
 
 export const SERVICE_USAGE = `Usage: berth service COMMAND
@@ -69,12 +69,18 @@ const SERVICE_FLAGS: FlagSpec = {
 };
 
 /**
- * Takes the service flags out of argv (they and docker run's are told apart by name), so the
- * rest goes through `run`'s own parser unchanged.
+ * Takes the service flags out of argv (they and the other flags are told apart by name), so
+ * the rest goes through its own parser (`run`'s for create) unchanged. `other` says which of
+ * the rest take a value.
  */
-function splitServiceFlags(argv: string[]): { service: string[]; run: string[] } {
+export function splitServiceFlags(argv: string[], other: FlagSpec): { service: string[]; run: string[] } {
   const service: string[] = [];
   const run: string[] = [];
+  const byShort = new Map(Object.entries(other).filter(([, d]) => d.short).map(([name, d]) => [d.short!, name]));
+  const takesValue = (a: string): boolean => {
+    const name = a.startsWith('--') ? a.slice(2) : byShort.get(a.slice(-1)) ?? '';
+    return other[name]?.type === 'string';
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('-') || a === '--') {
@@ -85,8 +91,8 @@ function splitServiceFlags(argv: string[]): { service: string[]; run: string[] }
     const def = SERVICE_FLAGS[name];
     if (!def) {
       run.push(a);
-      // a run flag's value travels with it
-      if (!a.includes('=') && i + 1 < argv.length && runFlagTakesValue(a)) run.push(argv[++i]!);
+      // the other flag's value travels with it
+      if (!a.includes('=') && i + 1 < argv.length && takesValue(a)) run.push(argv[++i]!);
       continue;
     }
     service.push(a);
@@ -94,9 +100,6 @@ function splitServiceFlags(argv: string[]): { service: string[]; run: string[] }
   }
   return { service, run };
 }
-
-const BOOLEAN_RUN_FLAGS = new Set(['-i', '-t', '-it', '-ti', '--interactive', '--tty', '--rm', '--read-only', '--privileged', '-P', '--publish-all', '--init', '--help']);
-const runFlagTakesValue = (a: string): boolean => !BOOLEAN_RUN_FLAGS.has(a);
 
 function durationMs(verb: string, flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -110,7 +113,7 @@ function durationMs(verb: string, flag: string, text: string | undefined): numbe
 }
 
 /** The service flags given, as changes to a spec (only what was given). */
-function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpecInput & { mode?: ServiceSpec['mode'] }): { detach: boolean } {
+export function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpecInput & { mode?: ServiceSpec['mode'] }): { detach: boolean } {
   const f = parseFlags(`service ${verb}`, argv, SERVICE_FLAGS);
   const bad = (m: string) => new UserError(`service ${verb}: ${m}`);
   const mode = f.str('mode');
@@ -169,9 +172,12 @@ function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpecInput 
 
 const readFile = (file: string) => readFileSync(file, 'utf8');
 
+/** The run flags `service update` takes besides the service flags: whole new values for these lists. */
+export const UPDATE_FLAGS: FlagSpec = { env: { type: 'string', short: 'e', multiple: true }, publish: { type: 'string', short: 'p', multiple: true }, label: { type: 'string', short: 'l', multiple: true }, force: { type: 'boolean' } };
+
 async function serviceCreate(ctx: VerbContext, argv: string[]): Promise<number> {
   if (argv[0] === '--help') return ctx.io.out(SERVICE_USAGE), 0;
-  const { service, run } = splitServiceFlags(argv);
+  const { service, run } = splitServiceFlags(argv, RUN_FLAGS);
   const parsed = parseRunArgs('create', run, { readFile, environ: process.env });
   const { image, name, network, networkAliases: _a, ipv4Address: _i, stdinOnce: _s, autoRemove: _r, ...container } = parsed.spec;
   if (!name) throw new UserError('service create: give the service a name with --name NAME');
@@ -299,9 +305,8 @@ async function serviceUpdate(ctx: VerbContext, argv: string[]): Promise<number> 
   if (!name || name.startsWith('-')) throw usage('service update', '[OPTIONS] SERVICE', 'requires exactly 1 argument');
   const current = await ctx.api.services.get.query({ name });
   const spec = structuredClone(current.spec) as ServiceSpecInput & { mode?: ServiceSpec['mode'] };
-  const { service, run } = splitServiceFlags(argv.slice(0, -1));
-  // the run flags update may take, as docker service update's --env-add etc. are spelt here
-  const f = parseFlags('service update', run, { env: { type: 'string', short: 'e', multiple: true }, publish: { type: 'string', short: 'p', multiple: true }, label: { type: 'string', short: 'l', multiple: true }, force: { type: 'boolean' } });
+  const { service, run } = splitServiceFlags(argv.slice(0, -1), UPDATE_FLAGS);
+  const f = parseFlags('service update', run, UPDATE_FLAGS);
   if (f.positionals.length) throw usage('service update', '[OPTIONS] SERVICE', `unexpected argument ${JSON.stringify(f.positionals[0])}`);
   const { detach } = applyServiceFlags('update', service, spec);
   const container = { ...current.spec.container };
