@@ -49,7 +49,7 @@ function Timeline({ service }: { service: ServiceDetail }) {
         <li key={e.id} className="flex flex-wrap gap-x-3">
           <span className="w-32 shrink-0 whitespace-nowrap text-slate-500"><time dateTime={e.at} title={new Date(e.at).toLocaleString()}>{isoAgo(e.at)}</time></span>
           <span className="w-20 shrink-0 text-xs uppercase tracking-wide text-slate-500">{e.kind}</span>
-          <span className="min-w-0 flex-1 wrap-anywhere">{e.message}{e.host ? <span className="text-slate-500"> on {e.host}</span> : null}</span>
+          <span className="min-w-0 flex-1 wrap-anywhere">{e.message}{e.host && !e.message.includes(e.host) ? <span className="text-slate-500"> on {e.host}</span> : null}</span>
         </li>
       ))}
     </ol>
@@ -91,7 +91,7 @@ function ServicePage({ name }: { name: string }) {
       <div className="mb-4 flex flex-wrap items-center gap-4">
         <h1 className="text-2xl font-semibold">{s.name}</h1>
         <div className="w-32"><ReplicasMeter name={s.name} running={s.running} desired={s.desired} /></div>
-        <span aria-label="Update state"><UpdateStateBadge state={s.updateState} /></span>
+        {s.updateState && <span aria-label="Update state"><UpdateStateBadge state={s.updateState} /></span>}
         {s.updateReason && <span className="text-sm text-slate-500">{s.updateReason}</span>}
       </div>
       {operator && <ServiceActions service={s} refresh={refresh} onRemoved={() => { setRemoved(true); router.push('/services'); }} />}
