@@ -4,6 +4,10 @@ import { HOST, hostStatus, registry, testImage } from './fleet.ts';
 import { signIn } from './sign-in.ts';
 
 const SERVICE = 'e2e-web';
+/** A stack of one service with no replicas: nothing runs, so its test needs no containers. */
+const STACK = 'e2e-stack';
+const STACKED = `${STACK}_api`;
+const LABEL = 'e2e-zone';
 
 /** The containers of the service's replicas on the stack's host (named SERVICE.SLOT.ID). */
 async function replicaContainers(api: APIRequestContext): Promise<string[]> {
@@ -15,8 +19,11 @@ async function replicaContainers(api: APIRequestContext): Promise<string[]> {
 const cleanUp = () => withAdminApi(async (api) => {
   // the global setup starts the agent without waiting for it to enrol
   await expect.poll(() => hostStatus(api, HOST), { timeout: 60_000 }).toBe('online');
-  const services = await query<{ name: string }[]>(api, 'services.list', {});
+  const services = await query<{ name: string; stack: string | null }[]>(api, 'services.list', {});
   if (services.some((s) => s.name === SERVICE)) await mutate(api, 'services.remove', { name: SERVICE });
+  if (services.some((s) => s.stack === STACK)) await mutate(api, 'stacks.remove', { name: STACK });
+  const host = await query<{ labels: Record<string, string> }>(api, 'hosts.get', { host: HOST });
+  if (LABEL in host.labels) await mutate(api, 'hosts.label', { host: HOST, add: {}, remove: [LABEL] });
   await expect.poll(() => replicaContainers(api), { timeout: 30_000 }).toEqual([]);
 });
 
@@ -87,6 +94,57 @@ test.describe('services: desired state from the dashboard', () => {
       await expect(page.getByRole('table', { name: 'Services', exact: true }).getByRole('row', { name: new RegExp(SERVICE) })).toHaveCount(0);
       // and the reconciler removes its replica from the host
       await withAdminApi((api) => expect.poll(() => replicaContainers(api), { timeout: 30_000 }).toEqual([]));
+    });
+  });
+
+  test('a change made meanwhile is refused with a reload; stacks filter the services; host labels', async ({ page }) => {
+    await withAdminApi((api) => mutate(api, 'stacks.deploy', { spec: { name: STACK, services: [{ name: 'api', image: testImage, container: {}, mode: { mode: 'replicated', replicas: 0 } }] } }));
+    await signIn(page);
+
+    await test.step('the stack, its services, and a scale refused because someone else scaled first', async () => {
+      await page.goto('/stacks');
+      const row = page.getByRole('table', { name: 'Stacks', exact: true }).getByRole('row', { name: new RegExp(STACK) });
+      await expect(row).toContainText('1');
+      await row.getByRole('link', { name: STACK }).click();
+      await expect(page.getByRole('heading', { name: `Services of stack ${STACK}` })).toBeVisible();
+      const services = page.getByRole('table', { name: 'Services', exact: true });
+      await expect(services.getByRole('row')).toHaveCount(2); // the header and the stack's one service
+      await services.getByRole('link', { name: STACKED }).click();
+
+      const scale = page.getByRole('form', { name: `Scale ${STACKED}` });
+      await scale.getByLabel('Replicas').fill('3');
+      // meanwhile someone else scales it: the page shows the new version, the form keeps the one it began from
+      await withAdminApi((api) => mutate(api, 'services.scale', { name: STACKED, replicas: 0, expectedVersion: 1 }));
+      await expect(page.getByRole('list', { name: 'Versions' })).toContainText('scale to 0');
+      await scale.getByRole('button', { name: 'Scale' }).click();
+      await expect(scale.getByRole('alert')).toContainText('Changed by someone else meanwhile: reload');
+      await scale.getByRole('button', { name: 'Reload' }).click();
+      await expect(scale.getByRole('alert')).toHaveCount(0);
+      await expect(scale.getByLabel('Replicas')).toHaveValue('0');
+    });
+
+    await test.step('remove the stack, naming its services', async () => {
+      await page.goto('/stacks');
+      await page.getByRole('button', { name: `Remove ${STACK}` }).click();
+      const confirm = page.getByRole('group', { name: `Remove ${STACK}` });
+      await expect(confirm).toContainText(`Remove the stack ${STACK}, its 1 service and their replicas?`);
+      await confirm.getByRole('button', { name: 'Confirm remove' }).click();
+      await expect(page.getByRole('status')).toContainText(`Removing service ${STACKED}`);
+      await expect(page.getByRole('table', { name: 'Stacks', exact: true }).getByRole('row', { name: new RegExp(STACK) })).toHaveCount(0);
+    });
+
+    await test.step('an admin labels the host, and removes the label', async () => {
+      await page.goto(`/hosts/${HOST}`);
+      const add = page.getByRole('form', { name: `Add a label to ${HOST}` });
+      await add.getByLabel('New label').fill('bad key=x');
+      await expect(add.getByRole('alert')).toContainText('a label key is letters, digits');
+      await add.getByLabel('New label').fill(`${LABEL}=eu`);
+      await add.getByRole('button', { name: 'Add label' }).click();
+      const labels = page.getByRole('list', { name: 'Host labels' });
+      await expect(labels).toContainText(`${LABEL}=eu`);
+      await page.getByRole('button', { name: `Remove label ${LABEL}` }).click();
+      await page.getByRole('group', { name: `Remove label ${LABEL}` }).getByRole('button', { name: 'Confirm remove' }).click();
+      await expect(page.getByText(`${LABEL}=eu`)).toHaveCount(0);
     });
   });
 });
