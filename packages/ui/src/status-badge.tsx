@@ -17,9 +17,19 @@ const TONE: Record<string, string> = {
   healthy: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300',
   starting: 'bg-sky-100 text-sky-800 dark:bg-sky-900/40 dark:text-sky-300',
   unhealthy: 'bg-rose-100 text-rose-800 dark:bg-rose-900/40 dark:text-rose-300',
+  // service replicas, as docker service ps words them (running, paused, restarting, created as above)
+  new: 'bg-sky-100 text-sky-800 dark:bg-sky-900/40 dark:text-sky-300',
+  failed: 'bg-rose-100 text-rose-800 dark:bg-rose-900/40 dark:text-rose-300',
+  rejected: 'bg-rose-100 text-rose-800 dark:bg-rose-900/40 dark:text-rose-300',
+  orphaned: 'bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
+  // a service's rolling update (paused as above)
+  updating: 'bg-sky-100 text-sky-800 dark:bg-sky-900/40 dark:text-sky-300',
+  'rolling back': 'bg-amber-100 text-amber-800 dark:bg-amber-900/40 dark:text-amber-300',
+  'rolled back': 'bg-amber-100 text-amber-800 dark:bg-amber-900/40 dark:text-amber-300',
+  completed: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300',
 };
 
-/** A host's or container's state as a coloured pill; the text stays for screen readers and tests. */
+/** A host's, container's, replica's or rolling update's state as a coloured pill; the text stays for screen readers and tests. */
 export function StatusBadge({ status }: { status: string }) {
   return (
     <span data-status={status} className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${TONE[status] ?? TONE.offline}`}>

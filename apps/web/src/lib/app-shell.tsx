@@ -9,6 +9,7 @@ import { useSession } from './use-session.ts';
 const NAV = [
   { href: '/', label: 'Hosts', match: (p: string) => p === '/' || (p.startsWith('/hosts/') && !p.includes('/containers/') && !p.includes('/networks/')) },
   { href: '/containers', label: 'Containers', match: (p: string) => p.startsWith('/containers') || /^\/hosts\/[^/]+\/containers\//.test(p) },
+  { href: '/services', label: 'Services', match: (p: string) => p.startsWith('/services') || p.startsWith('/stacks') },
   { href: '/images', label: 'Images', match: (p: string) => p.startsWith('/images') },
   { href: '/volumes', label: 'Volumes', match: (p: string) => p.startsWith('/volumes') },
   { href: '/networks', label: 'Networks', match: (p: string) => p.startsWith('/networks') || /^\/hosts\/[^/]+\/networks\//.test(p) },
@@ -29,7 +30,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 }
 
 /**
- * A fleet-wide list page (Containers, Images, Volumes, Networks): the shell, the fleet's event
+ * A fleet-wide list page (Containers, Services, Stacks, Images, Volumes, Networks): the shell, the fleet's event
  * stream without the hosts' metrics, the heading with any `actions` beside it, then the list.
  */
 export function FleetPage({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {

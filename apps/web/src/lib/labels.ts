@@ -11,3 +11,18 @@ export function parseLabels(text: string): { labels: Record<string, string> } | 
   }
   return { labels };
 }
+
+// the server's rule (packages/core hosts/service.ts), said before asking it
+const LABEL_KEY = /^[a-zA-Z0-9]([a-zA-Z0-9._/-]{0,126}[a-zA-Z0-9])?$/;
+
+/** A host label as `docker node update --label-add` takes it: KEY=VALUE (or a bare KEY, empty value). */
+export function parseHostLabel(text: string): { key: string; value: string } | { error: string } {
+  const t = text.trim();
+  const eq = t.indexOf('=');
+  const key = (eq < 0 ? t : t.slice(0, eq)).trim();
+  if (!key) return { error: 'write KEY=VALUE, e.g. zone=eu' };
+  if (!LABEL_KEY.test(key)) return { error: `"${key}": a label key is letters, digits, . _ / -, at most 128, starting and ending with a letter or digit` };
+  const value = eq < 0 ? '' : t.slice(eq + 1).trim();
+  if (value.length > 256) return { error: 'a label value is at most 256 characters' };
+  return { key, value };
+}

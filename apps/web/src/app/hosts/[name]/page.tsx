@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { Breadcrumb } from '../../../components/breadcrumb.tsx';
 import { ContainersTable } from '../../../components/containers-table.tsx';
 import { HostFactsList, HostMeters } from '../../../components/host-info.tsx';
+import { HostLabels } from '../../../components/host-labels.tsx';
 import { DiskUsagePanel } from '../../../components/disk-usage.tsx';
 import { ImagesPanel } from '../../../components/images-panel.tsx';
 import { NetworksPanel } from '../../../components/networks-panel.tsx';
@@ -56,6 +57,7 @@ function HostDetail({ name }: { name: string }) {
           </p>
         )}
       </div>
+      <HostLabels host={h} />
       {live.error && <Notice tone="warning" className="mb-3">Live facts unavailable ({errorMessage(live.error)}); showing the last inventory.</Notice>}
       <details open className="mb-6 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
         <summary className="cursor-pointer text-sm font-medium">System info <span className="font-normal text-slate-500">(as docker info)</span></summary>
