@@ -16,15 +16,17 @@ const READS = new Set<OperationName>([
  * What the API uses to reach hosts from this gateway: requests go through the command
  * outbox (any gateway may hold the host); live state comes from this gateway's hub.
  */
-export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier }): FleetDispatcher {
+export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier; direct?: boolean }): FleetDispatcher {
   const outbox = new OutboxRequester(o.db, o.notifier);
   return {
     request: (hostId, op, params, opts) =>
       // reads change nothing, so there is nothing to make durable or to do once: when this
       // gateway holds the host they go straight over its websocket (a fleet-wide `ps` is then
-      // one message per host, not five database round trips)
-      READS.has(op) && o.hub.isConnected(hostId)
-        ? o.hub.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {})
+      // one message per host, not five database round trips). `direct` sends writes that way
+      // too: for the reconciler, whose replicas table is already the durable record of what it
+      // asked (a create repeated after a crash is adopted by its name)
+      (READS.has(op) || o.direct) && o.hub.isConnected(hostId)
+        ? o.hub.request(hostId, op, params, { ...(opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts?.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) })
         : outbox.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     openStream: (hostId, op, params, opts) => o.hub.openStream(hostId, op, params, opts),
     isConnected: (hostId) => o.hub.isConnected(hostId),

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     server.listen(env.PORT, env.BIND, resolve);
   });
   // desired state: one reconciler in the whole deployment, in whichever gateway leads
-  const reconciler = new Reconciler({ db, fleet, secrets, log, rescheduleAfterMs: env.BERTH_RESCHEDULE_AFTER_MS });
+  const reconciler = new Reconciler({ db, fleet: gatewayFleet({ db, hub, notifier, direct: true }), secrets, log, rescheduleAfterMs: env.BERTH_RESCHEDULE_AFTER_MS });
   const lease = new LeaderLease(env.DATABASE_URL, {
     elected: () => {
       log('info', 'leading: the reconciler runs here');

@@ -20,7 +20,8 @@ interface Replica { id: string; slot: number; host: string; name: string; versio
  * reconciler in the gateway, kept at its count when a replica dies, moved off a host that went
  * away, and rolled back by itself when an update's replicas fail.
  */
-describe('services on three lab hosts', () => {
+// each test waits on real hosts converging, several times over: minutes under load, not seconds
+describe('services on three lab hosts', { timeout: 240_000 }, () => {
   const t = useTestDatabase();
   const lab = useLab(3);
   let gw: RunningGateway;

@@ -125,6 +125,7 @@ export class Reconciler {
     const known = new Set(rows.map((r) => r.id));
     const serviceIds = new Set(services.map((s) => s.id));
     const actions: (() => Promise<void>)[] = [];
+    const newRows: ReturnType<Reconciler['prepareReplica']>['row'][] = [];
     let created = 0;
     let removed = 0;
     this.pendingTimers = false;
@@ -176,11 +177,15 @@ export class Reconciler {
       }
       for (const c of d.create) {
         created++;
-        actions.push(await this.prepareReplica(state, c.slot, c.hostId, hostMap));
+        const made = this.prepareReplica(state, c.slot, c.hostId, hostMap);
+        newRows.push(made.row);
+        actions.push(made.work);
       }
       if (d.create.length || d.remove.length || (s.updateState && !['completed', 'rollback_completed'].includes(s.updateState))) this.pendingTimers = true;
     }
-    await runAll(actions, this.o.concurrency ?? 16);
+    // the new replicas' rows in one statement, before any agent is asked (the reconciler's memory)
+    if (newRows.length) await this.db.replica.createMany({ data: newRows });
+    await runAll(actions, this.o.concurrency ?? 32);
     return { created, removed };
   }
 
@@ -227,13 +232,13 @@ export class Reconciler {
     return b && b.until > now ? b.why : null;
   }
 
-  /** Writes the replica's row (the reconciler's memory), then returns the work of making it. */
-  private async prepareReplica(svc: ServiceState, slot: number, hostId: string, hosts: Map<string, ObservedHost>): Promise<() => Promise<void>> {
+  /** The replica's row (written by the pass before any agent is asked) and the work of making it. */
+  private prepareReplica(svc: ServiceState, slot: number, hostId: string, hosts: Map<string, ObservedHost>) {
     const id = randomUUID();
     const host = hosts.get(hostId)!;
     const containerName = replicaName(svc.name, slot, host.name, id);
-    await this.db.replica.create({ data: { id, serviceId: svc.id, slot, hostId, template: svc.template, version: svc.version, containerName, state: 'new' } });
-    return async () => {
+    const row = { id, serviceId: svc.id, slot, hostId, template: svc.template, version: svc.version, containerName, state: 'new' };
+    const work = async () => {
       try {
         const containerId = await this.createReplica(svc, { id, slot, containerName }, hostId);
         await this.db.replica.update({ where: { id }, data: { containerId, state: 'starting' } }).catch(() => {});
@@ -250,6 +255,7 @@ export class Reconciler {
         this.backoff.set(`${svc.id}/${hostId}`, { until: Date.now() + delay, delay, why: `a replica failed there ${Math.round(delay / 1000)} s ago: ${message}` });
       }
     };
+    return { row, work };
   }
 
   private async createReplica(svc: ServiceState, r: { id: string; slot: number; containerName: string }, hostId: string): Promise<string> {
