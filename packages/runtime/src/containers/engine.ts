@@ -866,8 +866,9 @@ export class ContainerEngine {
     // killing the runtime's foreground exec leaves the process it started in the container:
     // that one goes first, by the pid the runtime wrote
     const kill = () => {
-      void readPid(join(execDir, 'exec.pid')).then((pid) => {
-        if (pid > 0) {
+      void readPid(join(execDir, 'exec.pid')).then(async (pid) => {
+        // only while that pid is still in the container's cgroup: never a reused pid of the host's
+        if (pid > 0 && (await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).includes(r.id)) {
           try {
             killPid(pid, 'SIGKILL');
           } catch {
