@@ -317,6 +317,27 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     expect((await cli(['ps', '-aq'])).stdout).toBe('');
   });
 
+  it('runs with --health-cmd: ps shows (healthy) and filters on health; --no-healthcheck with --health-* is refused', async () => {
+    const run = await cli(['run', '-d', '--name', 'checked', '--health-cmd', 'true', '--health-interval', '200ms', image, 'sleep', '1000']);
+    expect(run.code, run.stderr).toBe(0);
+    const ps = await eventually(async () => {
+      const r = await cli(['ps']);
+      return /Up .*\(healthy\)\s+checked$/m.test(r.stdout) && r;
+    }, 'ps showing checked (healthy)');
+    expect(ps.code).toBe(0);
+    expect((await cli(['ps', '--filter', 'health=healthy', '--format', 'json'])).stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { name: string; health?: string })))
+      .toEqual([expect.objectContaining({ name: 'checked', health: 'healthy' })]);
+    expect((await cli(['ps', '-q', '--filter', 'health=none'])).stdout).toBe('');
+    const inspect = JSON.parse((await cli(['inspect', 'checked'])).stdout) as { State: { Health: { Status: string } }; Config: { Healthcheck: unknown } }[];
+    expect(inspect[0]!.Config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'], Interval: 200_000_000 });
+    expect(inspect[0]!.State.Health.Status).toBe('healthy');
+    const bad = await cli(['run', '-d', '--no-healthcheck', '--health-interval', '1s', image, 'true']);
+    expect([bad.code, bad.stderr]).toEqual([125, 'berth: run: --no-healthcheck conflicts with --health-* options (--health-interval)\n']);
+    const zero = await cli(['run', '-d', '--health-interval', '0', image, 'true']);
+    expect([zero.code, zero.stderr]).toEqual([125, 'berth: run: invalid --health-interval "0": it is zero; use a positive duration such as 500ms, 30s or 1m30s\n']);
+    expect((await cli(['rm', '-f', 'checked'])).code).toBe(0);
+  });
+
   it('saves an image to a file and loads it back with the same id; system df counts it; events tells what happened', async () => {
     const events = spawn(process.execPath, [...nodeArgs('cli'), 'events', '--format', 'json'], { env: { ...process.env, ...env.admin }, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';

@@ -24,6 +24,10 @@ export const Healthcheck = z.object({
 });
 export type Healthcheck = z.infer<typeof Healthcheck>;
 
+/** A container's health as Docker names it; absent when it has no healthcheck. */
+export const HealthStatus = z.enum(['starting', 'healthy', 'unhealthy']);
+export type HealthStatus = z.infer<typeof HealthStatus>;
+
 /** The `docker run` flags berth carries over, in Docker's names. */
 export const ContainerCreate = z.object({
   image: z.string().min(1).max(512),
@@ -94,6 +98,8 @@ export const ContainerSummary = z.object({
   ports: z.array(z.object({ containerPort: z.number().int(), protocol: z.enum(['tcp', 'udp']), hostIp: z.string().optional(), hostPort: z.number().int().optional() })).default([]),
   /** names of the networks it is attached to */
   networks: z.array(z.string()).default([]),
+  /** its healthcheck's status (ps's "(healthy)"); absent when it has none, and from agents before protocol 1.3 */
+  health: HealthStatus.optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 

@@ -30,7 +30,7 @@ export type ContainerTemplate = z.infer<typeof ContainerTemplate>;
 
 /** replicated (a count) or global (one on every host that satisfies the constraints). */
 export const ServiceMode = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('replicated'), replicas: z.number().int().min(0).max(1000) }),
+  z.object({ mode: z.literal('replicated'), replicas: z.number().int().min(0).max(10_000) }),
   z.object({ mode: z.literal('global') }),
 ]);
 export type ServiceMode = z.infer<typeof ServiceMode>;

@@ -80,6 +80,8 @@ export {
 } from './spec/run-opts.ts';
 export type { LinuxRun, LinuxResources, LinuxMemory, LinuxCpu, LinuxSeccomp, LinuxSeccompSyscall, LinuxDevice } from './spec/run-opts.ts';
 export { ContainerEngine } from './containers/engine.ts';
+export { applyProbeResult, healthProbe, healthTestProblem, mergeHealthcheck, nextProbeDelay, HEALTH_DEFAULTS } from './containers/health.ts';
+export type { HealthProbe } from './containers/health.ts';
 export type { ContainerEngineOptions, CreateContainerRequest, ContainerEvent, LoadReport } from './containers/engine.ts';
 export type {
   ImageConfig,
@@ -95,6 +97,11 @@ export type {
   TmpfsMountConfig,
   BindMountConfig,
   VolumeMountConfig,
+  HealthcheckConfig,
+  HealthcheckResult,
+  HealthState,
+  HealthStatus as ContainerHealthStatus,
+  ImageHealthcheck,
 } from './containers/config.ts';
 export { ContainerError } from './containers/errors.ts';
 export type { ContainerErrorCode } from './containers/errors.ts';

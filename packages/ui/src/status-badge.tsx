@@ -13,6 +13,10 @@ const TONE: Record<string, string> = {
   removing: 'bg-amber-100 text-amber-800 dark:bg-amber-900/40 dark:text-amber-300',
   exited: 'bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
   dead: 'bg-rose-100 text-rose-800 dark:bg-rose-900/40 dark:text-rose-300',
+  // container health: Docker's healthcheck statuses
+  healthy: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-300',
+  starting: 'bg-sky-100 text-sky-800 dark:bg-sky-900/40 dark:text-sky-300',
+  unhealthy: 'bg-rose-100 text-rose-800 dark:bg-rose-900/40 dark:text-rose-300',
 };
 
 /** A host's or container's state as a coloured pill; the text stays for screen readers and tests. */

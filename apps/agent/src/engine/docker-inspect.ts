@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '@berth/runtime';
+import type { ContainerRecord, HealthcheckConfig, HealthState } from '@berth/runtime';
 import { dockerNetworkInspect } from './docker-ports.ts';
 
 /** The COMMAND column of `docker ps`, before truncation: path and args joined, as dockerd does. */
@@ -29,6 +29,7 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       Error: s.error,
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
+      ...(s.health ? { Health: dockerHealth(s.health) } : {}),
     },
     Image: r.image.id ?? '',
     Name: `/${r.name}`,
@@ -68,8 +69,27 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       Labels: { ...(r.imageConfig.Labels ?? {}), ...(c.labels ?? {}) },
       StopSignal: c.stopSignal ?? 'SIGTERM',
       StopTimeout: c.stopTimeout ?? 10,
+      ...(c.healthcheck ? { Healthcheck: dockerHealthConfig(c.healthcheck) } : {}),
       ...net.config,
     },
     NetworkSettings: net.networkSettings,
+  };
+}
+
+const NS_PER_MS = 1_000_000;
+
+/** Config.Healthcheck: durations in nanoseconds, zero fields left out (Go's omitempty). */
+export function dockerHealthConfig(hc: HealthcheckConfig): Record<string, unknown> {
+  const ns = (ms: number | undefined) => (ms ? ms * NS_PER_MS : undefined);
+  const fields = { Test: hc.test, Interval: ns(hc.intervalMs), Timeout: ns(hc.timeoutMs), StartPeriod: ns(hc.startPeriodMs), StartInterval: ns(hc.startIntervalMs), Retries: hc.retries || undefined };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/** State.Health: Status, FailingStreak and the last results, oldest first. */
+export function dockerHealth(h: HealthState): Record<string, unknown> {
+  return {
+    Status: h.status,
+    FailingStreak: h.failingStreak,
+    Log: h.log.map((r) => ({ Start: r.start, End: r.end, ExitCode: r.exitCode, Output: r.output })),
   };
 }

@@ -26,4 +26,14 @@ describe('docker ps STATUS column', () => {
     expect(dockerStatus({ ...base, status: 'created' }, now)).toBe('Created');
     expect(dockerStatus({ ...base, status: 'dead' }, now)).toBe('Dead');
   });
+
+  it('adds the health of a running container as docker ps does, not of a paused or stopped one', () => {
+    const now = Date.parse('2026-11-30T10:00:00Z');
+    const base = { exitCode: 0, startedAt: '2026-11-30T09:58:00Z', finishedAt: '2026-11-30T09:59:58Z' };
+    expect(dockerStatus({ ...base, status: 'running', health: { status: 'healthy' } }, now)).toBe('Up 2 minutes (healthy)');
+    expect(dockerStatus({ ...base, status: 'running', health: { status: 'starting' } }, now)).toBe('Up 2 minutes (health: starting)');
+    expect(dockerStatus({ ...base, status: 'running', health: { status: 'unhealthy' } }, now)).toBe('Up 2 minutes (unhealthy)');
+    expect(dockerStatus({ ...base, status: 'paused', health: { status: 'unhealthy' } }, now)).toBe('Up 2 minutes (Paused)');
+    expect(dockerStatus({ ...base, status: 'exited', health: { status: 'unhealthy' } }, now)).toBe('Exited (0) 2 seconds ago');
+  });
 });

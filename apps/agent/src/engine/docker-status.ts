@@ -1,20 +1,26 @@
 import { humanDuration } from '@berth/protocol';
-import type { DockerContainerStatus } from '@berth/runtime';
-
+import type { ContainerHealthStatus, DockerContainerStatus } from '@berth/runtime';
 
 export interface StatusInput {
   status: DockerContainerStatus;
   exitCode: number;
   startedAt: string;
   finishedAt: string;
+  health?: { status: ContainerHealthStatus };
 }
 
-/** The STATUS column of `docker ps`: "Up 5 minutes (Paused)", "Exited (137) 2 seconds ago". */
+/**
+ * The STATUS column of `docker ps`: "Up 5 minutes (Paused)", "Up 2 minutes (healthy)",
+ * "Up 3 seconds (health: starting)", "Exited (137) 2 seconds ago".
+ */
 export function dockerStatus(s: StatusInput, now = Date.now()): string {
   const since = (t: string) => Math.max(0, now - Date.parse(t));
   switch (s.status) {
-    case 'running':
-      return `Up ${humanDuration(since(s.startedAt))}`;
+    case 'running': {
+      const up = `Up ${humanDuration(since(s.startedAt))}`;
+      if (!s.health) return up;
+      return `${up} (${s.health.status === 'starting' ? 'health: starting' : s.health.status})`;
+    }
     case 'paused':
       return `Up ${humanDuration(since(s.startedAt))} (Paused)`;
     case 'restarting':

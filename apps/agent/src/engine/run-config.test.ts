@@ -29,6 +29,14 @@ describe('run flags to engine config', () => {
     expect(c.restartPolicy).toEqual({ name: 'on-failure', maximumRetryCount: 3 });
   });
 
+  it('carries the healthcheck, and refuses a malformed test or NONE with other health options', () => {
+    expect(toContainerConfig(ContainerCreate.parse({ image: 'b', healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 200 } }), 'k').healthcheck).toEqual({ test: ['CMD-SHELL', 'true'], intervalMs: 200 });
+    expect(toContainerConfig(ContainerCreate.parse({ image: 'b', healthcheck: { retries: 5 } }), 'k').healthcheck).toEqual({ retries: 5 });
+    expect(toContainerConfig(ContainerCreate.parse({ image: 'b' }), 'k').healthcheck).toBeUndefined();
+    expect(() => toContainerConfig(ContainerCreate.parse({ image: 'b', healthcheck: { test: ['curl', 'x'] } }), 'k')).toThrow('invalid healthcheck test ["curl","x"]: the test must start with NONE, CMD or CMD-SHELL, not "curl"');
+    expect(() => toContainerConfig(ContainerCreate.parse({ image: 'b', healthcheck: { test: ['NONE'], intervalMs: 5 } }), 'k')).toThrow('--no-healthcheck conflicts with --health-* options');
+  });
+
   it('refuses conflicting flags', () => {
     expect(() => toContainerConfig(ContainerCreate.parse({ image: 'b', autoRemove: true, restartPolicy: { name: 'always' } }), 'k')).toThrow('Conflicting options: --restart and --rm');
     expect(() => toContainerConfig(ContainerCreate.parse({ image: 'b', binds: ['data:/x', '/tmp:/x'] }), 'k')).toThrow('Duplicate mount point: /x');

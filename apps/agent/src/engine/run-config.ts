@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseExposed, parseExtraHost, parsePublish, PortSpecError, type ContainerCreate } from '@berth/protocol';
-import type { BindMountConfig, ContainerConfig, VolumeMountConfig } from '@berth/runtime';
+import { healthTestProblem, type BindMountConfig, type ContainerConfig, type HealthcheckConfig, type VolumeMountConfig } from '@berth/runtime';
 import { HandlerError } from '../handlers/types.ts';
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -84,8 +84,19 @@ export function toContainerConfig(spec: ContainerCreate, containerKey: string, i
   if (spec.workingDir) config.workingDir = spec.workingDir;
   if (spec.user) config.user = spec.user;
   if (spec.hostname) config.hostname = spec.hostname;
+  if (spec.healthcheck) config.healthcheck = healthcheckConfig(spec.healthcheck);
   Object.assign(config, networkConfig(spec, defaultNetwork));
   return config;
+}
+
+/** --health-* and --no-healthcheck; the engine merges them over the image's HEALTHCHECK. */
+function healthcheckConfig(h: NonNullable<ContainerCreate['healthcheck']>): HealthcheckConfig {
+  if (h.test) {
+    const problem = healthTestProblem(h.test);
+    if (problem) throw invalid(`invalid healthcheck test ${JSON.stringify(h.test)}: ${problem}`);
+    if (h.test[0] === 'NONE' && Object.keys(h).length > 1) throw invalid('--no-healthcheck conflicts with --health-* options');
+  }
+  return { ...h, ...(h.test ? { test: [...h.test] } : {}) };
 }
 
 /** --network, -p, -P, --expose, --ip, --network-alias, --dns*, --add-host. */

@@ -33,6 +33,7 @@ export const listContainers: Handler<'container.list'> = async (p, ctx) =>
       labels: { ...(r.imageConfig.Labels ?? {}), ...(r.config.labels ?? {}) },
       ports: portEntries(r),
       networks: networkNames(r),
+      ...(r.state.health ? { health: r.state.health.status } : {}),
     }));
 
 /** `docker create`: the image must be on the host (the CLI pulls first, as docker run does). */

@@ -280,6 +280,37 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     await dispatch('image.remove', { ref: 'team/baked:1' }, ctx);
   });
 
+  it('healthchecks: the image’s HEALTHCHECK under --health-* shows in ps, inspect and events; NONE turns it off', async () => {
+    const image = await buildBusyboxImage({ cmd: ['sleep', '1000'], healthcheck: { test: ['CMD-SHELL', 'exit 0'], intervalMs: 30_000, retries: 2 } });
+    await pushImage(image, registry.url, 'team/checked', 'latest');
+    const checked = `${new URL(registry.url).host}/team/checked:latest`;
+    await dispatch('image.pull', { ref: checked }, ctx);
+    await dispatch('container.create', { image: checked, name: 'checked', healthcheck: { intervalMs: 100 } }, ctx);
+    await dispatch('container.create', { image: checked, name: 'unchecked', healthcheck: { test: ['NONE'] } }, ctx);
+    await dispatch('container.start', { id: 'checked' }, ctx);
+    await dispatch('container.start', { id: 'unchecked' }, ctx);
+    type Row = { name: string; status: string; health?: string };
+    const row = async (name: string) => ((await dispatch('container.list', {}, ctx)) as Row[]).find((r) => r.name === name)!;
+    const deadline = Date.now() + 30_000;
+    while ((await row('checked')).health !== 'healthy' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await row('checked')).toMatchObject({ health: 'healthy', status: expect.stringMatching(/^Up .+ \(healthy\)$/) });
+    const unchecked = await row('unchecked');
+    expect(unchecked.health).toBeUndefined();
+    expect(unchecked.status).toMatch(/^Up [^(]+$/);
+    const inspect = (await dispatch('container.inspect', { id: 'checked' }, ctx)) as { State: { Health: { Status: string; FailingStreak: number; Log: { ExitCode: number }[] } }; Config: { Healthcheck: unknown } };
+    expect(inspect.Config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'exit 0'], Interval: 100_000_000, Retries: 2 });
+    expect(inspect.State.Health).toMatchObject({ Status: 'healthy', FailingStreak: 0 });
+    expect(inspect.State.Health.Log[0]).toMatchObject({ ExitCode: 0, Output: '' });
+    const none = (await dispatch('container.inspect', { id: 'unchecked' }, ctx)) as { State: Record<string, unknown>; Config: { Healthcheck: unknown } };
+    expect(none.State.Health).toBeUndefined();
+    expect(none.Config.Healthcheck).toEqual({ Test: ['NONE'], Interval: 30_000_000_000, Retries: 2 });
+    expect(events.filter((e) => e.kind === 'container' && e.data.name === 'checked' && String(e.data.action).startsWith('health_status')).map((e) => e.data.action)).toEqual(['health_status: healthy']);
+    // in the inventory too, for the control plane's copy
+    expect((await ctx.inventory()).containers.find((c) => c.name === 'checked')?.health).toBe('healthy');
+    for (const id of ['checked', 'unchecked']) await dispatch('container.remove', { id, force: true }, ctx);
+    await dispatch('image.remove', { ref: checked }, ctx);
+  });
+
   it('rmi untags and deletes once nothing uses the image', async () => {
     await dispatch('image.tag', { source: ref, target: 'mine:1' }, ctx);
     expect(await dispatch('image.remove', { ref: 'mine:1' }, ctx)).toEqual({ untagged: ['mine:1'], deleted: [] });

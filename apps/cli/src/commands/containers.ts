@@ -27,20 +27,38 @@ export function psTable(rows: PsRow[], o: { noTrunc: boolean; showHost: boolean;
   return table([...headers, 'HOST'], rows.map((c) => [...cells(c), c.host]));
 }
 
+const HEALTH_FILTER = ['starting', 'healthy', 'unhealthy', 'none'] as const;
+
+/** `ps --filter health=…` (docker's; values of one key match any): the rows to keep. */
+export function psFilter(filters: string[]): (c: ContainerSummary) => boolean {
+  const health = new Set<string>();
+  for (const text of filters) {
+    const eq = text.indexOf('=');
+    const key = eq < 0 ? text : text.slice(0, eq);
+    const value = eq < 0 ? '' : text.slice(eq + 1);
+    if (key !== 'health') throw new UserError(`ps: invalid filter ${JSON.stringify(text)}: berth ps filters on health=starting|healthy|unhealthy|none`);
+    if (!(HEALTH_FILTER as readonly string[]).includes(value)) throw new UserError(`ps: invalid filter ${JSON.stringify(text)}: health is one of ${HEALTH_FILTER.join(', ')}`);
+    health.add(value);
+  }
+  return (c) => health.size === 0 || health.has(c.health ?? 'none');
+}
+
 export async function psCommand(ctx: VerbContext, argv: string[]): Promise<number> {
-  const f = parseFlags('ps', argv, { all: { type: 'boolean', short: 'a' }, quiet: { type: 'boolean', short: 'q' }, 'no-trunc': { type: 'boolean' }, format: { type: 'string' }, ...HOST_FLAG });
-  if (f.positionals.length) throw usage('ps', '[-a] [-q] [--no-trunc] [--format json]', `unexpected argument ${JSON.stringify(f.positionals[0])}`);
+  const f = parseFlags('ps', argv, { all: { type: 'boolean', short: 'a' }, quiet: { type: 'boolean', short: 'q' }, 'no-trunc': { type: 'boolean' }, format: { type: 'string' }, filter: { type: 'string', short: 'f', multiple: true }, ...HOST_FLAG });
+  if (f.positionals.length) throw usage('ps', '[-a] [-q] [--no-trunc] [--format json] [--filter health=STATUS]', `unexpected argument ${JSON.stringify(f.positionals[0])}`);
   const format = f.str('format');
   if (format !== undefined && format !== 'json') throw new UserError(`ps: unknown --format ${format}: only json is supported`);
+  const keep = psFilter(f.list('filter'));
   const host = f.str('host') ?? ctx.host;
   const r = await ctx.api.containers.list.query({ ...(host ? { host } : {}), all: f.bool('all') });
   for (const u of r.unavailable) ctx.io.err(`berth: ${u.host}: ${u.reason} (its containers are not listed)\n`);
+  const rows = r.containers.filter(keep);
   if (f.bool('quiet')) {
-    ctx.io.out(r.containers.map((c) => `${f.bool('no-trunc') ? c.id : c.id.slice(0, 12)}\n`).join(''));
+    ctx.io.out(rows.map((c) => `${f.bool('no-trunc') ? c.id : c.id.slice(0, 12)}\n`).join(''));
   } else if (format === 'json') {
-    ctx.io.out(r.containers.map((c) => `${JSON.stringify(c)}\n`).join(''));
+    ctx.io.out(rows.map((c) => `${JSON.stringify(c)}\n`).join(''));
   } else {
-    ctx.io.out(psTable(r.containers, { noTrunc: f.bool('no-trunc'), showHost: !host && r.hosts.length > 1 }));
+    ctx.io.out(psTable(rows, { noTrunc: f.bool('no-trunc'), showHost: !host && r.hosts.length > 1 }));
   }
   return 0;
 }

@@ -6,6 +6,7 @@ import { UserError } from '../errors.ts';
 import { eventsCommand, exportCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
 import { networkCommand } from './networks.ts';
 import { serviceCommand } from './services.ts';
+import { stackCommand } from './stacks.ts';
 import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
 import type { VerbContext } from './verbs.ts';
 
@@ -42,6 +43,7 @@ const VERBS: Record<string, Verb> = {
   volume: volumeCommand,
   network: networkCommand,
   service: serviceCommand,
+  stack: stackCommand,
   port: portCommand,
   login: loginCommand,
   logout: logoutCommand,
@@ -79,7 +81,7 @@ export async function dockerMain(ctx: VerbContext, cmd: string, argv: string[]):
 }
 
 export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks the host, else the only one):
-  ps [-a] [-q] [--no-trunc] [--format json]
+  ps [-a] [-q] [--no-trunc] [--format json] [--filter health=starting|healthy|unhealthy|none]
                         list containers (every host's without -H), with their published ports
   run [OPTIONS] IMAGE [COMMAND] [ARG...]
                         create and start a container; without -d, show its output and exit
@@ -138,4 +140,10 @@ Networks (berth network --help for more):
   network inspect NETWORK... | rm NETWORK... | prune [-f]
   network connect [--alias NAME] [--ip IP] NETWORK CONTAINER
   network disconnect [-f] NETWORK CONTAINER
+
+Services and stacks: desired state the control plane keeps true (berth service --help, berth stack --help):
+  service create --name NAME [--replicas N | --mode global] [--constraint EXPR] [run flags] IMAGE [COMMAND]
+  service ls | ps SERVICE | inspect SERVICE | scale SERVICE=N | update [--image IMAGE] SERVICE | rollback SERVICE | rm SERVICE
+  stack deploy -c docker-compose.yml NAME | ls | ps NAME | services NAME | rm NAME
+  host update --label-add KEY=VALUE HOST   (labels that constraints match, as node.labels.KEY)
 `;

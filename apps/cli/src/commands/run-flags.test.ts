@@ -175,3 +175,23 @@ describe('units and policies', () => {
     expect(() => parseVolume('bad$name:/x')).toThrow(/neither an absolute host path nor a volume name/);
   });
 });
+
+describe('berth run --health-* flags', () => {
+  it('takes docker’s health flags: --health-cmd as CMD-SHELL, Go durations in ms', () => {
+    const r = run(['--health-cmd', 'wget -q -O- localhost || exit 1', '--health-interval', '200ms', '--health-timeout', '1m30s', '--health-start-period', '2s', '--health-start-interval', '500ms', '--health-retries', '5', 'busybox']);
+    expect(r.spec.healthcheck).toEqual({ test: ['CMD-SHELL', 'wget -q -O- localhost || exit 1'], intervalMs: 200, timeoutMs: 90_000, startPeriodMs: 2_000, startIntervalMs: 500, retries: 5 });
+    expect(run(['--health-interval=5s', 'busybox']).spec.healthcheck).toEqual({ intervalMs: 5_000 });
+    expect(run(['--no-healthcheck', 'busybox']).spec.healthcheck).toEqual({ test: ['NONE'] });
+    expect(run(['busybox']).spec.healthcheck).toBeUndefined();
+  });
+
+  it('refuses zero, negative and garbage durations, bad retries and --no-healthcheck with --health-*, in one line each', () => {
+    fails(['--health-interval', '0', 'busybox'], /^run: invalid --health-interval "0": it is zero; use a positive duration such as 500ms, 30s or 1m30s$/);
+    fails(['--health-timeout', '-1s', 'busybox'], /^run: invalid --health-timeout "-1s": it is negative/);
+    fails(['--health-start-period', 'soon', 'busybox'], /^run: invalid --health-start-period "soon": it is not a duration/);
+    fails(['--health-start-interval', '30', 'busybox'], /^run: invalid --health-start-interval "30": it has no unit/);
+    fails(['--health-retries', '0', 'busybox'], /--health-retries must be a whole number of at least 1, not "0"/);
+    fails(['--health-cmd', ' ', 'busybox'], /--health-cmd needs a command/);
+    fails(['--no-healthcheck', '--health-cmd', 'true', 'busybox'], /^run: --no-healthcheck conflicts with --health-\* options \(--health-cmd\)$/);
+  });
+});

@@ -1,6 +1,6 @@
 // `berth run|create` flags, as Docker spells them, turned into the protocol's ContainerCreate.
 // Pure: the environment (for `-e NAME`) and file reading (for --env-file) are passed in.
-import { ContainerCreate, isIpv4, parseExposed, parseExtraHost, parsePublish } from '@berth/protocol';
+import { ContainerCreate, isIpv4, parseExposed, parseExtraHost, parseGoDuration, parsePublish } from '@berth/protocol';
 import { UserError } from '../errors.ts';
 import { parseFlags, type Flags, type FlagSpec } from '../flags.ts';
 
@@ -42,6 +42,13 @@ export const RUN_FLAGS: FlagSpec = {
   'dns-option': { type: 'string', multiple: true },
   'dns-opt': { type: 'string', multiple: true },
   'add-host': { type: 'string', multiple: true },
+  'health-cmd': { type: 'string' },
+  'health-interval': { type: 'string' },
+  'health-timeout': { type: 'string' },
+  'health-start-period': { type: 'string' },
+  'health-start-interval': { type: 'string' },
+  'health-retries': { type: 'string' },
+  'no-healthcheck': { type: 'boolean' },
   host: { type: 'string', short: 'H' },
   help: { type: 'boolean' },
 };
@@ -85,6 +92,13 @@ ${verb === 'run' ? '  -d, --detach               run in the background and print
       --dns-search DOMAIN    a DNS search domain
       --dns-option OPTION    a resolv.conf option (ndots:2)
       --add-host NAME:IPV4   a line in its /etc/hosts
+      --health-cmd CMD       command run in the container (by /bin/sh -c) to check its health
+      --health-interval D    time between checks (Go duration: 500ms, 30s, 1m30s; default 30s)
+      --health-timeout D     a check running longer fails (default 30s)
+      --health-start-period D   failures in this time after the start do not count (default 0s)
+      --health-start-interval D time between checks during the start period (default 5s)
+      --health-retries N     consecutive failures that make it unhealthy (default 3)
+      --no-healthcheck       disable the image's HEALTHCHECK
   -H, --host HOST            the host to create it on
 `;
 
@@ -176,8 +190,38 @@ const FIELD_FLAGS: Record<string, string> = {
   image: 'IMAGE', name: '--name', env: '-e', workingDir: '-w', user: '-u', hostname: '-h', labels: '-l', memory: '-m', memorySwap: '--memory-swap',
   cpus: '--cpus', cpuShares: '--cpu-shares', pidsLimit: '--pids-limit', binds: '-v', tmpfs: '--tmpfs', restartPolicy: '--restart',
   network: '--network', networkAliases: '--network-alias', ipv4Address: '--ip', publish: '-p', expose: '--expose', dns: '--dns', dnsSearch: '--dns-search',
-  dnsOption: '--dns-option', addHost: '--add-host',
+  dnsOption: '--dns-option', addHost: '--add-host', healthcheck: '--health-*',
 };
+
+const HEALTH_DURATIONS = [
+  ['health-interval', 'intervalMs'],
+  ['health-timeout', 'timeoutMs'],
+  ['health-start-period', 'startPeriodMs'],
+  ['health-start-interval', 'startIntervalMs'],
+] as const;
+
+/** --health-cmd and friends (docker's), or --no-healthcheck; undefined when none is given. */
+function healthcheckSpec(f: Flags, bad: (msg: string) => UserError, attempt: <T>(fn: () => T) => T): ContainerCreate['healthcheck'] {
+  const given = ['health-cmd', 'health-retries', ...HEALTH_DURATIONS.map(([flag]) => flag)].filter((flag) => f.str(flag) !== undefined);
+  if (f.bool('no-healthcheck')) {
+    if (given.length) throw bad(`--no-healthcheck conflicts with --health-* options (${given.map((g) => `--${g}`).join(', ')})`);
+    return { test: ['NONE'] };
+  }
+  if (!given.length) return undefined;
+  const hc: NonNullable<ContainerCreate['healthcheck']> = {};
+  const cmd = f.str('health-cmd');
+  if (cmd !== undefined) {
+    if (!cmd.trim()) throw bad('--health-cmd needs a command, e.g. --health-cmd "wget -q -O- localhost"');
+    hc.test = ['CMD-SHELL', cmd];
+  }
+  for (const [flag, field] of HEALTH_DURATIONS) {
+    const text = f.str(flag);
+    if (text !== undefined) hc[field] = attempt(() => parseGoDuration(text, `--${flag}`));
+  }
+  const retries = f.int('health-retries', { min: 1 });
+  if (retries !== undefined) hc.retries = retries;
+  return hc;
+}
 
 /** --network, -p, -P, --expose, --ip, --network-alias, --dns*, --add-host: checked here so a bad one fails before anything is sent. */
 function networkSpec(f: Flags, bad: (msg: string) => UserError, attempt: <T>(fn: () => T) => T): Partial<ContainerCreate> {
@@ -284,6 +328,7 @@ export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDe
 
   const entrypoint = f.str('entrypoint');
   const net = networkSpec(f, bad, attempt);
+  const healthcheck = healthcheckSpec(f, bad, attempt);
   const candidate = {
     image,
     ...(f.str('name') !== undefined ? { name: f.str('name') } : {}),
@@ -313,6 +358,7 @@ export function parseRunArgs(verb: 'run' | 'create', argv: string[], deps: RunDe
     // detached, the engine removes it at exit; attached, this CLI does once it has the exit code
     autoRemove: f.bool('rm') && detach,
     ...net,
+    ...(healthcheck ? { healthcheck } : {}),
   };
   const parsed = ContainerCreate.safeParse(candidate);
   if (!parsed.success) {

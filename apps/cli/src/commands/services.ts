@@ -115,7 +115,7 @@ function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpecInput 
   const bad = (m: string) => new UserError(`service ${verb}: ${m}`);
   const mode = f.str('mode');
   if (mode !== undefined && mode !== 'replicated' && mode !== 'global') throw bad(`--mode is replicated or global, not ${JSON.stringify(mode)}`);
-  const replicas = f.int('replicas', { min: 0, max: 1000 });
+  const replicas = f.int('replicas', { min: 0, max: 10_000 });
   if (mode === 'global' && replicas !== undefined) throw bad('--replicas can only be used with replicated mode');
   if (mode === 'global') spec.mode = { mode: 'global' };
   else if (replicas !== undefined || mode === 'replicated') spec.mode = { mode: 'replicated', replicas: replicas ?? (spec.mode?.mode === 'replicated' ? spec.mode.replicas : 1) };

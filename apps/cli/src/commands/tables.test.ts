@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerSummary, ImageSummary } from '@berth/protocol';
 import { ago, humanDuration, humanSize } from '../format.ts';
 import type { NetworkSummary } from '@berth/protocol';
-import { commandCell, parseSince, portLines, privatePortKey, psTable, statsTable } from './containers.ts';
+import { commandCell, parseSince, portLines, privatePortKey, psFilter, psTable, statsTable } from './containers.ts';
 import { imagesTable, layerLine, PullProgress, splitRef } from './images.ts';
 import { dockerNetwork, networksTable } from './networks.ts';
 
@@ -68,6 +68,17 @@ describe('berth ps', () => {
     expect(multi.split('\n')[0]).toMatch(/NAMES\s+HOST$/);
     expect(multi.split('\n')[2]).toMatch(/db\s+h2$/);
     expect(psTable(rows, { noTrunc: true, showHost: false, now: NOW })).toContain(rows[0]!.id);
+  });
+
+  it('--filter health= keeps what docker keeps: none for containers without a healthcheck, values of one key or-ed', () => {
+    const rows = [container({ name: 'ok', health: 'healthy' }), container({ name: 'sick', health: 'unhealthy' }), container({ name: 'new', health: 'starting' }), container({ name: 'plain' })];
+    const names = (filters: string[]) => rows.filter(psFilter(filters)).map((c) => c.name);
+    expect(names([])).toEqual(['ok', 'sick', 'new', 'plain']);
+    expect(names(['health=healthy'])).toEqual(['ok']);
+    expect(names(['health=none'])).toEqual(['plain']);
+    expect(names(['health=starting', 'health=unhealthy'])).toEqual(['sick', 'new']);
+    expect(() => psFilter(['health=great'])).toThrow('ps: invalid filter "health=great": health is one of starting, healthy, unhealthy, none');
+    expect(() => psFilter(['name=web'])).toThrow('ps: invalid filter "name=web": berth ps filters on health=starting|healthy|unhealthy|none');
   });
 });
 

@@ -8,6 +8,7 @@ import { createdAgo, shortId } from '../lib/format.ts';
 import { portPieces } from '../lib/networks.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { ContainerActions } from './container-actions.tsx';
+import { HealthBadge } from './health.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
 
 const STATES: ContainerState[] = ['running', 'paused', 'restarting', 'created', 'exited', 'dead', 'removing'];
@@ -71,7 +72,7 @@ export function ContainersTable({ host }: { host?: string }) {
     { key: 'command', header: 'Command', cell: (c) => <code title={c.command} className="block max-w-40 truncate text-xs">{c.command ? `"${c.command}"` : ''}</code> },
     { key: 'created', header: 'Created', cell: (c) => <span title={new Date(c.created * 1000).toLocaleString()}>{createdAgo(c.created)}</span>, className: 'whitespace-nowrap' },
     { key: 'status', header: 'Status', cell: (c) => c.status },
-    { key: 'state', header: 'State', cell: (c) => <StatusBadge status={c.state} /> },
+    { key: 'state', header: 'State', cell: (c) => <span className="flex flex-wrap gap-1"><StatusBadge status={c.state} /><HealthBadge c={c} /></span> },
     { key: 'ports', header: 'Ports', cell: (c) => <Ports ports={c.ports} /> },
     { key: 'actions', header: 'Actions', cell: (c) => <ContainerActions host={c.host} id={c.id} name={c.name} state={c.state} /> },
   ];

@@ -35,7 +35,7 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
     setTouched((t) => ({ ...t, [key]: true }));
   };
   const shown = (key: keyof Form) => ((touched[key] || submitted) ? errors[key] ?? null : null);
-  const text = (key: 'image' | 'name' | 'command' | 'memory' | 'cpus' | 'maxRetries' | 'networkAliases' | 'expose' | 'dns', props: { placeholder?: string; list?: string; className?: string } = {}) => (
+  const text = (key: 'image' | 'name' | 'command' | 'memory' | 'cpus' | 'maxRetries' | 'networkAliases' | 'expose' | 'dns' | 'healthCmd' | 'healthInterval' | 'healthTimeout' | 'healthStartPeriod' | 'healthRetries', props: { placeholder?: string; list?: string; className?: string } = {}) => (
     <input
       value={form[key]}
       onChange={(e) => set(key, e.target.value)}
@@ -120,6 +120,20 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
           <Field label="DNS servers" error={shown('dns')} hint="optional; IPv4 addresses; --dns">{text('dns', { placeholder: '10.0.0.2', className: `${inputClass} font-mono` })}</Field>
           <Field label="Extra hosts" error={shown('addHost')} hint="one NAME:IP a line, added to /etc/hosts; --add-host">{lines('addHost', 'db.local:10.0.0.5')}</Field>
         </div>
+      </fieldset>
+      <fieldset className="space-y-4 rounded-md border border-slate-200 p-4 dark:border-slate-800">
+        <legend className="px-1 text-sm font-medium">Healthcheck</legend>
+        <Field label="Health command" error={shown('healthCmd')} hint="optional; run in the container by /bin/sh -c, exit 0 = healthy; --health-cmd (else the image's HEALTHCHECK)">
+          {text('healthCmd', { placeholder: 'wget -q -O /dev/null http://localhost/ || exit 1', className: `${inputClass} font-mono` })}
+        </Field>
+        <div className="grid gap-4 sm:grid-cols-4">
+          <Field label="Interval" error={shown('healthInterval')} hint="default 30s">{text('healthInterval', { placeholder: '30s' })}</Field>
+          <Field label="Timeout" error={shown('healthTimeout')} hint="default 30s">{text('healthTimeout', { placeholder: '30s' })}</Field>
+          <Field label="Start period" error={shown('healthStartPeriod')} hint="failures do not count; default 0s">{text('healthStartPeriod', { placeholder: '0s' })}</Field>
+          <Field label="Retries" error={shown('healthRetries')} hint="failures to unhealthy; default 3">{text('healthRetries', { placeholder: '3' })}</Field>
+        </div>
+        <label className="flex items-center gap-1.5 text-sm"><input type="checkbox" checked={form.noHealthcheck} onChange={(e) => set('noHealthcheck', e.target.checked)} /> No healthcheck, not even the image's (--no-healthcheck)</label>
+        {shown('noHealthcheck') && <p role="alert" className="text-xs text-rose-600">{shown('noHealthcheck')}</p>}
       </fieldset>
       <div className="flex flex-wrap gap-6 text-sm">
         <label className="flex items-center gap-1.5"><input type="checkbox" checked={form.autoRemove} onChange={(e) => set('autoRemove', e.target.checked)} /> Remove when it exits (--rm)</label>

@@ -79,3 +79,23 @@ describe('validateRunForm: networking', () => {
     expect(validateRunForm({ ...emptyRunForm('busybox'), dns: '10.0.0.256' }).errors.dns).toMatch(/IPv4/);
   });
 });
+
+describe('validateRunForm: healthcheck', () => {
+  const form = (o: Partial<ReturnType<typeof emptyRunForm>>) => ({ ...emptyRunForm('busybox'), ...o });
+
+  it('maps the health fields as docker run --health-* does, Go durations in ms', () => {
+    const { spec } = validateRunForm(form({ healthCmd: 'wget -q localhost || exit 1', healthInterval: '10s', healthTimeout: '1m30s', healthStartPeriod: '500ms', healthRetries: '5' }));
+    expect(spec?.healthcheck).toEqual({ test: ['CMD-SHELL', 'wget -q localhost || exit 1'], intervalMs: 10_000, timeoutMs: 90_000, startPeriodMs: 500, retries: 5 });
+    expect(validateRunForm(form({})).spec?.healthcheck).toBeUndefined();
+    expect(validateRunForm(form({ noHealthcheck: true })).spec?.healthcheck).toEqual({ test: ['NONE'] });
+  });
+
+  it('explains a wrong duration, retry count or a conflict with no healthcheck', () => {
+    expect(validateRunForm(form({ healthInterval: '0' })).errors.healthInterval).toBe('invalid duration "0": it is zero; use a positive duration such as 500ms, 30s or 1m30s');
+    expect(validateRunForm(form({ healthTimeout: '30' })).errors.healthTimeout).toMatch(/it has no unit/);
+    expect(validateRunForm(form({ healthRetries: '0' })).errors.healthRetries).toBe('a whole number of at least 1');
+    const conflict = validateRunForm(form({ noHealthcheck: true, healthCmd: 'true' }));
+    expect(conflict.spec).toBeNull();
+    expect(conflict.errors.noHealthcheck).toMatch(/conflicts with the health fields/);
+  });
+});

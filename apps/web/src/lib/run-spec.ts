@@ -1,3 +1,4 @@
+import { DurationError, parseGoDuration } from '@berth/protocol/durations';
 import { isIpv4, parseExposed, parseExtraHost, parsePublish, PortSpecError } from '@berth/protocol/ports';
 import { splitShellWords } from './shell-words.ts';
 
@@ -34,11 +35,22 @@ export interface RunForm {
   dns: string;
   /** --add-host, one NAME:IP a line */
   addHost: string;
+  /** --health-cmd, run by /bin/sh -c */
+  healthCmd: string;
+  /** --health-interval, --health-timeout, --health-start-period: Go durations (30s, 1m30s) */
+  healthInterval: string;
+  healthTimeout: string;
+  healthStartPeriod: string;
+  /** --health-retries */
+  healthRetries: string;
+  /** --no-healthcheck */
+  noHealthcheck: boolean;
 }
 
 export const emptyRunForm = (image = ''): RunForm => ({
   image, name: '', command: '', env: '', volumes: '', memory: '', cpus: '', restart: 'no', maxRetries: '', autoRemove: false, interactive: false, tty: false, detached: true,
   network: '', networkAliases: '', publish: '', publishAll: false, expose: '', dns: '', addHost: '',
+  healthCmd: '', healthInterval: '', healthTimeout: '', healthStartPeriod: '', healthRetries: '', noHealthcheck: false,
 });
 
 /** The `docker run` flags the form carries, in the API's ContainerCreate names. */
@@ -64,6 +76,7 @@ export interface RunSpec {
   expose?: string[];
   dns?: string[];
   addHost?: string[];
+  healthcheck?: { test?: string[]; intervalMs?: number; timeoutMs?: number; startPeriodMs?: number; retries?: number };
 }
 
 export type RunErrors = Partial<Record<keyof RunForm, string>>;
@@ -205,6 +218,8 @@ export function validateRunForm(f: RunForm, hostCpus?: number): { errors: RunErr
   const addHostError = firstRefusal(addHost, parseExtraHost);
   if (addHostError) errors.addHost = addHostError;
 
+  const healthcheck = healthSpec(f, errors);
+
   if (Object.keys(errors).length > 0) return { errors, spec: null };
   return {
     errors,
@@ -229,6 +244,35 @@ export function validateRunForm(f: RunForm, hostCpus?: number): { errors: RunErr
       ...(expose.length ? { expose } : {}),
       ...(dns.length ? { dns } : {}),
       ...(addHost.length ? { addHost } : {}),
+      ...(healthcheck ? { healthcheck } : {}),
     },
   };
+}
+
+/** --health-* as docker takes them (the CLI's parser), or --no-healthcheck; undefined when none is set. */
+function healthSpec(f: RunForm, errors: RunErrors): RunSpec['healthcheck'] {
+  const durations = [['healthInterval', 'intervalMs'], ['healthTimeout', 'timeoutMs'], ['healthStartPeriod', 'startPeriodMs']] as const;
+  const set = f.healthCmd.trim() !== '' || f.healthRetries.trim() !== '' || durations.some(([key]) => f[key].trim() !== '');
+  if (f.noHealthcheck) {
+    if (set) errors.noHealthcheck = 'no healthcheck conflicts with the health fields: clear them, or untick it';
+    return { test: ['NONE'] };
+  }
+  if (!set) return undefined;
+  const hc: NonNullable<RunSpec['healthcheck']> = {};
+  if (f.healthCmd.trim()) hc.test = ['CMD-SHELL', f.healthCmd.trim()];
+  for (const [key, field] of durations) {
+    if (!f[key].trim()) continue;
+    try {
+      hc[field] = parseGoDuration(f[key], 'duration');
+    } catch (err) {
+      if (!(err instanceof DurationError)) throw err;
+      errors[key] = err.message;
+    }
+  }
+  if (f.healthRetries.trim()) {
+    const n = Number(f.healthRetries);
+    if (!Number.isInteger(n) || n < 1) errors.healthRetries = 'a whole number of at least 1';
+    else hc.retries = n;
+  }
+  return hc;
 }

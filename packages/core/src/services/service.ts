@@ -100,7 +100,7 @@ export async function updateService(actor: Actor, name: string, input: { spec: S
 
 export async function scaleService(actor: Actor, name: string, replicas: number, expectedVersion?: number, db: Db = defaultDb()) {
   requireRole(actor, 'operator', 'scaling a service');
-  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 1000) throw new AppError('INVALID', `replicas must be a whole number from 0 to 1000, not ${replicas}`);
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 10_000) throw new AppError('INVALID', `replicas must be a whole number from 0 to 10000, not ${replicas}`);
   return audited(actor, { action: 'service.scale', objectType: 'service', objectId: name, params: { replicas } }, async (tx) => {
     const row = await findService(name, tx);
     checkVersion(row, expectedVersion);

@@ -13,6 +13,18 @@ export interface ImageConfig {
   ExposedPorts?: Record<string, object>;
   Labels?: Record<string, string>;
   Volumes?: Record<string, object>;
+  /** HEALTHCHECK, durations in nanoseconds as Docker writes them. */
+  Healthcheck?: ImageHealthcheck;
+}
+
+/** Docker's image config Healthcheck (moby api/types/container.HealthConfig); durations in ns. */
+export interface ImageHealthcheck {
+  Test?: string[] | null;
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 /** Where a container's root filesystem comes from: read-only layer directories and the config. */
@@ -74,6 +86,40 @@ export interface Resources {
   ulimits?: Ulimit[];
 }
 
+/**
+ * A container's healthcheck in milliseconds: test ['NONE'] (off), ['CMD', arg...] or
+ * ['CMD-SHELL', command]. Unset fields take Docker's defaults when probing.
+ */
+export interface HealthcheckConfig {
+  test?: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  startPeriodMs?: number;
+  startIntervalMs?: number;
+  retries?: number;
+}
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** One probe's outcome, as docker inspect's State.Health.Log entries. */
+export interface HealthcheckResult {
+  /** RFC 3339 */
+  start: string;
+  end: string;
+  /** 0 healthy; -1 when it could not run or exceeded its timeout. */
+  exitCode: number;
+  /** stdout and stderr, the first 4096 bytes. */
+  output: string;
+}
+
+/** docker inspect's State.Health. */
+export interface HealthState {
+  status: HealthStatus;
+  failingStreak: number;
+  /** The last five results, oldest first. */
+  log: HealthcheckResult[];
+}
+
 export interface ContainerConfig {
   /** Replaces the image's Entrypoint when set ([] clears it, as `--entrypoint ""`). */
   entrypoint?: string[];
@@ -121,6 +167,8 @@ export interface ContainerConfig {
   dnsOptions?: string[];
   /** `--add-host` */
   extraHosts?: { host: string; ip: string }[];
+  /** The image's HEALTHCHECK merged with `--health-*` at create (Docker's merge, field by field). */
+  healthcheck?: HealthcheckConfig;
 }
 
 /** Docker's seven states. */
@@ -142,6 +190,8 @@ export interface ContainerStateRecord {
   hasBeenManuallyStopped: boolean;
   /** Why the last start failed. */
   error: string;
+  /** Present while the container has a healthcheck that runs. */
+  health?: HealthState;
 }
 
 export interface ContainerRecord {

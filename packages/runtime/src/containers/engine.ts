@@ -4,6 +4,7 @@ import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { kill as killPid } from 'node:process';
 import { join } from 'node:path';
 import type { CgroupLayout } from '../cgroups/mode.ts';
 import { containerCgroupDirs, containerCgroupsPath, DEFAULT_CGROUP_PARENT } from '../cgroups/paths.ts';
@@ -23,8 +24,11 @@ import { mountOverlay, unmountOverlay } from '../rootfs/overlay.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Exec } from '../sys/exec.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
-import type { ContainerConfig, ContainerRecord, ContainerStatus, RootfsSource } from './config.ts';
+import type { ContainerConfig, ContainerRecord, ContainerStatus, HealthcheckResult, RootfsSource } from './config.ts';
 import { ContainerError, conflict, invalid, notFound } from './errors.ts';
+import { applyProbeResult, goDuration, HEALTH_OUTPUT_BYTES, healthProbe, healthTestProblem, mergeHealthcheck, nextProbeDelay, startingHealth } from './health.ts';
+import type { HealthProbe } from './health.ts';
+import { HealthMonitor } from './health-monitor.ts';
 import { writeTreeTar } from '../images/commit.ts';
 import { containerChanges, type Change } from './diff.ts';
 import { topProcesses, type TopResult } from './top.ts';
@@ -85,7 +89,10 @@ export interface CreateContainerRequest {
 
 export interface ContainerEvent {
   type: 'container';
-  /** Docker's actions: create, start, die, stop, kill, pause, unpause, restart, rename, destroy, oom. */
+  /**
+   * Docker's actions: create, start, die, stop, kill, pause, unpause, restart, rename, destroy,
+   * oom, and "health_status: healthy" / "health_status: unhealthy" when the health changes.
+   */
   action: string;
   id: string;
   name: string;
@@ -117,6 +124,8 @@ export class ContainerEngine {
   readonly #exitWaiters = new Map<string, Set<() => void>>();
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   readonly #backoff = new Map<string, number>();
+  /** Running healthchecks, by container id. */
+  readonly #health = new Map<string, HealthMonitor>();
   #stateDir = '';
   #poller: NodeJS.Timeout | null = null;
   #watcher: FSWatcher | null = null;
@@ -196,6 +205,8 @@ export class ContainerEngine {
       r.state.pid = state.pid;
       r.state.status = state.status;
       if (r.network) await this.#o.network?.adopt({ id: r.id, name: r.name, hostname: r.config.hostname || r.id.slice(0, 12), dns: r.config.dns, state: r.network });
+      // probes resume where the previous agent left them: same status, streak and results
+      if (state.status === 'running') this.#startHealth(r, { reset: false });
       await this.#save(r);
       report.adopted.push(r.id);
       return;
@@ -208,6 +219,9 @@ export class ContainerEngine {
   /** Stops watching exits and cancels pending restarts. Containers keep running. */
   async close(): Promise<void> {
     this.#closed = true;
+    // probes stop; the health they recorded stays for the next agent
+    for (const m of this.#health.values()) m.stop();
+    this.#health.clear();
     if (this.#poller) clearInterval(this.#poller);
     this.#watcher?.close();
     for (const t of this.#restartTimers.values()) clearTimeout(t);
@@ -261,6 +275,13 @@ export class ContainerEngine {
       name = generateName((n) => this.#nameTaken(n) !== undefined);
     }
     const args = resolveArgs(req.rootfs.config, config);
+    if (config.healthcheck?.test?.length) {
+      const problem = healthTestProblem(config.healthcheck.test);
+      if (problem) throw invalid(`invalid healthcheck ${JSON.stringify(config.healthcheck.test)}: ${problem}`);
+    }
+    const healthcheck = mergeHealthcheck(req.rootfs.config.Healthcheck, config.healthcheck);
+    if (healthcheck) config.healthcheck = healthcheck;
+    else delete config.healthcheck;
     planNetwork(config, req.rootfs.config, this.#o.network);
     for (const b of config.binds ?? []) {
       if (!(await exists(b.source))) throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${b.source}`);
@@ -457,6 +478,7 @@ export class ContainerEngine {
       hasBeenManuallyStopped: false,
       error: '',
     };
+    this.#startHealth(r, { reset: true });
     await this.#save(r);
     this.#emit(r, prev === 'restarting' ? 'restart' : 'start');
   }
@@ -659,6 +681,7 @@ export class ContainerEngine {
       await this.#o.runtime.pause(id);
       assertTransition(id, r.state.status, 'paused');
       r.state.status = 'paused';
+      this.#stopHealth(r);
       await this.#save(r);
       this.#emit(r, 'pause');
     });
@@ -672,6 +695,8 @@ export class ContainerEngine {
       await this.#o.runtime.resume(id);
       assertTransition(id, r.state.status, 'running');
       r.state.status = 'running';
+      // as Docker: probes go on from where they were (unhealthy since the pause) until one passes
+      this.#startHealth(r, { reset: false });
       await this.#save(r);
       this.#emit(r, 'unpause');
     });
@@ -722,6 +747,7 @@ export class ContainerEngine {
         const exit = await this.#waitExitFile(id, KILL_WAIT_MS);
         await this.#reap(r, exit ?? { exitCode: 137, finishedAt: this.#now() }, { noRestart: true });
       }
+      this.#stopHealth(r);
       assertTransition(id, r.state.status, 'removing');
       r.state.status = 'removing';
       await this.#save(r);
@@ -802,6 +828,21 @@ export class ContainerEngine {
       'exec', '--process', processFile, '--pid-file', join(execDir, 'exec.pid'), r.id,
     ];
     const session = opts.tty ? spawnRuntimeExecTty(argv, opts.tty) : spawnRuntimeExec(argv);
+    const killRuntime = session.kill;
+    // killing the runtime's foreground exec leaves the process it started in the container:
+    // that one goes first, by the pid the runtime wrote
+    const kill = () => {
+      void readPid(join(execDir, 'exec.pid')).then((pid) => {
+        if (pid > 0) {
+          try {
+            killPid(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        killRuntime();
+      });
+    };
     // the runtime exits 255 when it could not start the process at all: Docker's 127 (not
     // found) or 126 (not executable), with the runtime's reason on stderr as docker shows it
     const exitCode = session.exitCode.then(async (code) => {
@@ -813,7 +854,7 @@ export class ContainerEngine {
       await rm(execDir, { recursive: true, force: true }).catch(() => undefined);
       return code;
     });
-    return { ...session, exitCode };
+    return { ...session, exitCode, kill };
   }
 
   /** exec and collect its output. */
@@ -868,6 +909,88 @@ export class ContainerEngine {
     return { ...cg, network: parseNetDev(netDev) };
   }
 
+  // ---- healthchecks ----------------------------------------------------------------------
+
+  /**
+   * Starts the container's probes (its record says which). `reset` = a (re)start: starting, no
+   * failures; otherwise the status it had (an adopted or unpaused container). Caller saves.
+   */
+  #startHealth(r: ContainerRecord, o: { reset: boolean }): void {
+    this.#health.get(r.id)?.stop();
+    this.#health.delete(r.id);
+    const probe = healthProbe(r.config.healthcheck);
+    if (!probe) {
+      delete r.state.health;
+      return;
+    }
+    if (o.reset || !r.state.health) r.state.health = startingHealth(r.state.health);
+    if (this.#closed) return;
+    const id = r.id;
+    const monitor: HealthMonitor = new HealthMonitor({
+      delay: () => {
+        const cur = this.#records.get(id);
+        return nextProbeDelay(probe, cur?.state.health?.status, this.#now().getTime() - Date.parse(cur?.state.startedAt ?? ''));
+      },
+      probe: (signal) => this.#probe(id, probe, signal),
+      record: (result) =>
+        this.#withLock(id, async () => {
+          const cur = this.#records.get(id);
+          if (monitor.stopped || !cur?.state.health || cur.state.status !== 'running') return;
+          const before = cur.state.health.status;
+          cur.state.health = applyProbeResult(cur.state.health, result, { retries: probe.retries, startPeriodMs: probe.startPeriodMs, startedAt: cur.state.startedAt });
+          await this.#save(cur);
+          if (cur.state.health.status !== before) this.#emit(cur, `health_status: ${cur.state.health.status}`);
+        }).catch(() => undefined),
+    });
+    this.#health.set(id, monitor);
+    monitor.start();
+  }
+
+  /** Probes stop (exit, pause, removal); the status becomes unhealthy as Docker reports it. Caller saves. */
+  #stopHealth(r: ContainerRecord): void {
+    const monitor = this.#health.get(r.id);
+    if (!monitor) return;
+    monitor.stop();
+    this.#health.delete(r.id);
+    if (r.state.health) r.state.health = { ...r.state.health, status: 'unhealthy' };
+  }
+
+  /** One probe: its command as an exec without a TTY, given up (and killed) at its timeout. */
+  async #probe(id: string, probe: HealthProbe, signal: AbortSignal): Promise<HealthcheckResult> {
+    const start = this.#now();
+    const result = (exitCode: number, output: string): HealthcheckResult => ({ start: start.toISOString(), end: this.#now().toISOString(), exitCode, output });
+    let session: ExecSession;
+    try {
+      session = await this.exec(id, { cmd: probe.cmd });
+    } catch (err) {
+      return result(-1, (err as Error).message);
+    }
+    session.stdin.end();
+    const output: Buffer[] = [];
+    let kept = 0;
+    const drain = async (stream: NodeJS.ReadableStream) => {
+      for await (const chunk of stream) {
+        // stdout and stderr together, only the first 4096 bytes kept; the rest is read and dropped
+        const b = chunk as Buffer;
+        if (kept < HEALTH_OUTPUT_BYTES) output.push(b.subarray(0, HEALTH_OUTPUT_BYTES - kept));
+        kept += b.length;
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout' | 'stopped'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), probe.timeoutMs);
+      signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+    });
+    const finished = Promise.all([session.exitCode, drain(session.stdout), drain(session.stderr)]).then(([code]) => code);
+    const outcome = await Promise.race([finished, gaveUp]).catch((err: unknown) => (err as Error));
+    clearTimeout(timer);
+    if (typeof outcome === 'number') return result(outcome, Buffer.concat(output).toString('utf8'));
+    session.kill();
+    void finished.catch(() => undefined);
+    if (outcome instanceof Error) return result(-1, outcome.message);
+    return result(-1, outcome === 'timeout' ? `Health check exceeded timeout (${goDuration(probe.timeoutMs)})` : 'Health check stopped: the container is no longer running');
+  }
+
   // ---- exits -----------------------------------------------------------------------------
 
   #startWatching(): void {
@@ -912,6 +1035,7 @@ export class ContainerEngine {
     const p = this.#paths(r.id);
     assertTransition(r.id, r.state.status, 'exited');
     r.state.status = 'exited';
+    this.#stopHealth(r);
     r.state.exitCode = exit.exitCode;
     r.state.finishedAt = exit.finishedAt.toISOString();
     r.state.pid = 0;

@@ -79,6 +79,13 @@ describe('buildBusyboxImage', () => {
     expect([...extra.keys()]).toEqual(['bin/', 'bin/shell', 'etc/', 'etc/motd']);
   });
 
+  it('writes HEALTHCHECK as Docker does: config.Healthcheck in nanoseconds', async () => {
+    const image = await buildBusyboxImage({ healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 200, retries: 2 } });
+    const config = JSON.parse(image.config.data.toString()) as { config: { Healthcheck?: unknown } };
+    expect(config.config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'], Interval: 200_000_000, Retries: 2 });
+    expect(JSON.parse((await buildBusyboxImage()).config.data.toString()).config.Healthcheck).toBeUndefined();
+  });
+
   it('defaults to cmd ["sh"] and the standard PATH', async () => {
     const config = JSON.parse((await buildBusyboxImage()).config.data.toString()) as ConfigJson;
     expect(config.config.Cmd).toEqual(['sh']);

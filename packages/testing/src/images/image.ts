@@ -17,6 +17,8 @@ export interface ImageConfigOptions {
   created?: string;
   /** OCI architecture name; defaults to the host's (the busybox binary is the host's). */
   architecture?: string;
+  /** HEALTHCHECK: written as Docker does, config.Healthcheck with durations in nanoseconds. */
+  healthcheck?: { test: string[]; intervalMs?: number; timeoutMs?: number; startPeriodMs?: number; startIntervalMs?: number; retries?: number };
 }
 
 export interface BuildImageOptions extends ImageConfigOptions {
@@ -62,6 +64,7 @@ export function buildImage(opts: BuildImageOptions): BuiltImage {
       Cmd: opts.cmd,
       WorkingDir: opts.workingDir,
       Labels: opts.labels && Object.keys(opts.labels).length ? sortedRecord(opts.labels) : undefined,
+      Healthcheck: opts.healthcheck ? dockerHealthcheck(opts.healthcheck) : undefined,
     },
     rootfs: { type: 'layers', diff_ids: opts.layers.map((l) => l.diffId) },
     history: opts.layers.map((_, i) => ({ created, created_by: opts.history?.[i] ?? `berth-testing layer ${i}` })),
@@ -75,6 +78,12 @@ export function buildImage(opts: BuildImageOptions): BuiltImage {
   };
   const manifestBlob = toBlob(MEDIA_TYPES.manifest, Buffer.from(JSON.stringify(manifest)));
   return { manifest: manifestBlob, config: configBlob, layers: opts.layers, digest: manifestBlob.digest, id: configBlob.digest };
+}
+
+const ns = (ms: number | undefined) => (ms === undefined ? undefined : ms * 1_000_000);
+
+function dockerHealthcheck(h: NonNullable<ImageConfigOptions['healthcheck']>) {
+  return { Test: h.test, Interval: ns(h.intervalMs), Timeout: ns(h.timeoutMs), StartPeriod: ns(h.startPeriodMs), StartInterval: ns(h.startIntervalMs), Retries: h.retries };
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createService, deployStack, getService, listServices, listStacks, removeService, removeStack, rollbackService, scaleService, updateService } from '@berth/core';
 import { ServiceName, ServiceSpec, StackSpec } from '@berth/protocol';
 import { authedProcedure, roleProcedure, router } from '../../trpc.ts';
+import { deployCompose } from './deploy-compose.ts';
 import { checkServicePolicy } from './policy.ts';
 
 // A service is named by its full name (STACK_NAME for a stack's).
@@ -32,7 +33,7 @@ const update = roleProcedure('operator', 'updating a service')
   });
 
 const scale = roleProcedure('operator', 'scaling a service')
-  .input(z.object({ name: Name, replicas: z.number().int().min(0).max(1000), expectedVersion: z.number().int().positive().optional() }))
+  .input(z.object({ name: Name, replicas: z.number().int().min(0).max(10_000), expectedVersion: z.number().int().positive().optional() }))
   .output(Written)
   .mutation(({ ctx, input }) => scaleService(ctx.actor, input.name, input.replicas, input.expectedVersion, ctx.db));
 
@@ -53,4 +54,4 @@ const deploy = roleProcedure('operator', 'deploying a stack')
 const stackList = authedProcedure.query(({ ctx }) => listStacks(ctx.actor, ctx.db));
 const stackRemove = roleProcedure('operator', 'removing a stack').input(z.object({ name: ServiceName })).mutation(({ ctx, input }) => removeStack(ctx.actor, input.name, ctx.db));
 
-export const stacksRouter = router({ deploy, list: stackList, remove: stackRemove });
+export const stacksRouter = router({ deploy, deployCompose, list: stackList, remove: stackRemove });

@@ -10,6 +10,7 @@ import { CommitForm } from '../../../../../components/commit-form.tsx';
 import { ContainerActions } from '../../../../../components/container-actions.tsx';
 import { ContainerNetwork } from '../../../../../components/container-network.tsx';
 import { Fact, FactList } from '../../../../../components/facts.tsx';
+import { HealthBadge, HealthPanel } from '../../../../../components/health.tsx';
 import { LogsPanel } from '../../../../../components/logs-panel.tsx';
 import { ProcessesPanel } from '../../../../../components/processes-panel.tsx';
 import { RenameContainer } from '../../../../../components/rename-container.tsx';
@@ -132,6 +133,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
       <div className="mb-4 flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{c.name}</h1>
         <span aria-label="Container state"><StatusBadge status={c.state} /></span>
+        <HealthBadge c={c} />
         <span className="text-sm text-slate-500">{c.status}</span>
         <RenameContainer key={c.name} host={host} id={c.id} name={c.name} />
         {operator && <CommitForm key={`commit-${c.id}`} host={host} id={c.id} name={c.name} />}
@@ -155,6 +157,7 @@ function ContainerDetail({ host, id }: { host: string; id: string }) {
           {running ? <Stats host={host} id={c.id} /> : <p className="text-sm text-slate-500">No live figures: the container is {c.state}.</p>}
         </div>
       </div>
+      {c.health && <HealthPanel host={host} id={c.id} />}
       <ContainerNetwork host={host} id={c.id} name={c.name} running={running} operator={operator} />
       <Tabs
         label="Container sections"
