@@ -2,8 +2,8 @@
  * Desired-state benchmark (issue 8): N stateful simulated hosts (bench/fleet-sim.ts, the real
  * protocol) against one gateway process whose reconciler places and starts service replicas.
  *
- * 1. Converge: services totalling --replicas replicas are created through the tRPC API (a
- *    service holds at most 1,000, so 5,000 are five services of 1,000). Timed from the first
+ * 1. Converge: --services services (default one) totalling --replicas replicas are created
+ *    through the tRPC API (a service holds at most 10,000). Timed from the first
  *    services.create until every replica runs, three ways: on the hosts (the simulated engines;
  *    each host's inventory follows ~300 ms after a change), in the hosts' inventories in
  *    Postgres (what the reconciler observes), and in the replica rows (services.list's running
@@ -17,7 +17,7 @@
  *    over --idle-seconds; then the same gateway restarted with BERTH_RECONCILER=0, the fleet
  *    reconnected, and the same window again, so the reconciler's own share shows.
  *
- *   node --import tsx bench/services.ts [--hosts 1000] [--replicas 5000] [--offline 10] [--idle-seconds 60]
+ *   node --import tsx bench/services.ts [--hosts 1000] [--replicas 5000] [--services 1] [--offline 10] [--idle-seconds 60]
  *     [--reschedule-after-ms 5000] [--heartbeat-ms 5000] [--offline-after-ms 15000] [--containers 0]
  *     [--timeout-minutes 10] [--cpu-prof DIR]
  *
@@ -43,6 +43,7 @@ const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '1000' },
     replicas: { type: 'string', default: '5000' },
+    services: { type: 'string', default: '1' },
     offline: { type: 'string', default: '10' },
     'idle-seconds': { type: 'string', default: '60' },
     'reschedule-after-ms': { type: 'string', default: '5000' },
@@ -55,17 +56,19 @@ const { values } = parseArgs({
 });
 const HOSTS = Number(values.hosts);
 const REPLICAS = Number(values.replicas);
+const SERVICES = Number(values.services);
 const OFFLINE = Number(values.offline);
 const IDLE_S = Number(values['idle-seconds']);
 const RESCHEDULE_AFTER_MS = Number(values['reschedule-after-ms']);
 const CONTAINERS = Number(values.containers);
 const TIMEOUT_MS = Number(values['timeout-minutes']) * 60_000;
 /** ServiceSpec's own limit on one service's replicas */
-const PER_SERVICE = 1000;
-for (const [k, v] of Object.entries({ HOSTS, REPLICAS, OFFLINE, IDLE_S, RESCHEDULE_AFTER_MS, CONTAINERS, TIMEOUT_MS })) {
+const PER_SERVICE = 10_000;
+for (const [k, v] of Object.entries({ HOSTS, REPLICAS, SERVICES, OFFLINE, IDLE_S, RESCHEDULE_AFTER_MS, CONTAINERS, TIMEOUT_MS })) {
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${k.toLowerCase().replace(/_/g, '-')} must be a whole number, not ${v}`);
 }
 if (OFFLINE >= HOSTS) throw new Error('--offline must be fewer than --hosts');
+if (SERVICES < 1 || REPLICAS / SERVICES > PER_SERVICE) throw new Error(`--services must be at least 1 and hold at most ${PER_SERVICE} replicas each`);
 
 const s1 = (ms: number | null) => (ms === null ? null : +(ms / 1000).toFixed(1));
 
@@ -203,7 +206,7 @@ async function main(): Promise<void> {
     const rowsRunning = async () => (await get<ServiceRow[]>('services.list', {})).reduce((n, s) => n + s.running, 0);
 
     // 1. converge
-    const nServices = Math.ceil(REPLICAS / PER_SERVICE);
+    const nServices = SERVICES;
     const services = Array.from({ length: nServices }, (_, i) => ({
       name: `bench-${i}`,
       replicas: Math.floor(REPLICAS / nServices) + (i < REPLICAS % nServices ? 1 : 0),
