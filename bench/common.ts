@@ -4,7 +4,7 @@ import type { RootfsSource } from '@berth/runtime';
 import { buildBusyboxImage } from '@berth/testing/images';
 // Helpers shared by the bench scripts: percentiles, timing child processes, the machine.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,4 +95,26 @@ export async function busyboxRootfs(work: string): Promise<{ rootfs: RootfsSourc
   await writeFile(layerTar, image.layers[0]!.tar);
   await runCommand('tar', ['-xf', layerTar, '-C', layerDir]);
   return { rootfs: { lowerDirs: [layerDir], config: { Cmd: ['sh'], Env: [`PATH=${BENCH_PATH}`] }, imageRef: 'busybox:bench' }, layerDir, layerTar };
+}
+
+/** CPU seconds (user + system) of a process and all its descendants, from /proc/PID/stat. */
+export async function treeCpuSeconds(root: number): Promise<number> {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => null);
+    if (!stat) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+  }
+  let ticks = 0;
+  const seen = new Set<number>();
+  const visit = (pid: number) => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
+    ticks += procs.get(pid)?.ticks ?? 0;
+    for (const [p, v] of procs) if (v.ppid === pid) visit(p);
+  };
+  visit(root);
+  return ticks / 100; // USER_HZ
 }

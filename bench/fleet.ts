@@ -29,6 +29,7 @@ import { createApiToken, createJoinToken, createUser, systemActor } from '@berth
 import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
 import { freePort } from '@berth/testing/registry';
 import { nodeArgs } from '@berth/testing/fleet';
+import { treeCpuSeconds } from './common.ts';
 import { requestTrace, SimulatedAgent, simulatedContainers } from './fleet-sim.ts';
 
 const { values } = parseArgs({
@@ -58,29 +59,6 @@ async function memoryOf(pid: number): Promise<{ rssMiB: number; pssMiB: number }
   const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { rssMiB: +(kb('Rss') / 1024).toFixed(1), pssMiB: +(kb('Pss') / 1024).toFixed(1) };
-}
-
-/** CPU seconds (user + system) of a process and all its descendants. */
-async function treeCpuSeconds(root: number): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
-  const procs = new Map<number, { ppid: number; ticks: number }>();
-  for (const d of await readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => null);
-    if (!stat) continue;
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-  }
-  let ticks = 0;
-  const seen = new Set<number>();
-  const visit = (pid: number) => {
-    if (seen.has(pid)) return;
-    seen.add(pid);
-    ticks += procs.get(pid)?.ticks ?? 0;
-    for (const [p, v] of procs) if (v.ppid === pid) visit(p);
-  };
-  visit(root);
-  return ticks / 100; // USER_HZ
 }
 
 function startGateway(databaseUrl: string, port: number): Promise<ChildProcess> {
