@@ -170,8 +170,8 @@ describe('errors name the file, line, column and key', () => {
     expect(message(['services:', '  web:', '    image: nginx', `    hostname: ${'h'.repeat(64)}`])).toBe(
       'docker-compose.yml:4:5: services.web.hostname: container.hostname: Too big: expected string to have <=63 characters',
     );
-    expect(message(['services:', '  web:', '    image: nginx', '    deploy:', '      replicas: 5000'])).toBe(
-      'docker-compose.yml:5:7: services.web.deploy.replicas: mode.replicas: Too big: expected number to be <=1000',
+    expect(message(['services:', '  web:', '    image: nginx', '    deploy:', '      replicas: 20000'])).toBe(
+      'docker-compose.yml:5:7: services.web.deploy.replicas: mode.replicas: Too big: expected number to be <=10000',
     );
     expect(message(['services:', '  web:', '    image: nginx', '    dns: [8.8.8.8, "2001:4860::8888"]'])).toBe(
       'docker-compose.yml:4:5: services.web.dns: container.dns.1: --dns takes an IPv4 address',
