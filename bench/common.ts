@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createApiToken, createJoinToken, createUser, systemActor } from '@berth/core';
+import { createDb, ensureDatabase, migrate } from '@berth/db';
 import type { RootfsSource } from '@berth/runtime';
 import { buildBusyboxImage } from '@berth/testing/images';
 // Helpers shared by the bench scripts: percentiles, timing child processes, the machine.
@@ -117,4 +119,20 @@ export async function treeCpuSeconds(root: number): Promise<number> {
   };
   visit(root);
   return ticks / 100; // USER_HZ
+}
+
+/**
+ * A fresh control plane database for a fleet benchmark: migrated, with an admin, its API
+ * token and a join token good for `hosts` enrollments.
+ */
+export async function seedControlPlane(pg: { url(db?: string): string }, hosts: number) {
+  await ensureDatabase(pg.url(), 'berth');
+  const url = pg.url('berth');
+  await migrate(url);
+  const db = createDb(url);
+  const u = await createUser(systemActor(), { username: 'bench', password: 'bench-password-1', role: 'admin' }, db);
+  const actor = { kind: 'user' as const, id: u.id, name: 'bench', role: 'admin' as const, source: 'cli' as const, remoteAddr: null };
+  const { token } = await createApiToken(actor, { name: 'bench' }, db);
+  const join = await createJoinToken(actor, { maxUses: hosts, ttlSeconds: 3600 }, db);
+  return { url, db, actor, token, join };
 }

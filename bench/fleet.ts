@@ -25,11 +25,10 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApiToken, createJoinToken, createUser, systemActor } from '@berth/core';
-import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
+import { startEmbeddedPostgres } from '@berth/db';
 import { freePort } from '@berth/testing/registry';
 import { nodeArgs } from '@berth/testing/fleet';
-import { treeCpuSeconds } from './common.ts';
+import { seedControlPlane, treeCpuSeconds } from './common.ts';
 import { requestTrace, SimulatedAgent, simulatedContainers } from './fleet-sim.ts';
 
 const { values } = parseArgs({
@@ -80,14 +79,7 @@ async function main(): Promise<void> {
   let gateway: ChildProcess | null = null;
   const agents: SimulatedAgent[] = [];
   try {
-    await ensureDatabase(pg.url(), 'berth');
-    const url = pg.url('berth');
-    await migrate(url);
-    const db = createDb(url);
-    const u = await createUser(systemActor(), { username: 'bench', password: 'bench-password-1', role: 'admin' }, db);
-    const actor = { kind: 'user' as const, id: u.id, name: 'bench', role: 'admin' as const, source: 'cli' as const, remoteAddr: null };
-    const { token } = await createApiToken(actor, { name: 'bench' }, db);
-    const join = await createJoinToken(actor, { maxUses: HOSTS, ttlSeconds: 3600 }, db);
+    const { url, db, token, join } = await seedControlPlane(pg, HOSTS);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     gateway = await startGateway(url, port);

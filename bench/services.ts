@@ -31,12 +31,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createApiToken, createJoinToken, createUser, systemActor } from '@berth/core';
-import { createDb, ensureDatabase, migrate, startEmbeddedPostgres } from '@berth/db';
+import { startEmbeddedPostgres } from '@berth/db';
 import { ServiceLabels } from '@berth/protocol';
 import { freePort } from '@berth/testing/registry';
 import { nodeArgs } from '@berth/testing/fleet';
-import { log, machine, sleep, treeCpuSeconds } from './common.ts';
+import { log, machine, seedControlPlane, sleep, treeCpuSeconds } from './common.ts';
 import { SimulatedAgent } from './fleet-sim.ts';
 
 const { values } = parseArgs({
@@ -160,14 +159,7 @@ async function main(): Promise<void> {
   const agents: SimulatedAgent[] = [];
   const gatewayMessages: Record<string, Record<string, number>> = {};
   try {
-    await ensureDatabase(pg.url(), 'berth');
-    const url = pg.url('berth');
-    await migrate(url);
-    const db = createDb(url);
-    const u = await createUser(systemActor(), { username: 'bench', password: 'bench-password-1', role: 'admin' }, db);
-    const actor = { kind: 'user' as const, id: u.id, name: 'bench', role: 'admin' as const, source: 'cli' as const, remoteAddr: null };
-    const { token } = await createApiToken(actor, { name: 'bench' }, db);
-    const join = await createJoinToken(actor, { maxUses: HOSTS, ttlSeconds: 3600 }, db);
+    const { url, db, token, join } = await seedControlPlane(pg, HOSTS);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     gateway = await startGateway(url, port, true);
