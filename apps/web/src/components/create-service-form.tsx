@@ -65,7 +65,7 @@ export function CreateServiceForm({ onCancel }: { onCancel: () => void }) {
             <label className="flex items-center gap-1.5"><input type="radio" name="service-mode" checked={form.mode === 'replicated'} onChange={() => set('mode', 'replicated')} /> Replicated: a number of replicas</label>
             <label className="flex items-center gap-1.5"><input type="radio" name="service-mode" checked={form.mode === 'global'} onChange={() => set('mode', 'global')} /> Global: one on every eligible host</label>
           </div>
-          {form.mode === 'replicated' && <Field label="Replicas" error={shown('replicas')} hint="0 to 1000" className="w-32">{text('replicas', { inputMode: 'numeric' })}</Field>}
+          {form.mode === 'replicated' && <Field label="Replicas" error={shown('replicas')} hint="0 to 10000" className="w-32">{text('replicas', { inputMode: 'numeric' })}</Field>}
         </div>
       </fieldset>
       <div className="grid gap-4 sm:grid-cols-2">

@@ -68,7 +68,7 @@ function ScaleForm({ service, refresh }: { service: ServiceDetail; refresh: Refr
   const write = useWrite(refresh);
   const text = draft.value.trim();
   const n = Number(text);
-  const valid = /^\d+$/.test(text) && n <= 1000;
+  const valid = /^\d+$/.test(text) && n <= 10_000;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
@@ -77,7 +77,7 @@ function ScaleForm({ service, refresh }: { service: ServiceDetail; refresh: Refr
   return (
     <form onSubmit={submit} aria-label={`Scale ${service.name}`} className="min-w-48">
       <div className="flex items-end gap-2">
-        <Field label="Replicas" error={text && !valid ? 'a whole number from 0 to 1000' : null} className="w-24">
+        <Field label="Replicas" error={text && !valid ? 'a whole number from 0 to 10000' : null} className="w-24">
           <input type="number" min={0} max={1000} value={draft.value} onChange={(e) => { draft.edit(e.target.value); write.clear(); }} aria-invalid={!!text && !valid} className={inputClass} />
         </Field>
         <Button type="submit" disabled={write.pending || !valid || n === draft.base.desired}>{write.pending ? 'Scaling…' : 'Scale'}</Button>

@@ -29,13 +29,13 @@ describe('validateServiceForm', () => {
   });
 
   it('says what is wrong with each field, and builds nothing', () => {
-    const r = validateServiceForm({ ...emptyServiceForm(), name: '-web', image: 'a b', command: `sh -c 'x`, replicas: '1001', env: 'NOVALUE', publish: '70000:80', constraints: 'zone=eu', parallelism: '-1' });
+    const r = validateServiceForm({ ...emptyServiceForm(), name: '-web', image: 'a b', command: `sh -c 'x`, replicas: '10001', env: 'NOVALUE', publish: '70000:80', constraints: 'zone=eu', parallelism: '-1' });
     expect(r.spec).toBeNull();
     expect(r.errors).toEqual({
       name: 'a service name is [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters',
       image: 'an image reference has no blanks',
       command: 'a single quote is not closed',
-      replicas: 'a whole number of replicas from 0 to 1000',
+      replicas: 'a whole number of replicas from 0 to 10000',
       env: '"NOVALUE" is not NAME=value',
       publish: expect.stringMatching(/host port 70000 .* ports go from 1 to 65535/),
       constraints: expect.stringContaining('is not ATTRIBUTE==VALUE'),

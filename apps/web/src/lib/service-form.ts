@@ -69,7 +69,7 @@ export function validateServiceForm(f: ServiceForm): { errors: ServiceFormErrors
   if (f.mode === 'replicated') {
     const text = f.replicas.trim();
     replicas = Number(text);
-    if (!/^\d+$/.test(text) || replicas > 1000) errors.replicas = 'a whole number of replicas from 0 to 1000';
+    if (!/^\d+$/.test(text) || replicas > 10_000) errors.replicas = 'a whole number of replicas from 0 to 10000';
   }
 
   const env = lines(f.env);
