@@ -98,8 +98,20 @@ test.describe('services: desired state from the dashboard', () => {
   });
 
   test('a change made meanwhile is refused with a reload; stacks filter the services; host labels', async ({ page }) => {
-    await withAdminApi((api) => mutate(api, 'stacks.deploy', { spec: { name: STACK, services: [{ name: 'api', image: testImage, container: {}, mode: { mode: 'replicated', replicas: 0 } }] } }));
     await signIn(page);
+
+    await test.step('deploy the stack from a compose file: a mistake named by its line, then what berth ignores', async () => {
+      await page.goto('/stacks');
+      const form = page.getByRole('form', { name: 'Deploy a stack' });
+      await form.getByLabel('Stack name').fill(STACK);
+      await form.getByLabel('Compose', { exact: true }).fill(`services:\n  api:\n    image: ${testImage}\n    replica: 0\n`);
+      await form.getByRole('button', { name: 'Deploy' }).click();
+      await expect(form.getByRole('alert')).toContainText('docker-compose.yml:4:5: services.api.replica');
+      await form.getByLabel('Compose', { exact: true }).fill(`services:\n  api:\n    image: ${testImage}\n    logging: { driver: syslog }\n    deploy: { replicas: 0 }\n`);
+      await form.getByRole('button', { name: 'Deploy' }).click();
+      await expect(form.getByRole('status')).toContainText(`Created: ${STACKED}`);
+      await expect(form.getByRole('status')).toContainText('services.api.logging (line 4)');
+    });
 
     await test.step('the stack, its services, and a scale refused because someone else scaled first', async () => {
       await page.goto('/stacks');
