@@ -35,6 +35,8 @@ describe.skipIf(!isRoot)('healthchecks on runc + conmon', () => { // skipped unl
     expect(h.log[0]).toMatchObject({ exitCode: 0 });
     expect(h.log[0]!.output.split('\n').sort()).toEqual(['', 'err', 'ok']);
     expect(Date.parse(h.log[0]!.end)).toBeGreaterThanOrEqual(Date.parse(h.log[0]!.start));
+    // the event follows the state's save to disk, so it may come a moment after inspect shows it
+    await until('the health_status event', () => events.some((e) => e.action === 'health_status: healthy'));
     expect(events.filter((e) => e.action.startsWith('health_status')).map((e) => e.action)).toEqual(['health_status: healthy']);
     // probes stop with the container; a stopped container reads unhealthy, as in Docker
     await engine.stop(c.id, { timeoutSec: 0 });
