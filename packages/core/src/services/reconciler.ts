@@ -104,8 +104,10 @@ export class Reconciler {
 
   /** Something is waiting for time to pass: an update's delay or monitor period, a back-off. */
   private pendingTimers = false;
+  /** when an offline host's grace period ends (its replicas then move): a pass is due then */
+  private nextGraceEnd = Infinity;
   private timersDue(): boolean {
-    return this.pendingTimers;
+    return this.pendingTimers || Date.now() >= this.nextGraceEnd;
   }
 
   /** One look at every service, and the actions it needs. */
@@ -129,6 +131,14 @@ export class Reconciler {
     let created = 0;
     let removed = 0;
     this.pendingTimers = false;
+    this.nextGraceEnd = Infinity;
+    const grace = this.o.rescheduleAfterMs ?? 30_000;
+    const holding = new Set(rows.filter((r) => r.desired === 'running').map((r) => r.hostId));
+    for (const h of hosts) {
+      if (h.status === 'online' || h.status === 'degraded' || !holding.has(h.id)) continue;
+      const end = Math.max(h.lastSeenAt?.getTime() ?? 0, this.electedAt) + grace;
+      if (end > now) this.nextGraceEnd = Math.min(this.nextGraceEnd, end + 100);
+    }
 
     // containers of services (or replicas) that no longer exist: only ever ones berth labelled
     for (const c of observed) {
@@ -161,7 +171,7 @@ export class Reconciler {
       let d: Decision;
       try {
         const placer: Placer = placerFor(spec, hosts, load, liveRows.filter((r) => r.serviceId === s.id), (hostId) => this.avoid(s.id, hostId, now));
-        d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: this.o.rescheduleAfterMs ?? 30_000, createGraceMs: 10_000, historyPerSlot: 2, watchingSince: this.electedAt });
+        d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: grace, createGraceMs: 10_000, historyPerSlot: 2, watchingSince: this.electedAt });
       } catch (err) {
         // one service's bad spec (a constraint stored by an older version) must not stop the others
         const message = `cannot reconcile: ${(err as Error).message}`;
