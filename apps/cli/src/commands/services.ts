@@ -193,6 +193,7 @@ async function serviceCreate(ctx: VerbContext, argv: string[]): Promise<number> 
 async function converge(ctx: VerbContext, name: string, version: number, timeoutMs = 120_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
+  const said = new Set<string>();
   while (Date.now() < deadline && !ctx.signal.aborted) {
     const s = await ctx.api.services.get.query({ name });
     if (s.version > version && s.updateState === 'rollback_started') version = s.version;
@@ -209,7 +210,11 @@ async function converge(ctx: VerbContext, name: string, version: number, timeout
       ctx.io.err(`${name}: converged (${running}/${desired} running)\n`);
       return 0;
     }
-    if (unplaced && Date.now() - new Date(unplaced.at).getTime() < 10_000 && running < desired && !ctx.io.isTTY && last !== unplaced.message) ctx.io.err(`${name}: ${unplaced.message}\n`);
+    // why replicas fit nowhere, once per explanation
+    if (unplaced && Date.now() - new Date(unplaced.at).getTime() < 10_000 && running < desired && !said.has(unplaced.message)) {
+      said.add(unplaced.message);
+      ctx.io.err(`${name}: ${unplaced.message}\n`);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   ctx.io.err(`${name}: not converged yet (${last}); the control plane keeps working on it: berth service ps ${name}\n`);

@@ -34,12 +34,15 @@ export function fleetLoad(services: { id: string; spec: ServiceSpec }[], live: {
  */
 export function placerFor(spec: ServiceSpec, hosts: ObservedHost[], load: FleetLoad, own: { hostId: string }[], avoid: (hostId: string) => string | null): Placer {
   const constraints = parseConstraints(spec.placement.constraints);
+  /** hosts backed off for this service, with why (shown instead of the scheduler's words for a degraded host) */
+  const blockedWhy = new Map<string, string>();
   const ownCount = new Map<string, number>();
   for (const r of own) ownCount.set(r.hostId, (ownCount.get(r.hostId) ?? 0) + 1);
   const schedulable: SchedulableHost[] = hosts.map((h) => {
     const mine = ownCount.get(h.id) ?? 0;
     const reserved = load.reserved.get(h.id) ?? { cpus: 0, memoryBytes: 0 };
     const blocked = avoid(h.id);
+    if (blocked && h.status === 'online') blockedWhy.set(h.id, `${h.name}: ${blocked}`);
     return {
       id: h.id,
       name: h.name,
@@ -68,7 +71,7 @@ export function placerFor(spec: ServiceSpec, hosts: ObservedHost[], load: FleetL
         // as many replicas as are live plus asked for: the scheduler's new ones are the asked-for
         const d = placeService({ ...base, mode: { mode: 'replicated', replicas: live.length + free.length } }, schedulable, current);
         d.place.slice(0, free.length).forEach((p, i) => placed.push({ slot: free[i]!.slot, hostId: p.hostId }));
-        if (d.unplaced) why.push(d.unplaced.summary, ...d.unplaced.hosts.map((h) => h.message));
+        if (d.unplaced) why.push(d.unplaced.summary, ...d.unplaced.hosts.map((h) => blockedWhy.get(h.hostId) ?? h.message));
       }
       if (fixed.length) {
         // a global service's replica for a given host: the scheduler's global decision says which hosts take one

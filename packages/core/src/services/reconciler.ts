@@ -231,7 +231,7 @@ export class Reconciler {
     }
     if (d.updateState) {
       const { state, reason } = d.updateState;
-      await this.db.service.updateMany({ where: { id: svc.id, version: svc.version }, data: { updateState: state, updateReason: reason, ...(state === 'updating' ? { updateStartedAt: new Date(now) } : {}) } });
+      await this.db.service.updateMany({ where: { id: svc.id, version: svc.version }, data: { updateState: state, ...(state === 'rollback_completed' && reason === null ? {} : { updateReason: reason }), ...(state === 'updating' ? { updateStartedAt: new Date(now) } : {}) } });
       const words: Record<string, string> = { updating: `rolling out version ${svc.version}`, completed: `version ${svc.version} rolled out`, rollback_completed: `rollback to the earlier spec done (version ${svc.version})`, paused: `update paused: ${reason}`, rollback_paused: `rollback paused: ${reason}` };
       await recordServiceEvent(this.db, svc.id, 'update', words[state ?? ''] ?? `update ${state}`);
     }
