@@ -155,7 +155,11 @@ export function decideService(
 
   // keep a few failed replicas per slot (their logs tell why), drop the rest
   const bySlotHistory = new Map<number, ReplicaRow[]>();
-  for (const r of history) bySlotHistory.set(r.slot, [...(bySlotHistory.get(r.slot) ?? []), r]);
+  for (const r of history) {
+    const list = bySlotHistory.get(r.slot);
+    if (list) list.push(r);
+    else bySlotHistory.set(r.slot, [r]);
+  }
   for (const list of bySlotHistory.values()) {
     list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     for (const r of list.slice(o.historyPerSlot)) {
@@ -172,7 +176,11 @@ export function decideService(
   const global = mode.mode === 'global';
   const keyOf = (r: { slot: number; hostId: string }) => (global ? r.hostId : String(r.slot));
   const groups = new Map<string, ReplicaRow[]>();
-  for (const r of live) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+  for (const r of live) {
+    const list = groups.get(keyOf(r));
+    if (list) list.push(r);
+    else groups.set(keyOf(r), [r]);
+  }
 
   let wanted: { slot: number; hostId?: string }[];
   if (mode.mode === 'global') {

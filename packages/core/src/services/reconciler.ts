@@ -123,7 +123,11 @@ export class Reconciler {
     const byReplica = new Map<string, ObservedReplica>();
     for (const c of observed) if (c.replicaId) byReplica.set(c.replicaId, c);
     const rowsByService = new Map<string, ReplicaRow[]>();
-    for (const r of rows) rowsByService.set(r.serviceId, [...(rowsByService.get(r.serviceId) ?? []), r]);
+    for (const r of rows) {
+      const list = rowsByService.get(r.serviceId);
+      if (list) list.push(r);
+      else rowsByService.set(r.serviceId, [r]);
+    }
     const known = new Set(rows.map((r) => r.id));
     const serviceIds = new Set(services.map((s) => s.id));
     const actions: (() => Promise<void>)[] = [];
