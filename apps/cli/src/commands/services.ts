@@ -2,7 +2,7 @@
 // rollback|rm. A service's replicas are placed and kept running by the control plane's
 // reconciler; these verbs change the declared spec and show how far the fleet has got.
 import { readFileSync } from 'node:fs';
-import { formatPorts, parseGoDuration, type ServiceSpec, type ServiceSpecInput } from '@berth/protocol';
+import { formatPorts, parseGoDuration, parsePublish, type PortEntry, type ServiceSpec, type ServiceSpecInput } from '@berth/protocol';
 import { UserError } from '../errors.ts';
 import { parseFlags, type FlagSpec } from '../flags.ts';
 import { humanDuration, table } from '../format.ts';
@@ -228,16 +228,19 @@ async function serviceLs(ctx: VerbContext, argv: string[]): Promise<number> {
   if (f.str('format') === 'json') return ctx.io.out(rows.map((s) => `${JSON.stringify(s)}\n`).join('')), 0;
   ctx.io.out(table(['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'], rows.map((s) => [
     s.id.replace(/-/g, '').slice(0, 12), s.name, s.mode, `${s.running}/${s.desired ?? s.running}${s.updateState === 'updating' ? ' (updating)' : ''}`, s.spec.image,
-    formatPorts(s.spec.container.publish.map((p) => portOf(p)).filter((p) => p !== null)),
+    formatPorts(s.spec.container.publish.flatMap(portsOf)),
   ])));
   return 0;
 }
 
-/** "8080:80/tcp" as ps's PORTS shows a published port (*:8080->80/tcp). */
-function portOf(publish: string): { containerPort: number; protocol: 'tcp' | 'udp'; hostIp?: string; hostPort?: number } | null {
-  const m = /^(?:(\d+\.\d+\.\d+\.\d+):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(publish);
-  if (!m) return null;
-  return { containerPort: Number(m[3]), protocol: (m[4] ?? 'tcp') as 'tcp' | 'udp', hostIp: m[1] ?? '0.0.0.0', ...(m[2] ? { hostPort: Number(m[2]) } : {}) };
+/** A published port as ps's PORTS shows it, through the one -p parser (a range gives each port). */
+function portsOf(publish: string): PortEntry[] {
+  try {
+    return parsePublish(publish).map((b) => ({ containerPort: b.containerPort, protocol: b.protocol, hostIp: b.hostIp || '0.0.0.0', ...(b.hostPort ? { hostPort: b.hostPort } : {}) }));
+  } catch {
+    // the control plane checked it when the service was written
+    return [];
+  }
 }
 
 const STATE_WORDS: Record<string, string> = { new: 'New', starting: 'Starting', running: 'Running', created: 'Created', exited: 'Failed', dead: 'Failed', failed: 'Rejected', gone: 'Orphaned', unhealthy: 'Unhealthy', restarting: 'Restarting', paused: 'Paused' };
@@ -263,8 +266,7 @@ async function servicePs(ctx: VerbContext, argv: string[]): Promise<number> {
   const rows = [];
   for (const name of f.positionals) {
     const s = await ctx.api.services.get.query({ name });
-    const image = (v: number) => (s.versions.find((x) => x.version === v) ? s.spec.image : s.spec.image);
-    rows.push(...s.replicas.map((r) => ({ ...r, service: s.name, image: image(r.version) })));
+    rows.push(...s.replicas.map((r) => ({ ...r, service: s.name, image: s.spec.image })));
   }
   if (f.str('format') === 'json') return ctx.io.out(rows.map((r) => `${JSON.stringify(r)}\n`).join('')), 0;
   ctx.io.out(replicasTable(rows));
