@@ -160,8 +160,13 @@ export interface ServiceView {
 }
 
 export async function listServices(_actor: Actor, q: { stack?: string } = {}, db: Db = defaultDb()): Promise<ServiceView[]> {
-  const rows = await db.service.findMany({ where: q.stack ? { stack: q.stack } : {}, orderBy: { name: 'asc' } });
-  const running = await db.replica.groupBy({ by: ['serviceId'], where: { desired: 'running', state: 'running' }, _count: { _all: true } });
+  return serviceViews(q.stack ? { stack: q.stack } : {}, db);
+}
+
+/** The services matching `where`, each with its running replicas counted (only theirs). */
+async function serviceViews(where: { stack?: string; name?: string }, db: Db): Promise<ServiceView[]> {
+  const rows = await db.service.findMany({ where, orderBy: { name: 'asc' } });
+  const running = await db.replica.groupBy({ by: ['serviceId'], where: { serviceId: { in: rows.map((r) => r.id) }, desired: 'running', state: 'running' }, _count: { _all: true } });
   const count = new Map(running.map((r) => [r.serviceId, r._count._all]));
   return rows.map((r) => {
     const spec = r.spec as ServiceSpec;
@@ -175,15 +180,17 @@ export async function listServices(_actor: Actor, q: { stack?: string } = {}, db
   });
 }
 
-export async function getService(actor: Actor, name: string, db: Db = defaultDb()) {
-  const [view] = (await listServices(actor, {}, db)).filter((s) => s.name === name);
+export async function getService(_actor: Actor, name: string, db: Db = defaultDb()) {
+  const [view] = await serviceViews({ name }, db);
   if (!view) throw new AppError('NOT_FOUND', `no such service: ${name} (berth service ls lists them)`, { service: name });
-  const [versions, events, replicas, hosts] = await Promise.all([
+  const [versions, events, replicas] = await Promise.all([
     db.serviceVersion.findMany({ where: { serviceId: view.id }, orderBy: { version: 'desc' }, take: 50, select: { version: true, note: true, createdBy: true, createdAt: true } }),
     db.serviceEvent.findMany({ where: { serviceId: view.id }, orderBy: { id: 'desc' }, take: 100 }),
     db.replica.findMany({ where: { serviceId: view.id }, orderBy: [{ slot: 'asc' }, { createdAt: 'desc' }] }),
-    db.host.findMany({ select: { id: true, name: true } }),
   ]);
+  // only the hosts this service's replicas and events name, not the whole fleet
+  const hostIds = [...new Set([...replicas.map((r) => r.hostId), ...events.flatMap((e) => (e.hostId ? [e.hostId] : []))])];
+  const hosts = await db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } });
   const hostName = new Map(hosts.map((h) => [h.id, h.name]));
   return {
     ...view,
