@@ -275,7 +275,7 @@ export class Reconciler {
   private async createReplica(svc: ServiceState, r: { id: string; slot: number; containerName: string }, hostId: string): Promise<string> {
     const spec = svc.spec;
     if (svc.stack) await this.ensureNetworks(svc.stack, spec, hostId);
-    const create = replicaContainer(spec, { serviceId: svc.id, serviceName: svc.name, stack: svc.stack, replicaId: r.id, slot: r.slot, version: svc.version, template: svc.template, containerName: r.containerName });
+    const create = replicaContainer(spec, { serviceId: svc.id, serviceName: svc.name, stack: svc.stack, replicaId: r.id, slot: r.slot, version: svc.version, containerName: r.containerName });
     let made: { id: string };
     try {
       made = await this.o.fleet.request(hostId, 'container.create', create, { timeoutMs: 60_000 });

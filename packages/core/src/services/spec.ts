@@ -35,7 +35,6 @@ export interface ReplicaIdentity {
   replicaId: string;
   slot: number;
   version: number;
-  template: string;
   containerName: string;
 }
 
