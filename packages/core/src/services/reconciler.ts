@@ -211,11 +211,10 @@ export class Reconciler {
         data: { state: s.state, ...(s.readyAt !== undefined ? { readyAt: s.readyAt } : {}), ...(s.containerId !== undefined ? { containerId: s.containerId } : {}), ...(s.desired ? { desired: s.desired } : {}) },
       }).catch(() => {});
     }
-    for (const e of d.events) {
-      if (e.kind === 'waiting' && this.lastWhy.get(svc.id) === e.message) continue;
-      if (e.kind === 'waiting') this.lastWhy.set(svc.id, e.message);
-      await recordServiceEvent(this.db, svc.id, e.kind, e.message, e.hostId);
-    }
+    const events = d.events.filter((e) => e.kind !== 'waiting' || this.lastWhy.get(svc.id) !== e.message);
+    for (const e of events) if (e.kind === 'waiting') this.lastWhy.set(svc.id, e.message);
+    // the pass's timeline entries for this service in one statement
+    if (events.length) await this.db.serviceEvent.createMany({ data: events.map((e) => ({ serviceId: svc.id, kind: e.kind, message: e.message, hostId: e.hostId ?? null })) });
     if (d.unplaced && this.lastWhy.get(svc.id) !== d.unplaced) {
       this.lastWhy.set(svc.id, d.unplaced);
       await recordServiceEvent(this.db, svc.id, 'unplaced', d.unplaced);
