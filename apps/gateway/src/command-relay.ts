@@ -1,4 +1,4 @@
-import { AppError, claimCommands, COMMANDS_CHANNEL, completeCommand, expireCommands, HOSTS_CHANNEL, pruneCommands } from '@berth/core';
+import { AppError, claimCommands, COMMANDS_CHANNEL, completeCommand, expireCommands, HOSTS_CHANNEL, openCommandParams, pruneCommands, type SecretBox } from '@berth/core';
 import type { Db, Notifier } from '@berth/db';
 import type { OperationName, OperationParams } from '@berth/protocol';
 import type { AgentHub } from './agent-hub.ts';
@@ -14,7 +14,7 @@ export class CommandRelay {
   private readonly delivering = new Map<string, Promise<void>>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly o: { db: Db; hub: AgentHub; notifier: Notifier; log: Logger }) {
+  constructor(private readonly o: { db: Db; hub: AgentHub; notifier: Notifier; log: Logger; secrets?: SecretBox | null }) {
     this.timer = setInterval(() => void this.housekeeping(), 5_000);
     this.timer.unref();
   }
@@ -54,8 +54,8 @@ export class CommandRelay {
     for (const c of commands) {
       this.inFlight.add(c.id);
       const timeoutMs = Math.max(1, new Date(c.deadline).getTime() - Date.now());
-      this.o.hub
-        .request(hostId, c.op as OperationName, c.params as OperationParams<OperationName>, { idempotencyKey: c.id, timeoutMs })
+      Promise.resolve()
+        .then(() => this.o.hub.request(hostId, c.op as OperationName, openCommandParams(this.o.secrets ?? null, hostId, c.params) as OperationParams<OperationName>, { idempotencyKey: c.id, timeoutMs }))
         .then(
           (result) => completeCommand(c.id, { ok: true, result }, this.o.db),
           (err: unknown) => {

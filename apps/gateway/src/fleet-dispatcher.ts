@@ -1,4 +1,4 @@
-import { HOSTS_CHANNEL, OutboxRequester, type FleetDispatcher } from '@berth/core';
+import { HOSTS_CHANNEL, OutboxRequester, sealCommandParams, type FleetDispatcher, type SecretBox } from '@berth/core';
 import type { Db, Notifier } from '@berth/db';
 import type { OperationName } from '@berth/protocol';
 import type { AgentHub } from './agent-hub.ts';
@@ -16,7 +16,7 @@ const READS = new Set<OperationName>([
  * What the API uses to reach hosts from this gateway: requests go through the command
  * outbox (any gateway may hold the host); live state comes from this gateway's hub.
  */
-export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier; direct?: boolean }): FleetDispatcher {
+export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier; direct?: boolean; secrets?: SecretBox | null }): FleetDispatcher {
   const outbox = new OutboxRequester(o.db, o.notifier);
   return {
     request: (hostId, op, params, opts) =>
@@ -27,7 +27,7 @@ export function gatewayFleet(o: { db: Db; hub: AgentHub; notifier: Notifier; dir
       // asked (a create repeated after a crash is adopted by its name)
       (READS.has(op) || o.direct) && o.hub.isConnected(hostId)
         ? o.hub.request(hostId, op, params, { ...(opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts?.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) })
-        : outbox.request(hostId, op, params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+        : outbox.request(hostId, op, opts?.sensitive ? (sealCommandParams(o.secrets ?? null, hostId, params) as never) : params, opts?.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     openStream: (hostId, op, params, opts) => o.hub.openStream(hostId, op, params, opts),
     isConnected: (hostId) => o.hub.isConnected(hostId),
     disconnect(hostId, reason) {

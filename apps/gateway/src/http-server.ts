@@ -59,7 +59,8 @@ export function createHttpServer(o: HttpServerOptions): Server {
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') o.log('error', 'api error', { path, err: error.message, cause: (error.cause as Error | undefined)?.stack });
     },
-    maxBodySize: 1024 * 1024,
+    // a config may hold 1000 KB, base64 in JSON a third more
+    maxBodySize: 2 * 1024 * 1024,
   });
 
   const imageTransfer = new ImageTransfer({ db: o.db, fleet: o.fleet, log: o.log });

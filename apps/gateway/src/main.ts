@@ -49,9 +49,17 @@ async function main(): Promise<void> {
   const hub = new AgentHub({ db, log, heartbeatMs: env.BERTH_HEARTBEAT_MS, offlineAfterMs: env.BERTH_OFFLINE_AFTER_MS });
   const notifier = new Notifier(env.DATABASE_URL, (err) => log('warn', 'database listener', { err: err.message }));
   await notifier.start();
-  const relay = new CommandRelay({ db, hub, notifier, log });
+  let secrets: SecretBox | null = null;
+  if (env.BERTH_SECRET_KEY_FILE) {
+    try {
+      secrets = await SecretBox.fromFile(env.BERTH_SECRET_KEY_FILE);
+    } catch (err) {
+      fatal((err as Error).message);
+    }
+  }
+  const relay = new CommandRelay({ db, hub, notifier, log, secrets });
   await relay.start();
-  const fleet = gatewayFleet({ db, hub, notifier });
+  const fleet = gatewayFleet({ db, hub, notifier, secrets });
   const web = env.BERTH_WEB === '1' ? await startWeb(false) : undefined;
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (env.BERTH_TLS_CERT && env.BERTH_TLS_KEY) {
@@ -59,14 +67,6 @@ async function main(): Promise<void> {
       tls = { cert: await readFile(env.BERTH_TLS_CERT), key: await readFile(env.BERTH_TLS_KEY) };
     } catch (err) {
       fatal(`cannot read the TLS certificate or key: ${(err as Error).message}`);
-    }
-  }
-  let secrets: SecretBox | null = null;
-  if (env.BERTH_SECRET_KEY_FILE) {
-    try {
-      secrets = await SecretBox.fromFile(env.BERTH_SECRET_KEY_FILE);
-    } catch (err) {
-      fatal((err as Error).message);
     }
   }
   const server = createHttpServer({ db, hub, fleet, secrets, log, version: VERSION, ...(tls ? { tls } : {}), ...(web ? { web } : {}) });
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     server.listen(env.PORT, env.BIND, resolve);
   });
   // desired state: one reconciler in the whole deployment, in whichever gateway leads
-  const reconciler = new Reconciler({ db, fleet: gatewayFleet({ db, hub, notifier, direct: true }), secrets, log, rescheduleAfterMs: env.BERTH_RESCHEDULE_AFTER_MS });
+  const reconciler = new Reconciler({ db, fleet: gatewayFleet({ db, hub, notifier, direct: true, secrets }), secrets, log, rescheduleAfterMs: env.BERTH_RESCHEDULE_AFTER_MS });
   const lease = new LeaderLease(env.DATABASE_URL, {
     elected: () => {
       log('info', 'leading: the reconciler runs here');
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     error: (err) => log('warn', 'leader lease', { err: err.message }),
   });
   if (env.BERTH_RECONCILER === '1') lease.start();
-  if (!secrets) log('warn', 'no BERTH_SECRET_KEY_FILE: registry credentials cannot be stored');
+  if (!secrets) log('warn', 'no BERTH_SECRET_KEY_FILE: registry credentials, secrets and configs cannot be stored');
   log('info', 'control plane listening', { url: `${tls ? 'https' : 'http'}://${env.BIND}:${env.PORT}`, dashboard: !!web });
   const stop = async () => {
     log('info', 'shutting down');

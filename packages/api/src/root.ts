@@ -10,6 +10,7 @@ import { health } from './routers/system/health.ts';
 import { volumesRouter } from './routers/volumes/index.ts';
 import { networksRouter } from './routers/networks/index.ts';
 import { servicesRouter, stacksRouter } from './routers/services/index.ts';
+import { secretsRouter } from './routers/secrets/index.ts';
 
-export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, networks: networksRouter, registries: registriesRouter, services: servicesRouter, stacks: stacksRouter });
+export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, networks: networksRouter, registries: registriesRouter, services: servicesRouter, stacks: stacksRouter, secrets: secretsRouter });
 export type AppRouter = typeof appRouter;

@@ -28,6 +28,18 @@ export type Healthcheck = z.infer<typeof Healthcheck>;
 export const HealthStatus = z.enum(['starting', 'healthy', 'unhealthy']);
 export type HealthStatus = z.infer<typeof HealthStatus>;
 
+/** A secret or config as a file in a container; `data` is its content, base64 (Docker: at most 500 KB / 1000 KB). */
+export const ContainerFile = z.object({
+  kind: z.enum(['secret', 'config']),
+  name: z.string().min(1).max(128),
+  target: z.string().regex(/^\/[^\0]*$/, 'a secret\'s target is an absolute path').max(4096),
+  uid: z.number().int().min(0).max(0xfffffffe).default(0),
+  gid: z.number().int().min(0).max(0xfffffffe).default(0),
+  mode: z.number().int().min(0).max(0o777).default(0o444),
+  data: z.string().max(1_400_000),
+});
+export type ContainerFile = z.infer<typeof ContainerFile>;
+
 /** The `docker run` flags berth carries over, in Docker's names. */
 export const ContainerCreate = z.object({
   image: z.string().min(1).max(512),
@@ -80,6 +92,11 @@ export const ContainerCreate = z.object({
   addHost: z.array(z.string().max(300)).default([]),
   /** --health-cmd and friends; { test: ['NONE'] } is --no-healthcheck */
   healthcheck: Healthcheck.optional(),
+  /**
+   * A service's secrets and configs, sent by the control plane's reconciler only: the agent
+   * keeps them in memory (a tmpfs per container) and mounts each read-only at its target.
+   */
+  files: z.array(ContainerFile).max(64).default([]),
 });
 export type ContainerCreate = z.infer<typeof ContainerCreate>;
 
@@ -137,7 +154,7 @@ const Ok = z.object({ ok: z.literal(true) });
 
 export const ContainerOperations = {
   'container.list': { params: z.object({ all: z.boolean().default(false) }), result: z.array(ContainerSummary) },
-  'container.create': { params: ContainerCreate, result: z.object({ id: z.string(), name: z.string() }) },
+  'container.create': { params: ContainerCreate, result: z.object({ id: z.string(), name: z.string(), files: z.number().int().optional() }) },
   'container.start': { params: Ref, result: Ok },
   'container.stop': { params: Ref.extend({ timeout: z.number().int().nonnegative().max(3600).optional() }), result: Ok },
   'container.restart': { params: Ref.extend({ timeout: z.number().int().nonnegative().max(3600).optional() }), result: Ok },

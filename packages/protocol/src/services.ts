@@ -25,6 +25,7 @@ export const ContainerTemplate = ContainerCreate.omit({
   network: true,
   networkAliases: true,
   ipv4Address: true,
+  files: true,
 });
 export type ContainerTemplate = z.infer<typeof ContainerTemplate>;
 

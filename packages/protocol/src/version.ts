@@ -5,7 +5,8 @@
 // 1.1: inventory carries containers, images and volumes
 // 1.2: networks (network.* operations, inventory networks, container ports and networks)
 // 1.3: healthchecks (ContainerSummary.health, container events health_status: healthy|unhealthy)
-export const PROTOCOL_VERSION = '1.3';
+// 1.4: secrets and configs (container.create files, its result's files count)
+export const PROTOCOL_VERSION = '1.4';
 
 export function parseVersion(v: string): { major: number; minor: number } | null {
   const m = /^(\d+)\.(\d+)$/.exec(v);

@@ -57,6 +57,8 @@ export function dockerInspect(r: ContainerRecord): Record<string, unknown> {
       ...(c.binds ?? []).map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, RW: !b.readonly })),
       ...(c.volumes ?? []).map((v) => ({ Type: 'volume', Name: v.name, Destination: v.destination, RW: !v.readonly })),
       ...(c.tmpfs ?? []).map((t) => ({ Type: 'tmpfs', Destination: t.destination, RW: true })),
+      // a secret's name and place, never its content (Swarm shows them in the task's spec)
+      ...(c.files ?? []).map((f) => ({ Type: f.kind, Name: f.name, Destination: f.target, RW: false, Mode: `0${f.mode.toString(8)}`, UID: String(f.uid), GID: String(f.gid) })),
     ],
     Config: {
       Hostname: c.hostname ?? r.id.slice(0, 12),

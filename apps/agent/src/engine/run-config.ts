@@ -50,7 +50,7 @@ export function toContainerConfig(spec: ContainerCreate, containerKey: string, i
   }
   const covered = new Set([...binds, ...volumes].map((m) => m.destination).concat(Object.keys(spec.tmpfs)));
   for (const path of imageVolumes) if (path.startsWith('/') && !covered.has(path)) volumes.push(parseVolumeSpec(path, containerKey).volume!);
-  const destinations = [...binds, ...volumes].map((m) => m.destination).concat(Object.keys(spec.tmpfs));
+  const destinations = [...binds, ...volumes].map((m) => m.destination).concat(Object.keys(spec.tmpfs), spec.files.map((f) => f.target));
   const dup = destinations.find((d, i) => destinations.indexOf(d) !== i);
   if (dup) throw invalid(`Duplicate mount point: ${dup}`);
   if (spec.autoRemove && spec.restartPolicy.name !== 'no') throw invalid('Conflicting options: --restart and --rm');
@@ -66,6 +66,8 @@ export function toContainerConfig(spec: ContainerCreate, containerKey: string, i
     tmpfs: Object.entries(spec.tmpfs).map(([destination, opts]) => ({ destination, ...(opts ? { options: opts.split(',') } : {}) })),
     binds,
     volumes,
+    // content travels beside the config (fileContents), never in it
+    ...(spec.files.length ? { files: spec.files.map(({ kind, name, target, uid, gid, mode }) => ({ kind, name, target, uid, gid, mode })) } : {}),
     resources: {
       ...(spec.memory !== undefined ? { memory: spec.memory } : {}),
       ...(spec.memorySwap !== undefined ? { memorySwap: spec.memorySwap } : {}),

@@ -55,8 +55,11 @@ export const createContainer: Handler<'container.create'> = (p, ctx) =>
         ...(p.name ? { name: p.name.replace(/^\//, '') } : {}),
         rootfs: { lowerDirs: prepared.lowerdirs, config: imageConfig, imageRef: p.image, imageId: image.id, ...(ctx.engine.images.idMappings ? { idMappings: ctx.engine.images.idMappings } : {}) },
         config,
+        ...(p.files.length ? { fileContents: p.files.map((f) => Buffer.from(f.data, 'base64')) } : {}),
       });
-      return { id: r.id, name: r.name };
+      // says how many secrets and configs it mounted: an agent older than protocol 1.4
+      // drops `files` without a word, and the control plane must be able to tell
+      return { id: r.id, name: r.name, files: r.config.files?.length ?? 0 };
     } catch (err) {
       // nothing half-made: volumes this create brought into being go with it
       for (const name of made) await ctx.engine.volumes.remove(name, () => []).catch(() => undefined);

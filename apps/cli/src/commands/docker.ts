@@ -6,6 +6,7 @@ import { UserError } from '../errors.ts';
 import { eventsCommand, exportCommand, loadCommand, saveCommand, systemCommand } from './system.ts';
 import { networkCommand } from './networks.ts';
 import { serviceCommand } from './services.ts';
+import { configCommand, secretCommand } from './secrets.ts';
 import { stackCommand } from './stacks.ts';
 import { loginCommand, logoutCommand, volumeCommand } from './volumes.ts';
 import type { VerbContext } from './verbs.ts';
@@ -44,6 +45,8 @@ const VERBS: Record<string, Verb> = {
   network: networkCommand,
   service: serviceCommand,
   stack: stackCommand,
+  secret: secretCommand,
+  config: configCommand,
   port: portCommand,
   login: loginCommand,
   logout: logoutCommand,
@@ -145,5 +148,9 @@ Services and stacks: desired state the control plane keeps true (berth service -
   service create --name NAME [--replicas N | --mode global] [--constraint EXPR] [run flags] IMAGE [COMMAND]
   service ls | ps SERVICE | inspect SERVICE | scale SERVICE=N | update [--image IMAGE] SERVICE | rollback SERVICE | rm SERVICE
   stack deploy -c docker-compose.yml NAME | ls | ps NAME | services NAME | rm NAME
+  secret create [--label KEY=VALUE] NAME FILE|- | ls | inspect NAME... | rm NAME...
+  config create [--label KEY=VALUE] NAME FILE|- | ls | inspect NAME... | rm NAME...
+                        sealed in the control plane, mounted in a service's replicas
+                        (service create --secret NAME[,target=…], --config); never shown again
   host update --label-add KEY=VALUE HOST   (labels that constraints match, as node.labels.KEY)
 `;

@@ -46,6 +46,11 @@ Service options (create and update):
       --update-max-failure-ratio RATIO
       --network NAME            networks the replicas join (repeatable)
       --image IMAGE             the new image (update)
+      --secret NAME | source=NAME,target=PATH,uid=N,gid=N,mode=0400
+                                a secret as a file in each replica (/run/secrets/NAME by
+                                default; repeatable); update: --secret-add, --secret-rm NAME
+      --config NAME | source=NAME,target=PATH,…
+                                a config as a file (/NAME by default); --config-add, --config-rm
   -d, --detach                  return at once instead of waiting for the replicas (create, update, scale)
 `;
 
@@ -65,8 +70,50 @@ const SERVICE_FLAGS: FlagSpec = {
   'update-max-failure-ratio': { type: 'string' },
   network: { type: 'string', multiple: true },
   image: { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  config: { type: 'string', multiple: true },
+  'secret-add': { type: 'string', multiple: true },
+  'secret-rm': { type: 'string', multiple: true },
+  'config-add': { type: 'string', multiple: true },
+  'config-rm': { type: 'string', multiple: true },
   detach: { type: 'boolean', short: 'd' },
 };
+
+type FileRef = NonNullable<ServiceSpecInput['secrets']>[number];
+
+/** docker's --secret / --config: NAME, or source=NAME[,target=PATH][,uid=N][,gid=N][,mode=0400]. */
+export function parseFileReference(flag: string, text: string): FileRef {
+  if (!text.includes('=')) return { source: text };
+  const ref: Partial<FileRef> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const [k, v] = eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
+    if (k === 'source' || k === 'src') ref.source = v;
+    else if (k === 'target') ref.target = v;
+    else if (k === 'uid' || k === 'gid') {
+      if (!/^\d+$/.test(v)) throw new UserError(`--${flag} ${JSON.stringify(text)}: ${k} is a number, not ${JSON.stringify(v)}`);
+      ref[k] = v;
+    } else if (k === 'mode') {
+      if (!/^[0-7]{1,4}$/.test(v)) throw new UserError(`--${flag} ${JSON.stringify(text)}: mode is octal, such as 0400, not ${JSON.stringify(v)}`);
+      ref.mode = parseInt(v, 8);
+    } else throw new UserError(`--${flag} ${JSON.stringify(text)}: unknown field ${JSON.stringify(k)}: use source, target, uid, gid or mode`);
+  }
+  if (!ref.source) throw new UserError(`--${flag} ${JSON.stringify(text)}: give the ${flag.replace(/-add$/, '')}'s name as source=NAME`);
+  return ref as FileRef;
+}
+
+/** --secret (the whole list), then --secret-rm NAME and --secret-add REF, as docker service update. */
+function applyFileFlags(f: ReturnType<typeof parseFlags>, kind: 'secret' | 'config', current: FileRef[] | undefined): FileRef[] | undefined {
+  let refs = f.has(kind) ? f.list(kind).map((t) => parseFileReference(kind, t)) : current;
+  if (!f.has(`${kind}-rm`) && !f.has(`${kind}-add`)) return refs;
+  const rm = new Set(f.list(`${kind}-rm`));
+  refs = (refs ?? []).filter((r) => !rm.has(r.source));
+  for (const t of f.list(`${kind}-add`)) {
+    const ref = parseFileReference(`${kind}-add`, t);
+    refs = [...refs.filter((r) => r.source !== ref.source), ref];
+  }
+  return refs;
+}
 
 /**
  * Takes the service flags out of argv (they and the other flags are told apart by name), so
@@ -167,6 +214,10 @@ export function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpe
   spec.update = update;
   if (f.has('network')) spec.networks = f.list('network');
   if (f.str('image') !== undefined) spec.image = f.str('image')!;
+  const secrets = applyFileFlags(f, 'secret', spec.secrets);
+  if (secrets) spec.secrets = secrets;
+  const configs = applyFileFlags(f, 'config', spec.configs);
+  if (configs) spec.configs = configs;
   return { detach: f.bool('detach') };
 }
 

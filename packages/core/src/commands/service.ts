@@ -1,4 +1,6 @@
 import { db as defaultDb, type Command, type Db } from '@berth/db';
+import { AppError } from '../errors.ts';
+import type { SecretBox } from '../registries/secret-box.ts';
 
 /** NOTIFY channel: "new <hostId> <commandId>" and "done <commandId>". */
 export const COMMANDS_CHANNEL = 'berth_commands';
@@ -48,4 +50,21 @@ export async function expireCommands(db: Db = defaultDb()): Promise<number> {
 export async function pruneCommands(olderThan = new Date(Date.now() - 24 * 3600_000), db: Db = defaultDb()): Promise<number> {
   const r = await db.command.deleteMany({ where: { status: { in: ['done', 'failed', 'expired'] }, createdAt: { lt: olderThan } } });
   return r.count;
+}
+
+/**
+ * Params that carry secrets wait in the outbox sealed (AES-GCM under the control plane's key,
+ * bound to the host), so the commands table never holds them in the clear; the gateway that
+ * delivers the command opens them just before sending.
+ */
+export function sealCommandParams(box: SecretBox | null, hostId: string, params: unknown): { $sealed: string } {
+  if (!box) throw new AppError('HOST_UNAVAILABLE', 'secrets reach a host held by another gateway only through the outbox, sealed, and this control plane has no BERTH_SECRET_KEY_FILE');
+  return { $sealed: box.seal(JSON.stringify(params), `command:${hostId}`).toString('base64') };
+}
+
+export function openCommandParams(box: SecretBox | null, hostId: string, params: unknown): unknown {
+  const sealed = (params as { $sealed?: unknown } | null)?.$sealed;
+  if (typeof sealed !== 'string') return params;
+  if (!box) throw new AppError('INVALID', 'a sealed command arrived and this gateway has no BERTH_SECRET_KEY_FILE: give every gateway the same key file');
+  return JSON.parse(box.open(Buffer.from(sealed, 'base64'), `command:${hostId}`)) as unknown;
 }

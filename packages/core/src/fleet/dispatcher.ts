@@ -7,12 +7,22 @@ export type FleetEvent =
   | { kind: 'host.metrics'; hostId: string; metrics: HostMetrics; at: number }
   | { kind: 'agent.event'; hostId: string; type: string; data: Record<string, unknown>; at: number };
 
+export interface RequestOptions {
+  idempotencyKey?: string;
+  timeoutMs?: number;
+  /**
+   * The params carry secrets (a replica's secret files): when they must wait in the command
+   * outbox for another gateway, they are stored sealed with the control plane's key.
+   */
+  sensitive?: boolean;
+}
+
 /**
  * How the API reaches an agent: implemented by the gateway that holds the agent's
  * websocket. Errors are AppErrors (HOST_UNAVAILABLE, AGENT_ERROR, TIMEOUT).
  */
 export interface FleetDispatcher {
-  request<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, opts?: { idempotencyKey?: string; timeoutMs?: number }): Promise<OperationResult<K>>;
+  request<K extends OperationName>(hostId: string, op: K, params: OperationParams<K>, opts?: RequestOptions): Promise<OperationResult<K>>;
   /**
    * Starts an operation whose data is a byte stream (logs, exec, pull progress): served by
    * the gateway holding the host's connection and never written to the outbox, so pull

@@ -11,6 +11,7 @@ import { systemActor } from '../actor.ts';
 import { AppError } from '../errors.ts';
 import type { FleetDispatcher } from '../fleet/dispatcher.ts';
 import { credentialsForImage } from '../registries/credentials.ts';
+import { filesForReplica } from '../secrets/service.ts';
 import type { SecretBox } from '../registries/secret-box.ts';
 import { decideService, isReady, type Decision, type Placer, type ReplicaRow, type ServiceState } from './decide.ts';
 import { desiredStateFingerprint, observeHosts, observeReplicas, type ObservedHost, type ObservedReplica } from './observe.ts';
@@ -274,17 +275,24 @@ export class Reconciler {
   private async createReplica(svc: ServiceState, r: { id: string; slot: number; containerName: string }, hostId: string): Promise<string> {
     const spec = svc.spec;
     if (svc.stack) await this.ensureNetworks(svc.stack, spec, hostId);
-    const create = replicaContainer(spec, { serviceId: svc.id, serviceName: svc.name, stack: svc.stack, replicaId: r.id, slot: r.slot, version: svc.version, containerName: r.containerName });
-    let made: { id: string };
+    const files = await filesForReplica(spec, this.o.secrets ?? null, this.db);
+    const create = { ...replicaContainer(spec, { serviceId: svc.id, serviceName: svc.name, stack: svc.stack, replicaId: r.id, slot: r.slot, version: svc.version, containerName: r.containerName }), files };
+    const opts = { timeoutMs: 60_000, sensitive: files.length > 0 };
+    let made: { id: string; files?: number | undefined };
     try {
-      made = await this.o.fleet.request(hostId, 'container.create', create, { timeoutMs: 60_000 });
+      made = await this.o.fleet.request(hostId, 'container.create', create, opts);
+      if (files.length && made.files !== files.length) {
+        // an agent older than protocol 1.4 made it without them: a replica must not run so
+        await this.removeContainer(hostId, made.id).catch(() => {});
+        throw new AppError('INVALID', `the agent does not mount secrets and configs (protocol 1.4): upgrade it`);
+      }
     } catch (err) {
       if (err instanceof AppError && err.code === 'CONFLICT' && /already in use|exists/i.test(err.message)) {
         // made by an earlier pass that died before it could note it: adopt it
         made = { id: r.containerName };
       } else if (err instanceof AppError && err.code === 'NOT_FOUND' && /image/i.test(err.message)) {
         await this.pull(hostId, spec.image);
-        made = await this.o.fleet.request(hostId, 'container.create', create, { timeoutMs: 60_000 });
+        made = await this.o.fleet.request(hostId, 'container.create', create, opts);
       } else {
         throw err;
       }

@@ -8,7 +8,9 @@ import type { Actor } from '../actor.ts';
 import { requireRole } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
+import type { SecretBox } from '../registries/secret-box.ts';
 import { parseConstraints, parseSpreadPreference } from '../scheduler/index.ts';
+import { checkFileReferences, ensureStackFiles, removeStackFiles } from '../secrets/service.ts';
 import { stackScoped, templateOf } from './spec.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -53,6 +55,7 @@ function checkVersion(row: { name: string; version: number; updatedAt: Date }, e
 
 /** Writes a new version of a service (inside the caller's transaction). */
 async function writeVersion(tx: Tx, row: { id: string; version: number }, spec: ServiceSpec, note: string, actor: Actor, extra: { previous?: number | null; updateState?: string | null; updateReason?: string | null } = {}) {
+  await checkFileReferences(tx, spec);
   const version = row.version + 1;
   // the compare-and-set: a concurrent writer that read the same version loses here
   const { count } = await tx.service.updateMany({
@@ -80,6 +83,7 @@ export async function createService(actor: Actor, input: ServiceWrite, db: Db = 
 
 async function insertService(tx: Tx, name: string, stack: string | null, spec: ServiceSpec, actor: Actor) {
   if (await tx.service.findUnique({ where: { name }, select: { id: true } })) throw new AppError('CONFLICT', `a service named ${name} exists already: choose another name, or berth service update it`);
+  await checkFileReferences(tx, spec);
   const row = await tx.service.create({ data: { name, stack, spec: spec as object, version: 1 } });
   await tx.serviceVersion.create({ data: { serviceId: row.id, version: 1, spec: spec as object, note: 'create', createdBy: actor.name } });
   await tx.serviceEvent.create({ data: { serviceId: row.id, kind: 'version', message: `version 1: created by ${actor.name}` } });
@@ -206,7 +210,27 @@ export async function getService(_actor: Actor, name: string, db: Db = defaultDb
 }
 
 /** `docker stack deploy`: creates or updates each service; services no longer in the file go. */
-export async function deployStack(actor: Actor, stack: StackSpec, db: Db = defaultDb()) {
+/**
+ * The stack's own secrets and configs are named STACK_NAME, as `docker stack deploy` names
+ * them; its services' references follow, keeping the file name the compose file meant
+ * (/run/secrets/NAME). External ones keep their names.
+ */
+function scopeStackFiles(stack: StackSpec) {
+  const files = (['secret', 'config'] as const).flatMap((kind) =>
+    (kind === 'secret' ? stack.secrets : stack.configs).map((f) => ({ kind, name: f.name, external: f.external, data: f.data, scoped: f.external ? f.name : stackScoped(stack.name, f.name) })),
+  );
+  const rename = (kind: 'secret' | 'config', refs: ServiceSpec['secrets']) =>
+    refs.map((r) => {
+      const f = files.find((x) => x.kind === kind && x.name === r.source && !x.external);
+      return f ? { ...r, source: f.scoped, target: r.target ?? r.source } : r;
+    });
+  const services = stack.services.map((s) => ({ ...s, secrets: rename('secret', s.secrets), configs: rename('config', s.configs) }));
+  return { files, services };
+}
+
+export async function deployStack(actor: Actor, input: StackSpec, db: Db = defaultDb(), box: SecretBox | null = null) {
+  const { files, services } = scopeStackFiles(input);
+  const stack = { ...input, services };
   requireRole(actor, 'operator', 'deploying a stack');
   const names = new Set<string>();
   for (const s of stack.services) {
@@ -220,7 +244,8 @@ export async function deployStack(actor: Actor, stack: StackSpec, db: Db = defau
       if (!stack.services.some((o) => o.name === d.service)) throw new AppError('INVALID', `stack ${stack.name}: service ${s.name} depends on ${d.service}, which the stack does not have`);
     }
   }
-  return audited(actor, { action: 'stack.deploy', objectType: 'stack', objectId: stack.name, params: { services: stack.services.map((s) => s.name), networks: stack.networks.map((n) => n.name) } }, async (tx) => {
+  return audited(actor, { action: 'stack.deploy', objectType: 'stack', objectId: stack.name, params: { services: stack.services.map((s) => s.name), networks: stack.networks.map((n) => n.name), files: files.map((f) => `${f.kind} ${f.scoped}`) } }, async (tx) => {
+    await ensureStackFiles(tx, box, actor, stack.name, files);
     const objects = { networks: stack.networks as object[], volumes: stack.volumes as object[] };
     await tx.stack.upsert({ where: { name: stack.name }, create: { name: stack.name, ...objects }, update: objects });
     const existing = await tx.service.findMany({ where: { stack: stack.name } });
@@ -256,6 +281,7 @@ export async function removeStack(actor: Actor, stack: string, db: Db = defaultD
     if (rows.length === 0) throw new AppError('NOT_FOUND', `no such stack: ${stack} (berth stack ls lists them)`);
     await tx.service.deleteMany({ where: { stack } });
     await tx.stack.deleteMany({ where: { name: stack } });
+    await removeStackFiles(tx, stack);
     return { removed: rows.map((r) => r.name) };
   }, db);
 }

@@ -61,6 +61,8 @@ export function replicaContainer(spec: ServiceSpec, r: ReplicaIdentity): Contain
     // service's name resolves to its replicas as in a compose project
     ...(first ? { network: stackScoped(r.stack, first) } : {}),
     networkAliases: first ? [spec.name] : [],
+    // the reconciler adds the secrets and configs, opened just before it sends the create
+    files: [],
   };
 }
 

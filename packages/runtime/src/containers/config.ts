@@ -47,6 +47,16 @@ export interface TmpfsMountConfig {
   options?: string[];
 }
 
+/** A service's secret or config, mounted read-only at `target`; its content is never in the config. */
+export interface FileMountConfig {
+  kind: 'secret' | 'config';
+  name: string;
+  target: string;
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
 export interface BindMountConfig {
   source: string;
   destination: string;
@@ -143,6 +153,8 @@ export interface ContainerConfig {
   readonlyRootfs?: boolean;
   tmpfs?: TmpfsMountConfig[];
   binds?: BindMountConfig[];
+  /** Secrets and configs (their content was given at create and lives in a tmpfs only). */
+  files?: FileMountConfig[];
   volumes?: VolumeMountConfig[];
   resources?: Resources;
   capAdd?: string[];

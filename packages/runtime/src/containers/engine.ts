@@ -49,6 +49,7 @@ import { resolveUser } from './user.ts';
 import { openAttach } from './attach.ts';
 import type { AttachSession } from './attach.ts';
 import { isBridgeMode, planNetwork, writeEtcFiles } from './networking.ts';
+import { checkSecretFiles, removeSecretFiles, secretFilesPresent, writeSecretFiles } from './secret-files.ts';
 import { NetworkError } from '../network/manager.ts';
 import type { NetworkManager } from '../network/manager.ts';
 import { hostRoot } from '../userns/idmap.ts';
@@ -93,6 +94,8 @@ export interface CreateContainerRequest {
   name?: string;
   rootfs: RootfsSource;
   config?: ContainerConfig;
+  /** The content of each of config.files, in order: kept in memory (a tmpfs), never in the record. */
+  fileContents?: Buffer[];
 }
 
 export interface ContainerEvent {
@@ -308,6 +311,8 @@ export class ContainerEngine {
     for (const v of config.volumes ?? []) {
       if (!isValidName(v.name)) throw invalid(`invalid volume name "${v.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
+    const filesProblem = checkSecretFiles(config.files ?? [], req.fileContents ?? []);
+    if (filesProblem) throw invalid(filesProblem);
     for (const d of req.rootfs.lowerDirs) {
       if (!(await exists(d))) throw invalid(`image ${req.rootfs.imageRef}: layer directory ${d} does not exist; pull the image again`);
     }
@@ -360,6 +365,7 @@ export class ContainerEngine {
       // the container's root may edit its /etc/hosts and resolv.conf, as without remapping;
       // rewrites keep the owner
       if (root) for (const f of [p.hostname, p.hosts, p.resolvConf]) await chown(f, root.uid, root.gid);
+      if (config.files?.length) await writeSecretFiles(p.secrets, config.files, req.fileContents ?? [], { exec: this.#o.exec, userns });
       const spec = buildContainerSpec({
         id,
         config,
@@ -374,6 +380,7 @@ export class ContainerEngine {
         arch: this.#o.arch ?? 'amd64',
         volumeDataDir: (n) => volumeDataDir(this.#stateDir, n),
         etcFiles: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
+        secretsDir: p.secrets,
         hostNetwork: config.networkMode === 'host',
         ...(userns ? { userns } : {}),
       });
@@ -383,6 +390,7 @@ export class ContainerEngine {
       // Nothing half-created stays: no mount, no directory, no name.
       this.#records.delete(id);
       await unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined);
+      await removeSecretFiles(p.secrets, this.#o.exec).catch(() => undefined);
       await rm(p.dir, { recursive: true, force: true });
       throw err;
     }
@@ -455,6 +463,10 @@ export class ContainerEngine {
     const timer = this.#restartTimers.get(r.id);
     if (timer) clearTimeout(timer);
     this.#restartTimers.delete(r.id);
+    const files = r.config.files?.length ?? 0;
+    if (files && !(await secretFilesPresent(p.secrets, files, () => readFile('/proc/self/mountinfo', 'utf8')))) {
+      throw new ContainerError('invalid', `container ${r.id} cannot start: its secrets and configs were kept in memory and are gone (the host restarted); remove it and create it again (a service's replica is replaced by the control plane)`, r.id);
+    }
     await this.#mount(r);
     // A previous run's leftovers: runtime state, exit file, pid files, oom marker.
     await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
@@ -791,6 +803,7 @@ export class ContainerEngine {
           if (!(err instanceof OciRuntimeError && err.details.notFound)) throw err;
         });
         await unmountOverlay(p.rootfs, { exec: this.#o.exec });
+        await removeSecretFiles(p.secrets, this.#o.exec);
         await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, id, this.#parent));
         await rm(join(exitDir(this.#stateDir), id), { force: true });
         await rm(join(socketDir(this.#stateDir), id), { recursive: true, force: true });

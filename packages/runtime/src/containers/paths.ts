@@ -19,6 +19,8 @@ export interface ContainerPaths {
   hostname: string;
   hosts: string;
   resolvConf: string;
+  /** A tmpfs with the container's secrets and configs, when it has any. */
+  secrets: string;
   /** conmon writes `oom` in the bundle when the container's cgroup ran out of memory. */
   oomFile: string;
 }
@@ -41,6 +43,7 @@ export function containerPaths(stateDir: string, id: string): ContainerPaths {
     hostname: join(dir, 'hostname'),
     hosts: join(dir, 'hosts'),
     resolvConf: join(dir, 'resolv.conf'),
+    secrets: join(dir, 'secrets'),
     oomFile: join(dir, 'oom'),
   };
 }

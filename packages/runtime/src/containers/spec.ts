@@ -5,6 +5,7 @@ import { clampRlimits, generateSpec, withCgroupsPath, withEnv, withHostname, wit
 import type { SpecOpt } from '../spec/spec-opts.ts';
 import type { Mount, POSIXRlimit, Spec } from '../spec/types.ts';
 import type { ProcessLimit } from '../sys/procfs.ts';
+import { secretFilePath } from './secret-files.ts';
 import { ALL_CAPABILITIES, resolveCapabilities } from './capabilities.ts';
 import type { ContainerConfig, ImageConfig } from './config.ts';
 import { invalid } from './errors.ts';
@@ -34,6 +35,8 @@ export interface ContainerSpecInput {
   volumeDataDir: (name: string) => string;
   /** Files bind-mounted over /etc/hostname, /etc/hosts and /etc/resolv.conf, as Docker does. */
   etcFiles?: { hostname: string; hosts: string; resolvConf?: string };
+  /** The directory holding config.files (secret-files.ts), bind-mounted read-only one by one. */
+  secretsDir?: string;
   /** `--network host`: no network namespace of its own. */
   hostNetwork?: boolean;
   /** A user namespace with these mappings (userns-remap). */
@@ -108,5 +111,10 @@ function mounts(input: ContainerSpecInput): Mount[] {
     add(bindMount(b.source, b.destination, b.readonly));
   }
   for (const v of config.volumes ?? []) add(bindMount(input.volumeDataDir(v.name), v.destination, v.readonly));
+  // after the volumes: /run/secrets/x inside a volume at /run is mounted over it, as Docker does
+  if (config.files?.length) {
+    if (!input.secretsDir) throw invalid('the container has secrets but no place for them', input.id);
+    for (const [i, f] of config.files.entries()) add(bindMount(secretFilePath(input.secretsDir, i), f.target, true));
+  }
   return out;
 }

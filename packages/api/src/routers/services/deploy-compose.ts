@@ -37,11 +37,7 @@ export const deployCompose = roleProcedure('operator', 'deploying a stack')
       throw err;
     }
     const { stack, ignored } = parsed;
-    // berth does not carry secrets or configs to hosts yet: a service that expects its
-    // /run/secrets file must not start without it, so the deploy is refused, not half done
-    const files = [...stack.secrets.map((s) => `secret ${s.name}`), ...stack.configs.map((c) => `config ${c.name}`)];
-    if (files.length) throw new AppError('INVALID', `${input.fileName}: ${files.join(', ')}: secrets and configs are not supported by berth yet; remove them (and the services' secrets:/configs:) to deploy`);
     for (const s of stack.services) checkServicePolicy(ctx.actor, s);
-    const services = await deployStack(ctx.actor, stack, ctx.db);
+    const services = await deployStack(ctx.actor, stack, ctx.db, ctx.secrets);
     return { services, ignored };
   });

@@ -48,7 +48,7 @@ const deploy = roleProcedure('operator', 'deploying a stack')
   .input(z.object({ spec: StackSpec }))
   .mutation(({ ctx, input }) => {
     for (const s of input.spec.services) checkServicePolicy(ctx.actor, s);
-    return deployStack(ctx.actor, input.spec, ctx.db);
+    return deployStack(ctx.actor, input.spec, ctx.db, ctx.secrets);
   });
 
 const stackList = authedProcedure.query(({ ctx }) => listStacks(ctx.actor, ctx.db));
