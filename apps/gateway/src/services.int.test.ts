@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,7 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
   let cliEnv: Record<string, string>;
   let ref: string;
   let dir = '';
+  let keyFile = '';
   const others: RunningGateway[] = [];
   const agents = new Map<string, LabProcess>();
   const cli = async (...args: string[]) => {
@@ -47,10 +49,13 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
   };
 
   beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-stack-'));
+    keyFile = join(dir, 'secret.key');
+    await writeFile(keyFile, randomBytes(32), { mode: 0o600 });
     registry = await startRegistry({ bind: lab().gateway });
     await pushImage(await buildBusyboxImage(), registry.url, 'team/busybox', 'latest');
     ref = `${registry.host}/team/busybox:latest`;
-    gw = await startGateway({ databaseUrl: t().url, bind: lab().gateway, env: { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '2000', BERTH_RESCHEDULE_AFTER_MS: '3000' } });
+    gw = await startGateway({ databaseUrl: t().url, bind: lab().gateway, env: { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '2000', BERTH_RESCHEDULE_AFTER_MS: '3000', BERTH_SECRET_KEY_FILE: keyFile } });
     const u = await createUser(systemActor(), { username: 'ops', password: 'a-long-password', role: 'admin' }, t().db);
     const admin: Actor = { kind: 'user', id: u.id, name: u.username, role: 'admin', source: 'cli', remoteAddr: null };
     const token = await createApiToken(admin, { name: 'test' }, t().db);
@@ -64,7 +69,7 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
 
   afterAll(async () => {
     // the reconciler removes what it made once the services are gone
-    await runCli(['service', 'rm', 'web', 'zoned'], cliEnv).catch(() => undefined);
+    await runCli(['service', 'rm', 'web', 'zoned', 'keyed'], cliEnv).catch(() => undefined);
     await runCli(['stack', 'rm', 'shop'], cliEnv).catch(() => undefined);
     await eventually(async () => (await t().db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) c WHERE (c->'labels') ? ${ServiceLabels.serviceId}`)[0]!.n === 0n, 'replicas removed', 60_000).catch(() => undefined);
@@ -171,10 +176,34 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     expect((await replicaContainers('zoned')).filter((c) => c.state === 'running')).toHaveLength(2);
   });
 
+  it('gives a service a secret made from stdin, replaces its replica when the secret is rotated, and removes the secret once unused', async () => {
+    const made = await runCli(['secret', 'create', 'api_key', '-'], cliEnv, { input: 'key-one' });
+    expect(made.code, made.stderr).toBe(0);
+    expect((await runCli(['secret', 'create', 'api_key_v2', '-'], cliEnv, { input: 'key-two' })).code).toBe(0);
+    // docker's refusal: a secret is immutable
+    const again = await runCli(['secret', 'create', 'api_key', '-'], cliEnv, { input: 'other' });
+    expect(again.stderr).toMatch(/secret api_key exists already: secrets cannot be changed/);
+    const missing = await runCli(['service', 'create', '--name', 'keyed', '--secret', 'nosuch', ref, 'true'], cliEnv);
+    expect(missing.stderr).toMatch(/no secret nosuch: create it first with `berth secret create nosuch FILE`/);
+    await cli('service', 'create', '--name', 'keyed', '--constraint', 'node.hostname==h2', '--secret', 'source=api_key,target=key,mode=0400', '--update-monitor', '1s', ref, 'sh', '-c', TRAPPED);
+    const first = running(await service('keyed'))[0]!;
+    expect(await cli('-H', 'h2', 'exec', first.name, 'cat', '/run/secrets/key')).toBe('key-one');
+    // rotation as docker does it: the new secret under the old file name, a rolling update
+    await cli('service', 'update', '--secret-rm', 'api_key', '--secret-add', 'source=api_key_v2,target=key', 'keyed');
+    const second = running(await service('keyed'))[0]!;
+    expect(second.name).not.toBe(first.name);
+    expect(await cli('-H', 'h2', 'exec', second.name, 'cat', '/run/secrets/key')).toBe('key-two');
+    expect(JSON.parse(await cli('-H', 'h2', 'inspect', second.name))[0].Mounts).toContainEqual({ Type: 'secret', Name: 'api_key_v2', Destination: '/run/secrets/key', RW: false, Mode: '0444', UID: '0', GID: '0' });
+    await cli('secret', 'rm', 'api_key');
+    expect(await cli('secret', 'ls')).not.toMatch(/api_key\s/);
+    await cli('service', 'rm', 'keyed');
+    await cli('secret', 'rm', 'api_key_v2');
+  });
+
   it('deploys a three-service compose stack across the hosts, in dependency order, and names the line of a mistake', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-stack-'));
     const file = join(dir, 'docker-compose.yml');
     await writeFile(join(dir, 'api.env'), 'GREETING=hello from the env file\n');
+    await writeFile(join(dir, 'db_password.txt'), 'correct horse battery staple\n');
     await writeFile(file, [
       'services:',
       '  web:',
@@ -191,6 +220,8 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
       '    env_file: api.env',
       '    healthcheck: { test: ["CMD", "true"], interval: 300ms, retries: 2 }',
       '    deploy: { replicas: 2 }',
+      '    secrets: [db_password]',
+      '    configs: [{ source: app_conf, target: /etc/app.conf, mode: 0440 }]',
       '  db:',
       `    image: ${ref}`,
       `    command: ["sh", "-c", ${JSON.stringify(TRAPPED)}]`,
@@ -200,13 +231,17 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
       '      placement: { constraints: [node.hostname == h1] }',
       'volumes:',
       '  data: {}',
+      'secrets:',
+      '  db_password: { file: ./db_password.txt }',
+      'configs:',
+      '  app_conf: { content: "level=debug" }',
       '',
     ].join('\n'));
     const deploy = await runCli(['stack', 'deploy', '-c', file, 'shop'], cliEnv);
     expect(deploy.code, deploy.stderr).toBe(0);
     expect(deploy.stdout).toMatch(/Creating service shop_web/);
     // what berth does not carry out is said, with its line
-    expect(deploy.stderr).toMatch(/Ignoring services\.db\.logging \(line 20\)/);
+    expect(deploy.stderr).toMatch(/Ignoring services\.db\.logging \(line 22\)/);
     const services = await eventually(async () => {
       const out = await cli('stack', 'services', 'shop');
       return /shop_api\s+replicated\s+2\/2/.test(out) && /shop_db\s+replicated\s+1\/1/.test(out) && /shop_web\s+replicated\s+3\/3/.test(out) ? out : null;
@@ -222,6 +257,18 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     expect(firstWeb).toBeGreaterThanOrEqual(firstApiReady);
     const ps = await cli('stack', 'ps', 'shop');
     expect(ps.split('\n').filter((l) => / Running {2,}Running /.test(l))).toHaveLength(6);
+    // the stack's secret and config, named STACK_NAME, are files in api's replicas where the
+    // compose file put them, and nowhere readable in the database, the audit log or the outbox
+    for (const r of running(api)) {
+      expect(await cli('-H', r.host, 'exec', r.name, 'cat', '/run/secrets/db_password')).toBe('correct horse battery staple\n');
+      expect(await cli('-H', r.host, 'exec', r.name, 'stat', '-c', '%a %s', '/etc/app.conf')).toBe('440 11\n');
+    }
+    expect(await cli('secret', 'ls')).toMatch(/shop_db_password\s+29 B\s+.*shop_api/);
+    expect(await cli('config', 'ls')).toMatch(/shop_app_conf\s+11 B/);
+    const inUse = await runCli(['secret', 'rm', 'shop_db_password'], cliEnv);
+    expect(inUse.stderr).toMatch(/secret shop_db_password is in use by the service shop_api/);
+    const dump = JSON.stringify(await t().db.$queryRaw`SELECT (SELECT json_agg(s) FROM secrets s) AS s, (SELECT json_agg(a) FROM audit_entries a) AS a, (SELECT json_agg(c) FROM commands c) AS c, (SELECT json_agg(v) FROM service_versions v) AS v`);
+    expect(dump).not.toMatch(/correct horse|Y29ycmVjdCBob3Jz|level=debug|bGV2ZWw9ZGVidWc/);
     // a mistake is one error with its line and key, and nothing changes
     await writeFile(file, `services:\n  web:\n    image: ${ref}\n    ports: ["80:80:80"]\n`);
     const bad = await runCli(['stack', 'deploy', '-c', file, 'shop'], cliEnv);
@@ -232,7 +279,7 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
 
   it('runs one reconciler among gateways; when the leader dies mid-rollout another finishes it without duplicates', async () => {
     const port = Number(new URL(gw.url).port);
-    const env = { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '2000', BERTH_RESCHEDULE_AFTER_MS: '3000' };
+    const env = { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '2000', BERTH_RESCHEDULE_AFTER_MS: '3000', BERTH_SECRET_KEY_FILE: keyFile };
     // the hosts are away while the first gateway is down: a longer grace than the other tests' keeps their replicas put
     const second = await startGateway({ databaseUrl: t().url, bind: lab().gateway, env: { ...env, BERTH_RESCHEDULE_AFTER_MS: '60000' } });
     others.push(second);

@@ -12,6 +12,6 @@ export * from './registries/secret-box.ts';
 export * from './registries/credentials.ts';
 export * from './inventory/containers.ts';
 export * from './services/service.ts';
-export { createSecret, listSecrets, inspectSecret, removeSecret, filesForReplica, fileTarget, MAX_SIZE as MAX_SECRET_SIZE, type SecretKind, type ReplicaFile } from './secrets/service.ts';
+export { createSecret, listSecrets, inspectSecret, removeSecret, filesForReplica, MAX_SIZE as MAX_SECRET_SIZE, type SecretKind, type ReplicaFile } from './secrets/service.ts';
 export { Reconciler, type ReconcilerOptions } from './services/reconciler.ts';
 export { templateOf, stackScoped } from './services/spec.ts';

@@ -88,6 +88,13 @@ export const FileReference = z.object({
 });
 export type FileReference = z.infer<typeof FileReference>;
 
+/** Where a reference is mounted: Docker's /run/secrets/NAME for secrets and /NAME for configs, or its target. */
+export function fileTarget(kind: 'secret' | 'config', ref: { source: string; target?: string | undefined }): string {
+  const t = ref.target ?? ref.source;
+  if (t.startsWith('/')) return t;
+  return kind === 'secret' ? `/run/secrets/${t}` : `/${t}`;
+}
+
 export const ServiceSpec = z.object({
   name: ServiceName,
   image: z.string().min(1).max(512),

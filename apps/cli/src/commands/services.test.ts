@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceSpecInput } from '@berth/protocol';
-import { applyServiceFlags, splitServiceFlags, UPDATE_FLAGS } from './services.ts';
+import { applyServiceFlags, parseFileReference, splitServiceFlags, UPDATE_FLAGS } from './services.ts';
 import { RUN_FLAGS } from './run-flags.ts';
 
 describe('service create/update flags', () => {
@@ -24,5 +24,20 @@ describe('service create/update flags', () => {
     expect(() => applyServiceFlags('create', ['--mode', 'global', '--replicas', '2'], { ...spec })).toThrow(/--replicas can only be used with replicated mode/);
     expect(() => applyServiceFlags('create', ['--update-delay', 'soon'], { ...spec })).toThrow(/--update-delay/);
     expect(() => applyServiceFlags('create', ['--placement-pref', 'zone'], { ...spec })).toThrow(/spread=node.labels.KEY/);
+  });
+
+  it('reads --secret and --config in docker’s two forms, and --secret-add/--secret-rm on update', () => {
+    expect(parseFileReference('secret', 'db')).toEqual({ source: 'db' });
+    expect(parseFileReference('secret', 'source=db,target=pw,uid=33,gid=33,mode=0400')).toEqual({ source: 'db', target: 'pw', uid: '33', gid: '33', mode: 0o400 });
+    expect(() => parseFileReference('secret', 'target=pw')).toThrow(/give the secret's name as source=NAME/);
+    expect(() => parseFileReference('config', 'source=c,mode=rw')).toThrow(/mode is octal/);
+    expect(() => parseFileReference('secret', 'source=db,owner=me')).toThrow(/unknown field "owner"/);
+    const spec: ServiceSpecInput = { name: 'web', image: 'busybox', container: {} };
+    applyServiceFlags('create', ['--secret', 'a', '--secret', 'source=b,target=/b.txt', '--config', 'c'], spec);
+    expect(spec.secrets).toEqual([{ source: 'a' }, { source: 'b', target: '/b.txt' }]);
+    expect(spec.configs).toEqual([{ source: 'c' }]);
+    applyServiceFlags('update', ['--secret-rm', 'a', '--secret-add', 'source=b,target=/other', '--secret-add', 'd'], spec);
+    expect(spec.secrets).toEqual([{ source: 'b', target: '/other' }, { source: 'd' }]);
+    expect(spec.configs).toEqual([{ source: 'c' }]);
   });
 });

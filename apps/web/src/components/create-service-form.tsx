@@ -31,7 +31,7 @@ export function CreateServiceForm({ onCancel }: { onCancel: () => void }) {
   const text = (key: 'name' | 'image' | 'command' | 'replicas' | 'parallelism', props: { placeholder?: string; inputMode?: 'numeric'; className?: string } = {}) => (
     <input value={form[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={!!shown(key)} spellCheck={false} autoComplete="off" className={inputClass} {...props} />
   );
-  const lines = (key: 'env' | 'publish' | 'constraints', placeholder: string) => (
+  const lines = (key: 'env' | 'publish' | 'constraints' | 'secrets' | 'configs', placeholder: string) => (
     <textarea value={form[key]} onChange={(e) => set(key, e.target.value)} aria-invalid={!!shown(key)} rows={2} spellCheck={false} placeholder={placeholder} className={`${inputClass} font-mono`} />
   );
 
@@ -75,6 +75,10 @@ export function CreateServiceForm({ onCancel }: { onCancel: () => void }) {
       <Field label="Constraints" error={shown('constraints')} hint="one a line, all must hold: node.labels.KEY==VALUE, node.hostname!=NAME, node.platform.arch==x86_64; --constraint">
         {lines('constraints', 'node.labels.zone==eu')}
       </Field>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Secrets" error={shown('secrets')} hint={<>one name a line, mounted at /run/secrets/NAME; made on the <a href="/secrets" className="underline">Secrets page</a></>}>{lines('secrets', 'db_password')}</Field>
+        <Field label="Configs" error={shown('configs')} hint="one name a line, mounted at /NAME">{lines('configs', 'app_conf')}</Field>
+      </div>
       <fieldset className="rounded-md border border-slate-200 p-4 dark:border-slate-800">
         <legend className="px-1 text-sm font-medium">Rolling updates</legend>
         <div className="grid gap-4 sm:grid-cols-3">

@@ -9,7 +9,7 @@ import { useSession } from './use-session.ts';
 const NAV = [
   { href: '/', label: 'Hosts', match: (p: string) => p === '/' || (p.startsWith('/hosts/') && !p.includes('/containers/') && !p.includes('/networks/')) },
   { href: '/containers', label: 'Containers', match: (p: string) => p.startsWith('/containers') || /^\/hosts\/[^/]+\/containers\//.test(p) },
-  { href: '/services', label: 'Services', match: (p: string) => p.startsWith('/services') || p.startsWith('/stacks') },
+  { href: '/services', label: 'Services', match: (p: string) => p.startsWith('/services') || p.startsWith('/stacks') || p.startsWith('/secrets') },
   { href: '/images', label: 'Images', match: (p: string) => p.startsWith('/images') },
   { href: '/volumes', label: 'Volumes', match: (p: string) => p.startsWith('/volumes') },
   { href: '/networks', label: 'Networks', match: (p: string) => p.startsWith('/networks') || /^\/hosts\/[^/]+\/networks\//.test(p) },

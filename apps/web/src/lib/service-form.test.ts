@@ -6,7 +6,7 @@ const form = (o: Partial<ReturnType<typeof emptyServiceForm>>) => ({ ...emptySer
 
 describe('validateServiceForm', () => {
   it('builds a spec the API accepts, with every field the form has', () => {
-    const r = validateServiceForm(form({ command: `sh -c 'httpd -f -p 80'`, replicas: '3', env: 'A=1\n\nB=x=y', publish: '8080:80\n127.0.0.1::53/udp', constraints: 'node.labels.zone==eu\n node.hostname != h1 ', parallelism: '2', order: 'start-first', failureAction: 'pause' }));
+    const r = validateServiceForm(form({ command: `sh -c 'httpd -f -p 80'`, replicas: '3', env: 'A=1\n\nB=x=y', publish: '8080:80\n127.0.0.1::53/udp', constraints: 'node.labels.zone==eu\n node.hostname != h1 ', parallelism: '2', order: 'start-first', failureAction: 'pause', secrets: 'db_password\n', configs: 'app_conf' }));
     expect(r.errors).toEqual({});
     expect(r.spec).toEqual({
       name: 'web', image: 'registry:5000/busybox:latest',
@@ -14,6 +14,8 @@ describe('validateServiceForm', () => {
       mode: { mode: 'replicated', replicas: 3 },
       placement: { constraints: ['node.labels.zone==eu', 'node.hostname != h1'], preferences: [], strategy: 'spread' },
       update: { parallelism: 2, order: 'start-first', failureAction: 'pause' },
+      secrets: [{ source: 'db_password' }],
+      configs: [{ source: 'app_conf' }],
     });
     // the protocol's schema (which the API parses with) takes it and fills in the rest
     const parsed = ServiceSpec.parse(r.spec);
@@ -29,7 +31,7 @@ describe('validateServiceForm', () => {
   });
 
   it('says what is wrong with each field, and builds nothing', () => {
-    const r = validateServiceForm({ ...emptyServiceForm(), name: '-web', image: 'a b', command: `sh -c 'x`, replicas: '10001', env: 'NOVALUE', publish: '70000:80', constraints: 'zone=eu', parallelism: '-1' });
+    const r = validateServiceForm({ ...emptyServiceForm(), name: '-web', image: 'a b', command: `sh -c 'x`, replicas: '10001', env: 'NOVALUE', publish: '70000:80', constraints: 'zone=eu', parallelism: '-1', secrets: 'two words' });
     expect(r.spec).toBeNull();
     expect(r.errors).toEqual({
       name: 'a service name is [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters',
@@ -40,6 +42,7 @@ describe('validateServiceForm', () => {
       publish: expect.stringMatching(/host port 70000 .* ports go from 1 to 65535/),
       constraints: expect.stringContaining('is not ATTRIBUTE==VALUE'),
       parallelism: 'a whole number; 0 replaces all at once',
+      secrets: '"two words" is not a secret name: one name a line',
     });
   });
 

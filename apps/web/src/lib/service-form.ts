@@ -20,10 +20,14 @@ export interface ServiceForm {
   parallelism: string;
   order: 'stop-first' | 'start-first';
   failureAction: 'rollback' | 'pause' | 'continue';
+  /** secret names, one a line: each at /run/secrets/NAME; --secret */
+  secrets: string;
+  /** config names, one a line: each at /NAME; --config */
+  configs: string;
 }
 
 export const emptyServiceForm = (): ServiceForm => ({
-  name: '', image: '', command: '', mode: 'replicated', replicas: '1', env: '', publish: '', constraints: '', parallelism: '1', order: 'stop-first', failureAction: 'rollback',
+  name: '', image: '', command: '', mode: 'replicated', replicas: '1', env: '', publish: '', constraints: '', parallelism: '1', order: 'stop-first', failureAction: 'rollback', secrets: '', configs: '',
 });
 
 export type ServiceFormErrors = Partial<Record<keyof ServiceForm, string>>;
@@ -103,6 +107,12 @@ export function validateServiceForm(f: ServiceForm): { errors: ServiceFormErrors
     }
   }
 
+  const files = { secrets: lines(f.secrets), configs: lines(f.configs) };
+  for (const k of ['secrets', 'configs'] as const) {
+    const bad = files[k].find((n) => !SERVICE_NAME.test(n));
+    if (bad !== undefined) errors[k] = `"${bad}" is not a ${k.slice(0, -1)} name: one name a line`;
+  }
+
   const parallelism = Number(f.parallelism.trim());
   if (!/^\d+$/.test(f.parallelism.trim())) errors.parallelism = 'a whole number; 0 replaces all at once';
 
@@ -116,6 +126,8 @@ export function validateServiceForm(f: ServiceForm): { errors: ServiceFormErrors
       mode: f.mode === 'global' ? { mode: 'global' } : { mode: 'replicated', replicas },
       placement: { constraints, preferences: [], strategy: 'spread' },
       update: { parallelism, order: f.order, failureAction: f.failureAction },
+      secrets: files.secrets.map((source) => ({ source })),
+      configs: files.configs.map((source) => ({ source })),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { db as defaultDb, type Db, type Prisma } from '@berth/db';
-import { SERVICE_NAME, type FileReference, type ServiceSpec } from '@berth/protocol';
+import { fileTarget, SERVICE_NAME, type ServiceSpec } from '@berth/protocol';
 import { requireRole, type Actor } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
@@ -12,12 +12,6 @@ export type SecretKind = 'secret' | 'config';
 /** Docker's limits: a secret up to 500 KB, a config up to 1000 KB. */
 export const MAX_SIZE: Record<SecretKind, number> = { secret: 500 * 1024, config: 1000 * 1024 };
 
-/** Where a reference without a target is mounted: /run/secrets/NAME for secrets, /NAME for configs (Docker's). */
-export function fileTarget(kind: SecretKind, ref: Pick<FileReference, 'source' | 'target'>): string {
-  const t = ref.target ?? ref.source;
-  if (t.startsWith('/')) return t;
-  return kind === 'secret' ? `/run/secrets/${t}` : `/${t}`;
-}
 
 const noBox = (kind: SecretKind) =>
   new AppError('INVALID', `${kind}s are sealed with the control plane's key and this control plane has none: set BERTH_SECRET_KEY_FILE (\`berth up\` makes one) and restart it`);

@@ -114,7 +114,11 @@ function mounts(input: ContainerSpecInput): Mount[] {
   // after the volumes: /run/secrets/x inside a volume at /run is mounted over it, as Docker does
   if (config.files?.length) {
     if (!input.secretsDir) throw invalid('the container has secrets but no place for them', input.id);
-    for (const [i, f] of config.files.entries()) add(bindMount(secretFilePath(input.secretsDir, i), f.target, true));
+    // nosuid,nodev,noexec as on the tmpfs: a remapped container's runc may not drop flags its
+    // source mount has, so a read-only remount without them is refused (EPERM)
+    for (const [i, f] of config.files.entries()) {
+      add({ destination: f.target, type: 'bind', source: secretFilePath(input.secretsDir, i), options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec', 'rprivate'] });
+    }
   }
   return out;
 }

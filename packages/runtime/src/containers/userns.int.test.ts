@@ -81,6 +81,16 @@ describe.skipIf(!isRoot)('user namespace remapping on runc + conmon', () => { //
     expect([onHost.uid, onHost.gid]).toEqual([START, START]);
   });
 
+  it('a secret is readable by the remapped user it is given to: its owner shifted into the range on the host', async () => {
+    const engine = await remapEngine();
+    const files = [{ kind: 'secret' as const, name: 'pw', target: '/run/secrets/pw', uid: 65534, gid: 65534, mode: 0o400 }];
+    const c = await engine.run({ rootfs: await f.busyboxRemapped(mappings), config: { cmd: ['sleep', '1000'], files }, fileContents: [Buffer.from('remapped-secret')] });
+    expect(await engine.execCollect(c.id, { cmd: ['cat', '/run/secrets/pw'], user: 'nobody' })).toMatchObject({ exitCode: 0, stdout: 'remapped-secret' });
+    expect((await engine.execCollect(c.id, { cmd: ['stat', '-c', '%u %a', '/run/secrets/pw'] })).stdout).toBe('65534 400\n');
+    const onHost = await lstat(join(f.work, 'state/containers', c.id, 'secrets', '0'));
+    expect([onHost.uid, onHost.gid]).toEqual([START + 65534, START + 65534]);
+  });
+
   it('memory and pids limits still apply in the cgroup', async () => {
     const engine = await remapEngine();
     const c = await engine.run({ rootfs: await f.busyboxRemapped(mappings), config: { cmd: ['sleep', '1000'], resources: { memory: 64 * 1024 * 1024, pidsLimit: 50 } } });

@@ -36,6 +36,7 @@ export default function ServicesPage() {
       actions={
         <div className="flex items-center gap-3 text-sm">
           <Link href="/stacks" className="text-sky-700 hover:underline dark:text-sky-400">Stacks</Link>
+          <Link href="/secrets" className="text-sky-700 hover:underline dark:text-sky-400">Secrets and configs</Link>
           {operator && !creating && <Button variant="primary" onClick={() => setCreating(true)}>Create service</Button>}
         </div>
       }

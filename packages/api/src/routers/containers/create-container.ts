@@ -17,6 +17,8 @@ export const createContainer = roleProcedure('operator', 'creating a container')
   .input(z.object({ host: HostName, spec: ContainerCreate, start: z.boolean().default(false) }))
   .output(z.object({ id: z.string(), name: z.string(), started: z.boolean() }))
   .mutation(async ({ ctx, input }) => {
+    // only the reconciler hands a container its secrets (opened from the sealed store)
+    if (input.spec.files.length) throw new AppError('INVALID', 'files are how services get their secrets and configs: create a secret (berth secret create) and a service that mounts it (berth service create --secret)');
     const host = await resolveHost(ctx, input.host);
     const needsAdmin = adminOnlyFeatures(input.spec);
     if (needsAdmin.length && ctx.actor.role !== 'admin') {

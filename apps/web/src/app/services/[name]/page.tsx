@@ -1,4 +1,5 @@
 'use client';
+import { fileTarget } from '@berth/protocol/services';
 import { Notice } from '@berth/ui';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
@@ -33,6 +34,9 @@ function SpecSummary({ service: s }: { service: ServiceDetail }) {
       {c.publish.length > 0 && <Fact term="Ports"><span className="font-mono">{publishedPorts(c.publish)}</span></Fact>}
       <Fact term="Constraints">{s.spec.placement.constraints.length ? <span className="font-mono">{s.spec.placement.constraints.join(', ')}</span> : 'none'}</Fact>
       {s.spec.networks.length > 0 && <Fact term="Networks">{s.spec.networks.join(', ')}</Fact>}
+      {/* where each is mounted; the content is never shown */}
+      {s.spec.secrets.length > 0 && <Fact term="Secrets"><span className="font-mono">{s.spec.secrets.map((r) => `${r.source} → ${fileTarget('secret', r)}`).join(', ')}</span></Fact>}
+      {s.spec.configs.length > 0 && <Fact term="Configs"><span className="font-mono">{s.spec.configs.map((r) => `${r.source} → ${fileTarget('config', r)}`).join(', ')}</span></Fact>}
       <Fact term="Update config">parallelism {u.parallelism === 0 ? 'all' : u.parallelism}, {u.order}, on failure {u.failureAction}{u.delayMs ? `, delay ${u.delayMs / 1000}s` : ''}</Fact>
       <Fact term="Version">{s.version}, changed {when(s.updatedAt)}</Fact>
       {s.stack && <Fact term="Stack"><Link href={`/services?stack=${encodeURIComponent(s.stack)}`} className="hover:underline">{s.stack}</Link></Fact>}
