@@ -2,6 +2,7 @@
 // service_versions; callers name the version they read, and a change made by someone else in
 // between is refused (optimistic concurrency) rather than silently overwritten. The reconciler
 // (reconciler.ts) makes the hosts match the current version.
+import { isDeepStrictEqual } from 'node:util';
 import { db as defaultDb, type Db } from '@berth/db';
 import { ServiceSpec, type ServiceSpecInput, type StackSpec } from '@berth/protocol';
 import type { Actor } from '../actor.ts';
@@ -258,7 +259,8 @@ export async function deployStack(actor: Actor, input: StackSpec, db: Db = defau
         if (await tx.service.findUnique({ where: { name }, select: { id: true } })) throw new AppError('CONFLICT', `a service named ${name} exists outside the stack ${stack.name}: remove or rename it first`);
         await insertService(tx, name, stack.name, s, actor);
         result.push({ name, version: 1, action: 'created' });
-      } else if (JSON.stringify(row.spec) === JSON.stringify(s)) {
+      } else if (isDeepStrictEqual(row.spec, s)) {
+        // key by key: jsonb keeps keys in its own order
         result.push({ name, version: row.version, action: 'unchanged' });
       } else {
         const version = await writeVersion(tx, row, s, `stack deploy by ${actor.name}`, actor, { previous: row.version, updateState: null, updateReason: null });
