@@ -218,6 +218,7 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
       `    image: ${ref}`,
       `    command: ["sh", "-c", ${JSON.stringify(TRAPPED)}]`,
       '    env_file: api.env',
+      '    networks: [back]',
       '    healthcheck: { test: ["CMD", "true"], interval: 300ms, retries: 2 }',
       '    deploy: { replicas: 2 }',
       '    secrets: [db_password]',
@@ -231,6 +232,8 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
       '      placement: { constraints: [node.hostname == h1] }',
       'volumes:',
       '  data: {}',
+      'networks:',
+      '  back: {}',
       'secrets:',
       '  db_password: { file: ./db_password.txt }',
       'configs:',
@@ -241,7 +244,7 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     expect(deploy.code, deploy.stderr).toBe(0);
     expect(deploy.stdout).toMatch(/Creating service shop_web/);
     // what berth does not carry out is said, with its line
-    expect(deploy.stderr).toMatch(/Ignoring services\.db\.logging \(line 22\)/);
+    expect(deploy.stderr).toMatch(/Ignoring services\.db\.logging \(line 23\)/);
     const services = await eventually(async () => {
       const out = await cli('stack', 'services', 'shop');
       return /shop_api\s+replicated\s+2\/2/.test(out) && /shop_db\s+replicated\s+1\/1/.test(out) && /shop_web\s+replicated\s+3\/3/.test(out) ? out : null;
@@ -275,6 +278,18 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/docker-compose\.yml:4:\d+: services\.web\.ports\[0\]/);
     expect((await service('shop_web')).version).toBe(web.version);
+
+    // stack rm takes away what the stack made: replicas, the networks on each host, its secrets
+    const networks = async () => (await t().db.$queryRaw<{ host: string; name: string }[]>`
+      SELECT h.name AS host, n->>'name' AS name FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'networks', '[]'::jsonb)) n
+      WHERE (n->'labels') ? 'berth.stack.network'`).map((n) => `${n.host}:${n.name}`).sort();
+    // web and db are on the stack's default network, api on back only
+    expect(await networks()).toEqual(expect.arrayContaining([...running(api).map((r) => `${r.host}:shop_back`), 'h1:shop_default', 'h2:shop_default', 'h3:shop_default']));
+    expect((await networks()).filter((n) => n.endsWith(':shop_back'))).toHaveLength(new Set(running(api).map((r) => r.host)).size);
+    await cli('stack', 'rm', 'shop');
+    await eventually(async () => (await networks()).length === 0 && (await replicaContainers('shop_api')).length === 0, 'the stack gone from the hosts', 90_000);
+    expect(await cli('secret', 'ls')).not.toMatch(/shop_db_password/);
+    expect(await cli('config', 'ls')).not.toMatch(/shop_app_conf/);
   });
 
   it('runs one reconciler among gateways; when the leader dies mid-rollout another finishes it without duplicates', async () => {

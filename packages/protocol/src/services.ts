@@ -164,4 +164,6 @@ export const ServiceLabels = {
   slot: 'berth.service.slot',
   version: 'berth.service.version',
   replica: 'berth.service.replica',
+  /** on the networks the reconciler makes for a stack: it removes only these once the stack is gone */
+  stackNetwork: 'berth.stack.network',
 } as const;

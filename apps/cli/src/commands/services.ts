@@ -317,7 +317,7 @@ async function servicePs(ctx: VerbContext, argv: string[]): Promise<number> {
   const rows = [];
   for (const name of f.positionals) {
     const s = await ctx.api.services.get.query({ name });
-    rows.push(...s.replicas.map((r) => ({ ...r, service: s.name, image: s.spec.image })));
+    rows.push(...s.replicas.map((r) => ({ ...r, service: s.name })));
   }
   if (f.str('format') === 'json') return ctx.io.out(rows.map((r) => `${JSON.stringify(r)}\n`).join('')), 0;
   ctx.io.out(replicasTable(rows));

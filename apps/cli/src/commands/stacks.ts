@@ -84,7 +84,7 @@ async function stackPs(ctx: VerbContext, argv: string[]): Promise<number> {
   const rows = [];
   for (const s of services) {
     const full = await ctx.api.services.get.query({ name: s.name });
-    rows.push(...full.replicas.map((r) => ({ ...r, service: s.name, image: s.spec.image })));
+    rows.push(...full.replicas.map((r) => ({ ...r, service: s.name })));
   }
   ctx.io.out(replicasTable(rows));
   return 0;

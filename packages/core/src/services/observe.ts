@@ -45,6 +45,25 @@ export async function observeReplicas(db: Db = defaultDb()): Promise<ObservedRep
   }));
 }
 
+/** A network the reconciler made for a stack, as a host reports it. */
+export interface ObservedStackNetwork {
+  hostId: string;
+  name: string;
+  stack: string;
+  /** running containers attached */
+  attached: number;
+}
+
+/** The stack networks on every host (labelled by the reconciler when it made them). */
+export async function observeStackNetworks(db: Db = defaultDb()): Promise<ObservedStackNetwork[]> {
+  const rows = await db.$queryRaw<{ host_id: string; name: string; stack: string; attached: number }[]>`
+    SELECT h.id::text AS host_id, n->>'name' AS name, n->'labels'->>${ServiceLabels.stack} AS stack,
+           jsonb_array_length(COALESCE(n->'containers', '[]'::jsonb))::int AS attached
+    FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'networks', '[]'::jsonb)) AS n
+    WHERE h.revoked_at IS NULL AND (n->'labels') ? ${ServiceLabels.stackNetwork}`;
+  return rows.map((r) => ({ hostId: r.host_id, name: r.name, stack: r.stack, attached: r.attached }));
+}
+
 export async function observeHosts(db: Db = defaultDb()): Promise<ObservedHost[]> {
   const rows = await db.host.findMany({
     where: { revokedAt: null, enrolledAt: { not: null } },

@@ -6,7 +6,7 @@
 // mid-way finds what it made (by the row's container name) instead of making it twice.
 import { randomUUID } from 'node:crypto';
 import { db as defaultDb, type Db } from '@berth/db';
-import type { ServiceSpec } from '@berth/protocol';
+import { ServiceLabels, type ServiceSpec } from '@berth/protocol';
 import { systemActor } from '../actor.ts';
 import { AppError } from '../errors.ts';
 import type { FleetDispatcher } from '../fleet/dispatcher.ts';
@@ -14,7 +14,7 @@ import { credentialsForImage } from '../registries/credentials.ts';
 import { filesForReplica } from '../secrets/service.ts';
 import type { SecretBox } from '../registries/secret-box.ts';
 import { decideService, isReady, type Decision, type Placer, type ReplicaRow, type ServiceState } from './decide.ts';
-import { desiredStateFingerprint, observeHosts, observeReplicas, type ObservedHost, type ObservedReplica } from './observe.ts';
+import { desiredStateFingerprint, observeHosts, observeReplicas, observeStackNetworks, type ObservedHost, type ObservedReplica } from './observe.ts';
 import { recordServiceEvent, rollbackTo } from './service.ts';
 import { laterNetworks, replicaContainer, replicaName, stackScoped, templateOf } from './spec.ts';
 import { fleetLoad, placerFor } from './placement.ts';
@@ -114,11 +114,13 @@ export class Reconciler {
   /** One look at every service, and the actions it needs. */
   async pass(now = Date.now()): Promise<{ created: number; removed: number }> {
     this.passes++;
-    const [services, hosts, observed, rows] = await Promise.all([
+    const [services, hosts, observed, rows, stackNetworks, stacks] = await Promise.all([
       this.db.service.findMany({ orderBy: { name: 'asc' } }),
       observeHosts(this.db),
       observeReplicas(this.db),
       this.db.replica.findMany(),
+      observeStackNetworks(this.db),
+      this.db.stack.findMany({ select: { name: true } }),
     ]);
     const hostMap = new Map(hosts.map((h) => [h.id, h]));
     const byReplica = new Map<string, ObservedReplica>();
@@ -152,6 +154,18 @@ export class Reconciler {
       if (host?.status !== 'online' && host?.status !== 'degraded') continue;
       removed++;
       actions.push(() => this.removeContainer(c.hostId, c.containerId).catch((err) => this.o.log?.('warn', 'removing a leftover replica failed', { host: host.name, container: c.name, err: (err as Error).message })));
+    }
+
+    // networks of removed stacks, once nothing runs on them (docker stack rm removes them too)
+    const liveStacks = new Set(stacks.map((x) => x.name));
+    for (const n of stackNetworks) {
+      const host = hostMap.get(n.hostId);
+      if (liveStacks.has(n.stack) || n.attached > 0 || (host?.status !== 'online' && host?.status !== 'degraded')) continue;
+      if (observed.some((c) => c.hostId === n.hostId && !(serviceIds.has(c.serviceId) && c.replicaId && known.has(c.replicaId)))) continue; // its replicas are still being removed
+      actions.push(() => this.o.fleet.request(n.hostId, 'network.remove', { network: n.name }).then(
+        () => undefined,
+        (err: unknown) => this.o.log?.('warn', 'removing a stack network failed', { host: host.name, network: n.name, err: (err as Error).message }),
+      ));
     }
 
     // readiness of each service, for depends_on
@@ -316,7 +330,7 @@ export class Reconciler {
         await this.o.fleet.request(hostId, 'network.create', {
           name: stackScoped(stack, name),
           internal: n?.internal ?? false,
-          labels: { ...(n?.labels ?? {}), 'com.docker.stack.namespace': stack },
+          labels: { ...(n?.labels ?? {}), [ServiceLabels.stack]: stack, [ServiceLabels.stackNetwork]: name },
           // a subnet names one network on one host; on several hosts each picks its own
           ...(n?.subnet ? { subnet: n.subnet } : {}),
         });

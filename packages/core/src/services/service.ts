@@ -195,8 +195,13 @@ export async function getService(_actor: Actor, name: string, db: Db = defaultDb
   ]);
   // only the hosts this service's replicas and events name, not the whole fleet
   const hostIds = [...new Set([...replicas.map((r) => r.hostId), ...events.flatMap((e) => (e.hostId ? [e.hostId] : []))])];
-  const hosts = await db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } });
+  const [hosts, made] = await Promise.all([
+    db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } }),
+    // each replica's image is its version's: an update's old replicas show the old one
+    db.serviceVersion.findMany({ where: { serviceId: view.id, version: { in: [...new Set(replicas.map((r) => r.version))] } }, select: { version: true, spec: true } }),
+  ]);
   const hostName = new Map(hosts.map((h) => [h.id, h.name]));
+  const imageOf = new Map(made.map((v) => [v.version, (v.spec as ServiceSpec).image]));
   return {
     ...view,
     /** what the replicas' containers must be made of to be up to date */
@@ -205,7 +210,7 @@ export async function getService(_actor: Actor, name: string, db: Db = defaultDb
     events: events.map((e) => ({ id: Number(e.id), at: e.at.toISOString(), kind: e.kind, message: e.message, host: e.hostId ? (hostName.get(e.hostId) ?? null) : null })),
     replicas: replicas.map((r) => ({
       id: r.id, slot: r.slot, host: hostName.get(r.hostId) ?? r.hostId, hostId: r.hostId, name: r.containerName, containerId: r.containerId,
-      version: r.version, template: r.template, desired: r.desired, state: r.state, error: r.error, createdAt: r.createdAt.toISOString(), readyAt: r.readyAt?.toISOString() ?? null,
+      version: r.version, image: imageOf.get(r.version) ?? view.spec.image, template: r.template, desired: r.desired, state: r.state, error: r.error, createdAt: r.createdAt.toISOString(), readyAt: r.readyAt?.toISOString() ?? null,
     })),
   };
 }
