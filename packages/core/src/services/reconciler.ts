@@ -50,6 +50,15 @@ export class Reconciler {
   private readonly lastWhy = new Map<string, string>();
   private wake: (() => void) | null = null;
   private passes = 0;
+  /**
+   * Actions in flight, by what they belong to (a service's id, a leftover container, a stack
+   * network). A pass does not wait for them: a long pull on one host must not hold up every
+   * other service. It leaves a service alone while its actions run, and the last one to end
+   * asks for a pass.
+   */
+  private readonly busy = new Map<string, number>();
+  private readonly queue: (() => Promise<void>)[] = [];
+  private active = 0;
   /** when this process began reconciling: hosts' silence before then is not theirs to answer for */
   private electedAt = Date.now();
 
@@ -133,7 +142,7 @@ export class Reconciler {
     }
     const known = new Set(rows.map((r) => r.id));
     const serviceIds = new Set(services.map((s) => s.id));
-    const actions: (() => Promise<void>)[] = [];
+    const actions: { key: string; work: () => Promise<void> }[] = [];
     const newRows: ReturnType<Reconciler['prepareReplica']>['row'][] = [];
     let created = 0;
     let removed = 0;
@@ -152,8 +161,9 @@ export class Reconciler {
       if (serviceIds.has(c.serviceId) && c.replicaId && known.has(c.replicaId)) continue;
       const host = hostMap.get(c.hostId);
       if (host?.status !== 'online' && host?.status !== 'degraded') continue;
+      if (this.busy.has(`container:${c.containerId}`)) continue;
       removed++;
-      actions.push(() => this.removeContainer(c.hostId, c.containerId).catch((err) => this.o.log?.('warn', 'removing a leftover replica failed', { host: host.name, container: c.name, err: (err as Error).message })));
+      actions.push({ key: `container:${c.containerId}`, work: () => this.removeContainer(c.hostId, c.containerId).catch((err) => this.o.log?.('warn', 'removing a leftover replica failed', { host: host.name, container: c.name, err: (err as Error).message })) });
     }
 
     // networks of removed stacks, once nothing runs on them (docker stack rm removes them too)
@@ -162,10 +172,12 @@ export class Reconciler {
       const host = hostMap.get(n.hostId);
       if (liveStacks.has(n.stack) || n.attached > 0 || (host?.status !== 'online' && host?.status !== 'degraded')) continue;
       if (observed.some((c) => c.hostId === n.hostId && !(serviceIds.has(c.serviceId) && c.replicaId && known.has(c.replicaId)))) continue; // its replicas are still being removed
-      actions.push(() => this.o.fleet.request(n.hostId, 'network.remove', { network: n.name }).then(
+      const key = `network:${n.hostId}:${n.name}`;
+      if (this.busy.has(key)) continue;
+      actions.push({ key, work: () => this.o.fleet.request(n.hostId, 'network.remove', { network: n.name }).then(
         () => undefined,
         (err: unknown) => this.o.log?.('warn', 'removing a stack network failed', { host: host.name, network: n.name, err: (err as Error).message }),
-      ));
+      ) });
     }
 
     // readiness of each service, for depends_on
@@ -181,6 +193,11 @@ export class Reconciler {
     const liveRows = rows.filter((r) => r.desired === 'running');
     const load = fleetLoad(services.map((x) => ({ id: x.id, spec: x.spec as ServiceSpec })), liveRows);
     for (const s of services) {
+      // its actions still run: decided again once they end (they ask for a pass)
+      if (this.busy.has(s.id)) {
+        this.pendingTimers = true;
+        continue;
+      }
       const spec = s.spec as ServiceSpec;
       const state: ServiceState = {
         id: s.id, name: s.name, stack: s.stack, version: s.version, spec, template: templateOf(spec),
@@ -202,20 +219,56 @@ export class Reconciler {
       if (d.rollback) continue;
       for (const r of d.remove) {
         removed++;
-        actions.push(() => this.removeReplica(state, r.replica, r.deleteRow, hostMap));
+        actions.push({ key: s.id, work: () => this.removeReplica(state, r.replica, r.deleteRow, hostMap) });
       }
       for (const c of d.create) {
         created++;
         const made = this.prepareReplica(state, c.slot, c.hostId, hostMap);
         newRows.push(made.row);
-        actions.push(made.work);
+        actions.push({ key: s.id, work: made.work });
       }
       if (d.create.length || d.remove.length || (s.updateState && !['completed', 'rollback_completed'].includes(s.updateState))) this.pendingTimers = true;
     }
     // the new replicas' rows in one statement, before any agent is asked (the reconciler's memory)
     if (newRows.length) await this.db.replica.createMany({ data: newRows });
-    await runAll(actions, this.o.concurrency ?? 32);
+    for (const a of actions) this.dispatch(a.key, a.work);
     return { created, removed };
+  }
+
+  /** Runs `work` when a lane is free (at most `concurrency` at once, across passes). */
+  private dispatch(key: string, work: () => Promise<void>): void {
+    this.busy.set(key, (this.busy.get(key) ?? 0) + 1);
+    this.queue.push(async () => {
+      try {
+        await work();
+      } catch {
+        // each action logs its own failure
+      } finally {
+        const left = (this.busy.get(key) ?? 1) - 1;
+        if (left > 0) this.busy.set(key, left);
+        else {
+          this.busy.delete(key);
+          this.nudge();
+        }
+      }
+    });
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < (this.o.concurrency ?? 32) && this.queue.length) {
+      const job = this.queue.shift()!;
+      this.active++;
+      void job().finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  /** Actions queued or running (for tests and benchmarks). */
+  get inFlight(): number {
+    return this.active + this.queue.length;
   }
 
   /** Writes what the decision observed and decided about the service itself. */
@@ -373,13 +426,6 @@ export class Reconciler {
 }
 
 /** Runs the thunks, at most `limit` at once. */
-async function runAll(work: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < work.length) await work[next++]!().catch(() => {});
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, work.length) }, lane));
-}
 
 /**
  * What a pass observed of a service's replicas, in one statement however many there are (at
