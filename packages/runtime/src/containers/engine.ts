@@ -469,7 +469,7 @@ export class ContainerEngine {
     }
     await this.#mount(r);
     // A previous run's leftovers: runtime state, exit file, pid files, oom marker.
-    await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
+    if (await this.#o.runtime.hasState(r.id)) await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
     await Promise.all([join(exitDir(this.#stateDir), r.id), p.pidFile, p.conmonPidFile, p.oomFile, p.runtimeLog].map((f) => rm(f, { force: true })));
 
     const result = await this.#launcher

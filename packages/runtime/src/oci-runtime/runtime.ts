@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exec, ExecResult } from '../sys/exec.ts';
 import { OciRuntimeError } from './errors.ts';
@@ -94,6 +94,15 @@ export class OciRuntime {
   /** Sends `signal` (SIGTERM, "KILL", 9) to the init process, or with `all` to every process in the container. */
   async kill(id: string, signal: string | number, opts: { all?: boolean } = {}): Promise<void> {
     await this.#call('kill', id, [...(opts.all ? ['--all'] : []), id, String(signal)]);
+  }
+
+  /**
+   * Whether the runtime keeps any state for `id` (runc and crun keep a directory per container
+   * under --root): asking the file system instead of spawning `runc delete` for nothing saves
+   * a process launch on every first start.
+   */
+  async hasState(id: string): Promise<boolean> {
+    return access(join(this.root, id)).then(() => true, () => false);
   }
 
   /** Removes the container's state and cgroup; `force` kills a running one first. */
