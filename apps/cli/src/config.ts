@@ -5,12 +5,14 @@ import { dirname } from 'node:path';
 export interface CliConfig {
   url: string;
   token: string;
+  /** the control plane's certificate (`berth up` with TLS makes a self-signed one) */
+  caFile?: string;
 }
 
 export async function readConfig(file: string): Promise<CliConfig | null> {
   try {
     const c = JSON.parse(await readFile(file, 'utf8')) as Partial<CliConfig>;
-    return typeof c.url === 'string' && typeof c.token === 'string' ? { url: c.url, token: c.token } : null;
+    return typeof c.url === 'string' && typeof c.token === 'string' ? { url: c.url, token: c.token, ...(typeof c.caFile === 'string' ? { caFile: c.caFile } : {}) } : null;
   } catch {
     return null;
   }

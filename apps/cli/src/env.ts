@@ -14,6 +14,12 @@ const Env = z.object({
   BERTH_URL: z.string().url().optional(),
   BERTH_TOKEN: z.string().optional(),
   BERTH_CONFIG: z.string().default(join(homedir(), '.config/berth/config.json')),
+  /** the control plane's certificate, for a CLI talking to one that `berth up` did not make here */
+  BERTH_CA_FILE: z.string().optional(),
+  /** berth up: https/wss with a self-signed certificate; auto = when BIND is not a loopback address */
+  BERTH_TLS: z.enum(['auto', '0', '1']).default('auto'),
+  /** berth up: more DNS names or addresses its certificate is valid for, comma-separated */
+  BERTH_TLS_NAMES: z.string().default(''),
   CI: z.string().optional(),
 });
 export type CliEnv = z.infer<typeof Env>;

@@ -6,6 +6,7 @@ import { auditListCommand, auditVerifyCommand } from './commands/audit.ts';
 import { hostsCommand, hostUpdateCommand, infoCommand, joinTokenCommand, removeCommand, revokeCommand } from './commands/hosts.ts';
 import { DOCKER_USAGE, dockerMain, isDockerVerb } from './commands/docker.ts';
 import { missingApi } from './commands/verbs.ts';
+import { rerunTrusting } from './trust.ts';
 
 const USAGE = `Usage: berth [-H HOST] [--format json] COMMAND [OPTIONS]
 
@@ -30,7 +31,8 @@ Fleet:
   audit verify          check the audit log's hash chain
 
 ${DOCKER_USAGE}
-Environment: BERTH_URL, BERTH_TOKEN (default: ~/.config/berth/config.json), PORT, BIND, DATABASE_URL
+Environment: BERTH_URL, BERTH_TOKEN, BERTH_CA_FILE (default: ~/.config/berth/config.json), PORT, BIND, DATABASE_URL,
+  BERTH_TLS=auto|1|0 (berth up: https and wss; auto = when BIND is not loopback), BERTH_TLS_NAMES (more names for its certificate)
 `;
 
 async function defaultHost(env: CliEnv, given: string | undefined): Promise<string> {
@@ -151,6 +153,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const rerun = rerunTrusting();
+if (rerun !== null) process.exit(rerun);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {

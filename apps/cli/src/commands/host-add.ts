@@ -21,6 +21,7 @@ import {
 } from '@berth/core/ssh-install/index';
 import { apiClient, explain, type Api } from '../client.ts';
 import { readConfig } from '../config.ts';
+import { pinOf } from '../local/tls.ts';
 import type { CliEnv } from '../env.ts';
 import { UserError } from '../errors.ts';
 
@@ -257,6 +258,8 @@ export async function hostSshMain(argv: string[], env: CliEnv, io: HostSshIo = d
     const api = await apiClient(env);
     const hostName = values.name ?? defaultHostName(address.host);
     const controlPlaneUrl = values['control-plane'] ?? agentUrlFor(await configuredUrl(env));
+    // a control plane with its own certificate (berth up's): the new agent pins its key
+    const pin = values['pin-sha256'] ?? (controlPlaneUrl.startsWith('wss:') ? await configuredPin(env) : undefined);
     const r = await installAgentOverSsh({
       ...target,
       ...(pinned ? { knownHostKey: pinned } : {}),
@@ -264,7 +267,7 @@ export async function hostSshMain(argv: string[], env: CliEnv, io: HostSshIo = d
       hostName,
       source: SOURCE_ROOT,
       ...(values['allow-insecure'] ? { allowInsecure: true } : {}),
-      ...(values['pin-sha256'] ? { pinSha256: values['pin-sha256'] } : {}),
+      ...(pin ? { pinSha256: pin } : {}),
       joinToken: async () => (await api.hosts.createJoinToken.mutate({ hostName, maxUses: 1, ttlSeconds: 900 })).token,
       waitForHost: (signal) => waitForEnrollment(api, hostName, signal),
       onStep,
@@ -294,6 +297,13 @@ export async function hostSshMain(argv: string[], env: CliEnv, io: HostSshIo = d
   await writeKnownHost(knownHostsFile, address, fingerprint);
   io.stdout(verb === 'add' ? `host ${values.name ?? defaultHostName(address.host)} added (host key ${fingerprint} pinned in ${knownHostsFile})\n` : `agent removed from ${address.host}\n`);
   return 0;
+}
+
+/** The key of the certificate the CLI trusts for its control plane (BERTH_CA_FILE or berth up's), as a pin. */
+async function configuredPin(env: CliEnv): Promise<string | undefined> {
+  const caFile = env.BERTH_CA_FILE ?? (env.BERTH_URL ? undefined : (await readConfig(env.BERTH_CONFIG))?.caFile);
+  if (!caFile) return undefined;
+  return pinOf(await readFile(caFile)).pin;
 }
 
 async function configuredUrl(env: CliEnv): Promise<string> {

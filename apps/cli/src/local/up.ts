@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createDb } from '@berth/db';
@@ -14,14 +16,27 @@ import { openDatabase } from './database.ts';
 import { AGENT_PACKAGES, ensurePackages } from './packages.ts';
 import { tsxEntry } from './paths.ts';
 import { clearRunState, readRunState, writeRunState } from './run-state.ts';
+import { certificateNames, ensureCertificate } from './tls.ts';
 
 const say = (s: string) => process.stderr.write(`berth: ${s}\n`);
 
-async function waitForHealth(url: string, child: ChildProcess, logFile: string | null, timeoutMs = 120_000): Promise<void> {
+/** GET /api/health answers 200, over https trusting `ca` when given. */
+function healthy(url: string, ca: Buffer | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = (url.startsWith('https:') ? httpsGet : httpGet)(`${url}/api/health`, { ...(ca ? { ca } : {}), timeout: 5_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, logFile: string | null, ca: Buffer | undefined, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new UserError(`the control plane exited during start-up (exit ${child.exitCode})${logFile ? `: see ${logFile}` : ''}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await healthy(url, ca);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -64,7 +79,12 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
 
   const database = await openDatabase({ ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), controlDir: env.BERTH_CONTROL_DIR, pgPort: env.BERTH_PG_PORT });
   const host = env.BIND === '0.0.0.0' || env.BIND === '::' ? '127.0.0.1' : env.BIND;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}`;
+  // agents elsewhere must not dial plain ws: a control plane others can reach speaks TLS
+  const loopbackOnly = host === 'localhost' || host.startsWith('127.') || host === '::1';
+  const tls = env.BERTH_TLS === '1' || (env.BERTH_TLS === 'auto' && !loopbackOnly)
+    ? await ensureCertificate(env.BERTH_CONTROL_DIR, certificateNames(env.BIND, env.BERTH_TLS_NAMES.split(',')))
+    : null;
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${env.PORT}`;
   const db = createDb(database.url);
   let admin: { username: string; password: string } | null;
   let joinToken: string | null = null;
@@ -77,7 +97,9 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
     const { actorForToken } = await import('@berth/core');
     if (!existing || existing.url !== url || !(await actorForToken(existing.token, { remoteAddr: null, source: 'cli' }, db))) {
       const t = await createApiToken(actor, { name: `cli@${hostname()}` }, db);
-      await writeConfig(env.BERTH_CONFIG, { url, token: t.token });
+      await writeConfig(env.BERTH_CONFIG, { url, token: t.token, ...(tls ? { caFile: tls.certFile } : {}) });
+    } else if (existing.caFile !== tls?.certFile) {
+      await writeConfig(env.BERTH_CONFIG, { url, token: existing.token, ...(tls ? { caFile: tls.certFile } : {}) });
     }
     const identity = await stat(join(env.BERTH_STATE_DIR, 'identity/agent.key')).then(() => true, () => false);
     const local = await db.host.findUnique({ where: { name: 'local' } });
@@ -103,20 +125,25 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
   };
 
   const secretKeyFile = await ensureSecretKey(env.BERTH_CONTROL_DIR);
-  const gateway = await start('gateway', 'apps/gateway/src/main.ts', { DATABASE_URL: database.url, PORT: String(env.PORT), BIND: env.BIND, BERTH_SECRET_KEY_FILE: secretKeyFile });
+  const gateway = await start('gateway', 'apps/gateway/src/main.ts', {
+    DATABASE_URL: database.url, PORT: String(env.PORT), BIND: env.BIND, BERTH_SECRET_KEY_FILE: secretKeyFile,
+    ...(tls ? { BERTH_TLS_CERT: tls.certFile, BERTH_TLS_KEY: tls.keyFile } : {}),
+  });
+  const ca = tls ? await readFile(tls.certFile) : undefined;
   const stopAll = async (agentPid?: number) => {
     for (const pid of [agentPid, gateway.child.pid]) if (pid && alive(pid)) process.kill(pid, 'SIGTERM');
     for (const pid of [agentPid, gateway.child.pid]) if (pid) await waitForExit(pid, 10_000);
     await database.stop();
   };
   try {
-    await waitForHealth(url, gateway.child, gateway.logFile);
+    await waitForHealth(url, gateway.child, gateway.logFile, ca);
   } catch (err) {
     await stopAll();
     throw err;
   }
   const agent = await start('agent', 'apps/agent/src/main.ts', {
     BERTH_CONTROL_PLANE: `${url.replace(/^http/, 'ws')}/agent`,
+    ...(tls ? { BERTH_CA_FILE: tls.certFile } : {}),
     BERTH_HOST_NAME: 'local',
     BERTH_STATE_DIR: env.BERTH_STATE_DIR,
     ...(joinToken ? { BERTH_JOIN_TOKEN: joinToken } : {}),
@@ -137,6 +164,13 @@ export async function up(env: CliEnv, opts: { detach: boolean }): Promise<void> 
   if (admin) process.stdout.write(`  first admin created: username ${admin.username}  password ${admin.password}\n  (shown once: keep it)\n`);
   else process.stdout.write('  sign in with the admin account created on first start\n');
   process.stdout.write(`  CLI credentials: ${env.BERTH_CONFIG}\n  local agent: host "local" (state ${env.BERTH_STATE_DIR})\n`);
+  if (tls) {
+    process.stdout.write(`  TLS: a self-signed certificate for ${tls.names.join(', ')} (${tls.certFile}); browsers ask you to accept it once\n`);
+    process.stdout.write(`  agents on other machines: BERTH_CONTROL_PLANE=wss://THIS-HOST:${env.PORT}/agent BERTH_PIN_SHA256=${tls.pinSha256}\n`);
+    process.stdout.write(`    (berth host add --ssh USER@HOST --pin-sha256 ${tls.pinSha256} does it for you)\n`);
+  } else if (env.BERTH_TLS === '0' && !loopbackOnly) {
+    process.stdout.write('  WARNING: plain http on a reachable address (BERTH_TLS=0): agents need BERTH_ALLOW_INSECURE=1 and tokens travel in the clear\n');
+  }
   if (opts.detach) {
     process.stdout.write(`  logs: ${logs}\n  stop with ./berth down (containers keep running)\n`);
     return;
