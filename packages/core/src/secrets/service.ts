@@ -84,7 +84,7 @@ export async function removeSecret(actor: Actor, kind: SecretKind, name: string,
     const row = await tx.secret.findFirst({ where: { kind, OR: [{ name }, ...(/^[0-9a-f-]{36}$/.test(name) ? [{ id: name }] : [])] } });
     if (!row) throw new AppError('NOT_FOUND', `no ${kind} ${name}: list them with \`berth ${kind} ls\``);
     const users = (await servicesUsing(tx, kind, [row.name])).get(row.name);
-    if (users?.length) throw new AppError('CONFLICT', `${kind} ${row.name} is in use by the service${users.length > 1 ? 's' : ''} ${users.join(', ')}: remove it from ${users.length > 1 ? 'them' : 'it'} first (\`berth service update --${kind}-rm ${row.name} ${users[0]}\`)`);
+    if (users?.length) throw new AppError('CONFLICT', `${kind} ${row.name} is in use by the service${users.length > 1 ? 's' : ''} ${users.join(', ')}: take it out of ${users.length > 1 ? 'those services' : 'that service'} first (\`berth service update --${kind}-rm ${row.name} ${users[0]}\`)`);
     await tx.secret.delete({ where: { id: row.id } });
     return { name: row.name };
   }, db);
