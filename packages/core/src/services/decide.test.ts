@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceSpec, type ServiceSpecInput } from '@berth/protocol';
-import { decideService, type Placer, type ReplicaRow, type ServiceState } from './decide.ts';
+import { decideService, syncSeen, type Placer, type ReplicaRow, type ServiceState } from './decide.ts';
 import type { ObservedHost, ObservedReplica } from './observe.ts';
 import { templateOf } from './spec.ts';
 
@@ -163,5 +163,18 @@ describe('decideService', () => {
     const hist = [1, 2, 3].map((i) => replica(1, 'h1', s.template, { desired: 'history', state: 'exited', createdAt: new Date(NOW - i * 1000) }));
     const d = decideService(s, [live, ...hist], new Map([seen(live)]), hostsOf(...h), spreadPlacer(h), true, opts);
     expect(d.remove.map((x) => x.replica.id)).toEqual([hist[2]!.id]);
+  });
+});
+
+describe('syncSeen (a service whose actions still run)', () => {
+  it('records the replicas seen on their hosts, and nothing about the ones not there yet', () => {
+    const t = templateOf(service().spec);
+    const started = replica(1, 'h1', t, { state: 'new', containerId: null, readyAt: null, createdAt: new Date(NOW - 60_000) });
+    const queued = replica(2, 'h2', t, { state: 'new', containerId: null, readyAt: null, createdAt: new Date(NOW - 60_000) });
+    const leaving = replica(3, 'h3', t, { desired: 'shutdown' });
+    const unchanged = replica(4, 'h1', t);
+    const sync = syncSeen([started, queued, leaving, unchanged], new Map([seen(started, { containerId: 'abc' }), seen(leaving, { state: 'exited' }), seen(unchanged)]), NOW);
+    // the queued one is older than the create grace yet not called gone: its create may still be waiting
+    expect(sync).toEqual([{ id: started.id, state: 'running', readyAt: new Date(NOW), containerId: 'abc' }]);
   });
 });

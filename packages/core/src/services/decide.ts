@@ -115,9 +115,7 @@ export function decideService(
     let state = r.state;
     let readyAt = r.readyAt;
     if (seen) {
-      state = seen.health === 'unhealthy' ? 'unhealthy' : seen.state;
-      if (isReady(seen) && !readyAt) readyAt = new Date(o.now);
-      if (!isReady(seen)) readyAt = null;
+      ({ state, readyAt } = observedState(r, seen, o.now));
     } else if (hostUp && r.state !== 'new' && (host.inventoryAt?.getTime() ?? 0) > r.updatedAt.getTime()) {
       // the host reported its containers after we last saw this one, without it
       state = 'gone';
@@ -267,4 +265,27 @@ export function decideService(
     d.updateState = { state: svc.updateState === 'updating' ? 'completed' : 'rollback_completed', reason: null };
   }
   return d;
+}
+
+/** A replica's state and readiness as its container on the host shows them. */
+export function observedState(r: Pick<ReplicaRow, 'readyAt'>, seen: ObservedReplica, now: number): { state: string; readyAt: Date | null } {
+  const state = seen.health === 'unhealthy' ? 'unhealthy' : seen.state;
+  if (!isReady(seen)) return { state, readyAt: null };
+  return { state, readyAt: r.readyAt ?? new Date(now) };
+}
+
+/**
+ * What may be written of a service whose actions are still under way: only the states of
+ * replicas seen on their hosts (so `service ls` counts them as they start), nothing decided
+ * from absence, which may just be an action not carried out yet.
+ */
+export function syncSeen(rows: ReplicaRow[], byReplica: Map<string, ObservedReplica>, now: number): Decision['sync'] {
+  const out: Decision['sync'] = [];
+  for (const r of rows) {
+    const seen = byReplica.get(r.id);
+    if (r.desired !== 'running' || !seen) continue;
+    const { state, readyAt } = observedState(r, seen, now);
+    if (state !== r.state || readyAt?.getTime() !== r.readyAt?.getTime() || seen.containerId !== r.containerId) out.push({ id: r.id, state, readyAt, containerId: seen.containerId });
+  }
+  return out;
 }

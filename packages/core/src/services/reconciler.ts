@@ -13,7 +13,7 @@ import type { FleetDispatcher } from '../fleet/dispatcher.ts';
 import { credentialsForImage } from '../registries/credentials.ts';
 import { filesForReplica } from '../secrets/service.ts';
 import type { SecretBox } from '../registries/secret-box.ts';
-import { decideService, isReady, type Decision, type Placer, type ReplicaRow, type ServiceState } from './decide.ts';
+import { decideService, isReady, syncSeen, type Decision, type Placer, type ReplicaRow, type ServiceState } from './decide.ts';
 import { desiredStateFingerprint, observeHosts, observeReplicas, observeStackNetworks, type ObservedHost, type ObservedReplica } from './observe.ts';
 import { recordServiceEvent, rollbackTo } from './service.ts';
 import { laterNetworks, replicaContainer, replicaName, stackScoped, templateOf } from './spec.ts';
@@ -196,6 +196,7 @@ export class Reconciler {
       // its actions still run: decided again once they end (they ask for a pass)
       if (this.busy.has(s.id)) {
         this.pendingTimers = true;
+        await syncReplicas(this.db, syncSeen(rowsByService.get(s.id) ?? [], byReplica, now)).catch(() => {});
         continue;
       }
       const spec = s.spec as ServiceSpec;
