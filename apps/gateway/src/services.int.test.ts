@@ -53,7 +53,10 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     keyFile = join(dir, 'secret.key');
     await writeFile(keyFile, randomBytes(32), { mode: 0o600 });
     registry = await startRegistry({ bind: lab().gateway });
-    await pushImage(await buildBusyboxImage(), registry.url, 'team/busybox', 'latest');
+    const image = await buildBusyboxImage();
+    await pushImage(image, registry.url, 'team/busybox', 'latest');
+    // pulled only late in the run, by a leader that holds no host (through the outbox)
+    await pushImage(image, registry.url, 'team/busybox', 'v2');
     ref = `${registry.host}/team/busybox:latest`;
     gw = await startGateway({ databaseUrl: t().url, bind: lab().gateway, env: { BERTH_HEARTBEAT_MS: '500', BERTH_OFFLINE_AFTER_MS: '2000', BERTH_RESCHEDULE_AFTER_MS: '3000', BERTH_SECRET_KEY_FILE: keyFile } });
     const u = await createUser(systemActor(), { username: 'ops', password: 'a-long-password', role: 'admin' }, t().db);
@@ -323,5 +326,13 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     await eventually(async () => (await replicaContainers('web')).filter((c) => c.state === 'running').length === 3, 'old replicas gone', 60_000);
     const recorded = new Set((await service('web')).replicas.map((r) => r.name));
     expect((await replicaContainers('web')).filter((c) => !recorded.has(c.cname))).toEqual([]);
+
+    // a new image no host has: the leader holds no host, so the pulls go through the outbox
+    // to the gateway that does, and service ps shows each replica's image
+    const v2 = ref.replace(/:latest$/, ':v2');
+    const rolled = await runCli(['service', 'update', '--image', v2, '--update-parallelism', '0', 'web'], cliEnv);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    const ps = await cli('service', 'ps', 'web');
+    expect(ps.split('\n').filter((l) => l.includes(v2) && / Running {2,}Running /.test(l))).toHaveLength(3);
   });
 });

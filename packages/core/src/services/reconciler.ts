@@ -391,6 +391,12 @@ export class Reconciler {
 
   private async pull(hostId: string, ref: string): Promise<void> {
     const auth = await credentialsForImage(ref, this.o.secrets ?? null, this.db);
+    if (!this.o.fleet.isConnected(hostId)) {
+      // held by another gateway: a plain request through the outbox, which that gateway
+      // delivers (the credentials sealed while they wait); no progress, nobody watches it
+      await this.o.fleet.request(hostId, 'image.pull', { ref, ...(auth ? { auth } : {}) }, { timeoutMs: 30 * 60_000, sensitive: !!auth });
+      return;
+    }
     const { stream, result } = this.o.fleet.openStream(hostId, 'image.pull', { ref, ...(auth ? { auth } : {}) }, { timeoutMs: 30 * 60_000 });
     // progress is for people watching; the reconciler only needs the end
     void (async () => {
