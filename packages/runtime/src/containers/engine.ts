@@ -1091,12 +1091,6 @@ export class ContainerEngine {
     r.state.pid = 0;
     r.state.conmonPid = 0;
     r.state.oomKilled = await exists(p.oomFile);
-    await this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined);
-    await this.#unwire(r);
-    await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
-    if (r.state.oomKilled) this.#emit(r, 'oom');
-    this.#emit(r, 'die', { exitCode: exit.exitCode });
-
     const decision = opts.noRestart || this.#closed
       ? { restart: false as const, reason: 'removing' }
       : decideRestart({
@@ -1107,6 +1101,17 @@ export class ContainerEngine {
           runningMs: Date.parse(r.state.finishedAt) - Date.parse(r.state.startedAt),
           previousDelayMs: this.#backoff.get(r.id) ?? 0,
         });
+    // side by side: each is a process or a few syscalls, and none needs another's result (the
+    // container's mount namespace went with it, so its rootfs is free once it has exited)
+    await Promise.all([
+      this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined),
+      this.#unwire(r),
+      decision.restart ? undefined : unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined),
+    ]);
+    await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
+    if (r.state.oomKilled) this.#emit(r, 'oom');
+    this.#emit(r, 'die', { exitCode: exit.exitCode });
+
     if (decision.restart) {
       this.#backoff.set(r.id, decision.delayMs);
       r.state.status = 'restarting';
@@ -1123,7 +1128,6 @@ export class ContainerEngine {
       timer.unref();
       this.#restartTimers.set(r.id, timer);
     } else {
-      await unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined);
       await this.#save(r);
     }
     this.#notifyExit(r.id);
