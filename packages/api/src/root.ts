@@ -10,6 +10,9 @@ import { health } from './routers/system/health.ts';
 import { volumesRouter } from './routers/volumes/index.ts';
 import { networksRouter } from './routers/networks/index.ts';
 import { servicesRouter, stacksRouter } from './routers/services/index.ts';
+import { usersRouter } from './routers/users/index.ts';
+import { teamsRouter } from './routers/teams/index.ts';
+import { invitationsRouter } from './routers/invitations/index.ts';
 
-export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, networks: networksRouter, registries: registriesRouter, services: servicesRouter, stacks: stacksRouter });
+export const appRouter = router({ health, auth: authRouter, hosts: hostsRouter, audit: auditRouter, events: eventsRouter, containers: containersRouter, images: imagesRouter, volumes: volumesRouter, networks: networksRouter, registries: registriesRouter, services: servicesRouter, stacks: stacksRouter, users: usersRouter, teams: teamsRouter, invitations: invitationsRouter });
 export type AppRouter = typeof appRouter;

@@ -2,14 +2,28 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './trpc.ts';
 
-export type Role = 'viewer' | 'operator' | 'admin';
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+export type Role = 'viewer' | 'operator' | 'admin' | 'owner';
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2, owner: 3 };
 
-/** Whether a role is at least `min`, as the server ranks them (viewer < operator < admin). */
-export const hasRole = (role: string | undefined, min: Role): boolean => role !== undefined && role in RANK && RANK[role as Role] >= RANK[min];
+/** Whether a role is at least `min`, as the server ranks them (viewer < operator < admin ≤ owner). */
+export const hasRole = (role: string | null | undefined, min: Role): boolean => !!role && role in RANK && RANK[role as Role] >= RANK[min];
 
-/** The signed-in user's role, from the session query the shell already made. */
-export function useRole(): string | undefined {
+/**
+ * The signed-in user's role: on the team `teamId` when given (site role and membership, as the
+ * server computes it), otherwise the most the user may do anywhere. Buttons follow it; the
+ * server checks every call on its own.
+ */
+export function useRole(teamId?: string | null): string | undefined {
   const me = useQuery({ queryKey: ['me'], queryFn: () => api.auth.me.query() });
-  return me.data?.role;
+  if (!me.data) return undefined;
+  if (teamId) return me.data.teams.find((t) => t.id === teamId)?.role ?? (me.data.siteRole ? capped(me.data.siteRole === 'admin' ? 'owner' : me.data.siteRole, me.data.scope) : undefined);
+  return me.data.role ?? undefined;
+}
+
+const capped = (role: Role, scope: Role | null): Role => (scope && RANK[scope] < RANK[role] ? scope : role);
+
+/** Whether the signed-in user is a site admin (users and teams administration). */
+export function useSiteAdmin(): boolean {
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api.auth.me.query() });
+  return me.data?.siteRole === 'admin' && (!me.data.scope || me.data.scope === 'admin');
 }
