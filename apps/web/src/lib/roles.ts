@@ -27,3 +27,21 @@ export function useSiteAdmin(): boolean {
   const me = useQuery({ queryKey: ['me'], queryFn: () => api.auth.me.query() });
   return me.data?.siteRole === 'admin' && (!me.data.scope || me.data.scope === 'admin');
 }
+
+/** The role on each team, as a function of the team's id (for lists that mix teams' hosts). */
+export function useRoleFor(): (teamId: string) => string | undefined {
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api.auth.me.query() });
+  return (teamId) => {
+    if (!me.data) return undefined;
+    const t = me.data.teams.find((x) => x.id === teamId);
+    if (t) return t.role ?? undefined;
+    return me.data.siteRole ? capped(me.data.siteRole === 'admin' ? 'owner' : me.data.siteRole, me.data.scope) : undefined;
+  };
+}
+
+/** The signed-in user's role on a host's team (the host read as its page reads it). */
+export function useHostRole(host: string): string | undefined {
+  const h = useQuery({ queryKey: ['host', host], queryFn: () => api.hosts.get.query({ host }) });
+  const roleFor = useRoleFor();
+  return h.data ? roleFor(h.data.team.id) : undefined;
+}
