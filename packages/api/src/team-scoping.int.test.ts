@@ -149,6 +149,16 @@ describe('teams: a user of one team cannot see or touch another team\'s hosts by
     expect([await forBob(e(ids.a1)), await forBob(e(ids.b1)), await forBob(e(randomUUID()))]).toEqual([false, true, false]);
     expect([await forVic(e(ids.a1)), await forVic(e(ids.b1))]).toEqual([true, false]);
     expect([await forRoot(e(ids.a1)), await forRoot(e(ids.b1))]).toEqual([true, true]);
+    // a member removed from the team stops receiving once the memberships are read again
+    let now = 0;
+    const forVic2 = eventFilter(vic, t().db, () => now);
+    expect(await forVic2(e(ids.a1))).toBe(true);
+    const def = await t().db.team.findUniqueOrThrow({ where: { name: 'default' } });
+    await t().db.membership.delete({ where: { userId_teamId: { userId: vic.id!, teamId: def.id } } });
+    expect(await forVic2(e(ids.a1))).toBe(true); // within the 5 s it trusts what it read
+    now += 6_000;
+    expect(await forVic2(e(ids.a1))).toBe(false);
+    await t().db.membership.create({ data: { userId: vic.id!, teamId: def.id, role: 'viewer' } });
   });
 
   it('refuses a viewer containers changes, naming the role; an operator privileged containers; a team admin only on its own team', async () => {

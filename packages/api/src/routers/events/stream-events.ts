@@ -8,22 +8,27 @@ const TEAM_TTL_MS = 5_000;
 
 /**
  * Whether an event may reach the actor: its host must be in one of the actor's teams. The
- * host's team is read from the database (and kept a few seconds); a host it cannot find, such
- * as one removed since, is not shown.
+ * host's team and the actor's memberships are read from the database again after a few
+ * seconds, so that a moved host or a removed member stops receiving within that; a host it
+ * cannot find, such as one removed since, is not shown.
  */
 export function eventFilter(actor: Actor, db: Context['db'], now: () => number = Date.now): (e: FleetEvent) => Promise<boolean> {
   const teams = visibleTeamIds(actor);
   if (teams === null) return async () => true;
-  const allowed = new Set(teams);
+  let allowed = { ids: new Set(teams), at: now() };
   const cache = new Map<string, { team: string | null; at: number }>();
   return async (e) => {
+    if (actor.id && now() - allowed.at > TEAM_TTL_MS) {
+      const rows = await db.membership.findMany({ where: { userId: actor.id }, select: { teamId: true } }).catch(() => null);
+      allowed = { ids: new Set(rows ? rows.map((m) => m.teamId) : []), at: now() };
+    }
     let c = cache.get(e.hostId);
     if (!c || now() - c.at > TEAM_TTL_MS) {
       const h = await db.host.findUnique({ where: { id: e.hostId }, select: { teamId: true } }).catch(() => null);
       c = { team: h?.teamId ?? null, at: now() };
       cache.set(e.hostId, c);
     }
-    return c.team !== null && allowed.has(c.team);
+    return c.team !== null && allowed.ids.has(c.team);
   };
 }
 
