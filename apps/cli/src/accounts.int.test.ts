@@ -46,7 +46,7 @@ describe('berth user, team, token and host move against a control plane', () => 
     const joinToken = await runCli(['host', 'join-token'], aliceEnv);
     expect(joinToken.stdout).toMatch(/joins team payments\)\n$/);
     expect((await runCli(['hosts'], aliceEnv)).stdout).not.toMatch(/^\S+\s+\S+\s+default/m);
-  });
+  }, 300_000); // each CLI call starts node with tsx
 
   it('makes scoped tokens, lists them by prefix and revokes them', async () => {
     const made = await runCli(['token', 'create', 'read-only', '--scope', 'viewer', '--expires', '12h'], admin);
@@ -58,12 +58,13 @@ describe('berth user, team, token and host move against a control plane', () => 
     const team = await runCli(['team', 'create', 'nope'], ro);
     expect(team.stderr).toContain('creating a team needs the admin role; root is viewer (through a token scoped to viewer)');
     const ls = await runCli(['token', 'ls'], admin);
-    expect(ls.stdout).toMatch(new RegExp(`read-only\\s+${secret.slice(0, 12)}\\s+viewer\\s+\\S+\\s+\\S+\\s+active`));
+    // used once (the refused team create), expiring in 12 hours
+    expect(ls.stdout).toMatch(new RegExp(`read-only\\s+${secret.slice(0, 12)}\\s+viewer\\s+\\d+ \\w+ ago\\s+\\S+Z\\s+active`));
     expect((await runCli(['token', 'rm', 'read-only'], admin)).stdout).toBe('read-only revoked\n');
     const after = await runCli(['team', 'ls'], ro);
     expect(after.code).toBe(1);
     expect((await runCli(['token', 'ls'], admin)).stdout).toMatch(/read-only.*revoked/);
-  });
+  }, 180_000);
 
   it('moves a host to another team and refuses to remove a team that owns hosts', async () => {
     const def = await t().db.team.findUniqueOrThrow({ where: { name: 'default' } });
@@ -73,5 +74,5 @@ describe('berth user, team, token and host move against a control plane', () => 
     const rm = await runCli(['team', 'rm', 'payments'], admin);
     expect(rm.code).toBe(1);
     expect(rm.stderr).toContain('team payments owns 1 host (web-1): move them to another team');
-  });
+  }, 180_000);
 });
