@@ -39,9 +39,14 @@ export function useRoleFor(): (teamId: string) => string | undefined {
   };
 }
 
-/** The signed-in user's role on a host's team (the host read as its page reads it). */
-export function useHostRole(host: string): string | undefined {
-  const h = useQuery({ queryKey: ['host', host], queryFn: () => api.hosts.get.query({ host }) });
+/**
+ * The signed-in user's role on a host's team (the host read as its page reads it); without a
+ * host (a fleet-wide panel), the most the user may do anywhere.
+ */
+export function useHostRole(host: string | undefined): string | undefined {
+  const h = useQuery({ queryKey: ['host', host], queryFn: () => api.hosts.get.query({ host: host! }), enabled: !!host });
   const roleFor = useRoleFor();
+  const best = useRole();
+  if (!host) return best;
   return h.data ? roleFor(h.data.team.id) : undefined;
 }
