@@ -25,7 +25,7 @@ test.describe('terminal, processes, changes, volumes, disk usage, save and load 
   test('a shell in the browser, docker top and diff, commit and push, volumes, system df, save and load', async ({ page }) => {
     test.setTimeout(300_000);
     await signIn(page);
-    await expect(page.getByRole('navigation').getByRole('link')).toHaveText(['Hosts', 'Containers', 'Services', 'Images', 'Volumes', 'Networks', 'Registries', 'Audit log']);
+    await expect(page.getByRole('navigation').getByRole('link')).toHaveText(['Hosts', 'Containers', 'Services', 'Images', 'Volumes', 'Networks', 'Registries', 'Audit log', 'Settings']);
 
     await test.step('pull the image and run `sleep 1000` from the run form', async () => {
       await pullTestImage(page);

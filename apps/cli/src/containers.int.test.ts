@@ -451,7 +451,7 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
   });
 
   it('lists every host without -H: a HOST column, and a host that is away named on stderr', async () => {
-    await t().db.host.create({ data: { name: 'away', status: 'offline', enrolledAt: new Date() } });
+    await t().db.host.create({ data: { name: 'away', status: 'offline', enrolledAt: new Date(), team: { connect: { name: 'default' } } } });
     await cli(['run', '-d', '--name', 'everywhere', image, 'sleep', '1000']).then((r) => expect(r.stderr).toMatch(/several hosts are enrolled \(away, cli-test\): choose one with -H HOST/));
     // the image was removed above: run pulls it again first
     const started = await cli(['-H', HOST, 'run', '-d', '--name', 'everywhere', image, 'sleep', '1000']);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { apiClient, explain } from './client.ts';
+import { apiClient, controlPlane, explain } from './client.ts';
 import { loadEnv, type CliEnv } from './env.ts';
 import { UserError } from './errors.ts';
 import { auditListCommand, auditVerifyCommand } from './commands/audit.ts';
@@ -7,6 +7,7 @@ import { hostsCommand, hostUpdateCommand, infoCommand, joinTokenCommand, removeC
 import { DOCKER_USAGE, dockerMain, isDockerVerb } from './commands/docker.ts';
 import { missingApi } from './commands/verbs.ts';
 import { rerunTrusting } from './trust.ts';
+import { hostMoveCommand, teamCommand, tokenCommand, userCommand, type AccountsIo } from './commands/accounts.ts';
 
 const USAGE = `Usage: berth [-H HOST] [--format json] COMMAND [OPTIONS]
 
@@ -17,8 +18,9 @@ Run berth on this machine:
 
 Fleet:
   hosts                 list hosts
-  host join-token [--name NAME] [--uses N] [--ttl SECONDS]
-                        create a token an agent enrolls with
+  host join-token [--name NAME] [--uses N] [--ttl SECONDS] [--team TEAM]
+                        create a token an agent enrolls with (into TEAM)
+  host move HOST TEAM   give a host to another team (site admins)
   host revoke NAME      revoke a host's key and disconnect it
   host rm NAME          forget a host, so that its name can be enrolled anew
   host add --ssh USER@ADDRESS[:PORT] [--name NAME] [--identity FILE | --password-stdin]
@@ -29,6 +31,19 @@ Fleet:
   info                  system-wide information about a host (docker info)
   audit [--limit N]     the audit log, newest first
   audit verify          check the audit log's hash chain
+
+Accounts:
+  user create NAME [--role admin|operator|viewer] [--team TEAM [--team-role R]] [--password-stdin]
+  user ls | user set-role NAME ROLE|none | user rm NAME
+                        site users (site admins); --role is the site-wide role
+  team create NAME | team ls | team rename TEAM NAME | team rm TEAM
+  team member ls TEAM | team member add|set-role TEAM USER --role owner|admin|operator|viewer
+  team member rm TEAM USER
+  team invite TEAM [--role R] [--expires 7d]
+                        print a one-time invitation link; team invite ls TEAM | rm ID
+  token create NAME [--scope viewer|operator|admin] [--expires 30d]
+  token ls [--all] | token rm ID|NAME|PREFIX
+                        your personal API tokens
 
 ${DOCKER_USAGE}
 Environment: BERTH_URL, BERTH_TOKEN, BERTH_CA_FILE (default: ~/.config/berth/config.json), PORT, BIND, DATABASE_URL,
@@ -79,6 +94,22 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'host' && (argv[1] === 'add' || argv[1] === 'uninstall')) {
     return (await import('./commands/host-add.ts')).hostSshMain(argv.slice(1), loadEnv());
   }
+  if (argv[0] === 'user' || argv[0] === 'team' || argv[0] === 'token' || (argv[0] === 'host' && argv[1] === 'move')) {
+    const env = loadEnv();
+    const globals = splitGlobals(argv);
+    const io: AccountsIo = { json: globals.format === 'json', readStdin: async () => { let s = ''; for await (const c of process.stdin) s += String(c); return s; } };
+    try {
+      const api = await apiClient(env);
+      const out = argv[0] === 'user' ? await userCommand(api, argv.slice(1), io)
+        : argv[0] === 'team' ? await teamCommand(api, argv.slice(1), io, (await controlPlane(env)).url)
+          : argv[0] === 'token' ? await tokenCommand(api, argv.slice(1), io)
+            : await hostMoveCommand(api, argv.slice(2));
+      return process.stdout.write(out), 0;
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      throw explain(err, env);
+    }
+  }
   if (argv[0] === 'host' && argv[1] === 'update') {
     const env = loadEnv();
     try {
@@ -102,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
       uses: { type: 'string' },
       ttl: { type: 'string' },
       limit: { type: 'string' },
+      team: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -136,10 +168,10 @@ async function main(argv: string[]): Promise<number> {
         return print(await hostsCommand(api, { json })), 0;
       case 'host':
         if (rest[0] === 'ls' || rest[0] === 'list') return print(await hostsCommand(api, { json })), 0;
-        if (rest[0] === 'join-token') return print(await joinTokenCommand(api, { ...(values.name ? { name: values.name } : {}), uses: int(values.uses, 1, '--uses'), ttl: int(values.ttl, 3600, '--ttl'), json })), 0;
+        if (rest[0] === 'join-token') return print(await joinTokenCommand(api, { ...(values.name ? { name: values.name } : {}), ...(values.team ? { team: values.team } : {}), uses: int(values.uses, 1, '--uses'), ttl: int(values.ttl, 3600, '--ttl'), json })), 0;
         if (rest[0] === 'revoke' && rest[1]) return print(await revokeCommand(api, rest[1])), 0;
         if (rest[0] === 'rm' && rest[1]) return print(await removeCommand(api, rest[1])), 0;
-        throw new UserError('usage: berth host ls | join-token [--name NAME] [--uses N] [--ttl SECONDS] | update [--label-add KEY=VALUE] [--label-rm KEY] NAME | revoke NAME | rm NAME');
+        throw new UserError('usage: berth host ls | join-token [--name NAME] [--uses N] [--ttl SECONDS] [--team TEAM] | move HOST TEAM | update [--label-add KEY=VALUE] [--label-rm KEY] NAME | revoke NAME | rm NAME');
       case 'info':
         return print(await infoCommand(api, await defaultHost(env, values.host), { json })), 0;
       case 'audit':

@@ -4,8 +4,8 @@ import { createApiToken, createUser, systemActor } from '@berth/core';
 import { useTestDatabase } from '@berth/testing/db';
 import { startGateway, type RunningGateway } from '@berth/testing/fleet';
 
-// The only procedures anyone may call without signing in.
-const PUBLIC = new Set(['health', 'auth.login', 'auth.logout']);
+// The only procedures anyone may call without signing in (an invitation's token is its own credential).
+const PUBLIC = new Set(['health', 'auth.login', 'auth.logout', 'invitations.preview', 'invitations.accept']);
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>);
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { appendAudit, AppError, getHost, requireRole, type FleetDispatcher } from '@berth/core';
+import { appendAudit, AppError, requireHostRole, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
 import { StreamChannel, TerminalSize, type Channel } from '@berth/protocol';
 import { requestActor } from './request-actor.ts';
@@ -101,8 +101,8 @@ export class ExecSockets {
       const attach = raw.attach === true ? AttachStart.parse(raw) : null;
       const exec = attach ? null : ExecStart.parse(raw);
       const target = (attach ?? exec)!;
-      requireRole(actor, 'operator', attach ? 'attaching to a container' : 'running a command in a container');
-      const host = await getHost(actor, target.host, this.o.db);
+      // operator on the host's team; another team's host is an unknown one
+      const host = await requireHostRole(actor, target.host, 'operator', attach ? 'attaching to a container' : 'running a command in a container', this.o.db);
       const audited = attach
         ? { action: 'container.attach', params: { start: attach.start, stdin: attach.stdin, tty: !!attach.tty } }
         : { action: 'container.exec', params: { cmd: exec!.cmd, user: exec!.user, tty: !!exec!.tty } };

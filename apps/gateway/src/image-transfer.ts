@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { appendAudit, AppError, getHost, requireRole, type Actor, type FleetDispatcher } from '@berth/core';
+import { appendAudit, AppError, requireHostRole, type Actor, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
 import { StreamChannel, type Channel, type MuxStream } from '@berth/protocol';
 import { crossSite } from './exec-socket.ts';
@@ -54,7 +54,7 @@ export class ImageTransfer {
 
   private async save(actor: Actor, hostName: string, refs: string[], res: ServerResponse): Promise<void> {
     if (refs.length === 0 || refs.length > 100 || refs.some((r) => r.length === 0 || r.length > 512)) throw new AppError('INVALID', 'name the images to save: ?ref=NAME (up to 100)');
-    const host = await getHost(actor, hostName, this.o.db);
+    const host = await requireHostRole(actor, hostName, 'viewer', 'saving images', this.o.db);
     const opened = this.o.fleet.openStream(host.id, 'image.save', { refs }, { timeoutMs: 0 });
     await this.download(actor, res, opened, refs[0]!, { action: 'image.save', hostId: host.id, objectType: 'image', objectId: refs.join(' '), params: { refs } });
   }
@@ -62,8 +62,7 @@ export class ImageTransfer {
   /** `docker export`: operators only, since a container's files may hold what its image did not. */
   private async export(actor: Actor, hostName: string, id: string | null, res: ServerResponse): Promise<void> {
     if (!id || id.length > 128) throw new AppError('INVALID', 'name the container to export: ?id=NAME');
-    requireRole(actor, 'operator', "exporting a container's files");
-    const host = await getHost(actor, hostName, this.o.db);
+    const host = await requireHostRole(actor, hostName, 'operator', "exporting a container's files", this.o.db);
     const opened = this.o.fleet.openStream(host.id, 'container.export', { id }, { timeoutMs: 0 });
     await this.download(actor, res, opened, id, { action: 'container.export', hostId: host.id, objectType: 'container', objectId: id, params: {} });
   }
@@ -96,8 +95,7 @@ export class ImageTransfer {
   }
 
   private async load(actor: Actor, hostName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    requireRole(actor, 'operator', 'loading images');
-    const host = await getHost(actor, hostName, this.o.db);
+    const host = await requireHostRole(actor, hostName, 'operator', 'loading images', this.o.db);
     const { stream, result } = this.o.fleet.openStream(host.id, 'image.load', {}, { timeoutMs: 0 });
     req.on('aborted', () => stream.reset('the upload was cancelled'));
     const settled = result.then(() => null, (err: unknown) => err);

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { Db, Role } from '@berth/db';
-import { AppError, requireRole, type Actor, type AppErrorCode, type FleetDispatcher, type SecretBox } from '@berth/core';
+import { AppError, getHost, requireHostRole, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
 
 export interface Context {
   db: Db;
@@ -27,9 +27,19 @@ const HTTP_CODE: Record<AppErrorCode, TRPCError['code']> = {
   HOST_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   AGENT_ERROR: 'INTERNAL_SERVER_ERROR',
   TIMEOUT: 'TIMEOUT',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 };
 
-const t = initTRPC.context<Context>().create({
+/**
+ * What a procedure declares about itself. `host`: it acts on the host its input names (`host`,
+ * by name or id) and needs `role` on that host's team; `optional` when without a host it works
+ * across the fleet (and filters to the teams the caller sees itself).
+ */
+export interface Meta {
+  host?: { role: AnyRole; what: string; optional?: boolean };
+}
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,
   // event streams stay open for hours: pings keep proxies from closing idle ones
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
@@ -75,7 +85,38 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 
-/** A procedure that only actors with at least `role` may call; checked again in the service. */
+/**
+ * A procedure that acts on one host, named by its input's `host`: the caller needs `role` on
+ * the host's team (site roles count on every team, a token's scope caps them). A host of a
+ * team the caller does not see is NOT_FOUND exactly as an unknown one. The host is handed on
+ * in ctx.host. With `optional`, a call without a host passes (a fleet-wide list, which filters
+ * by team itself).
+ */
+export const hostProcedure = (role: AnyRole, what: string, opts: { optional?: boolean } = {}) =>
+  authedProcedure.meta({ host: { role, what, ...(opts.optional ? { optional: true } : {}) } }).use(async ({ ctx, next, getRawInput }) => {
+    const raw = (await getRawInput()) as { host?: unknown } | undefined;
+    const ref = raw && typeof raw === 'object' ? raw.host : undefined;
+    if (ref === undefined && opts.optional) {
+      requireRoleSomewhere(ctx.actor, role, what);
+      return next({ ctx: { ...ctx, host: null as HostView | null } });
+    }
+    if (typeof ref !== 'string' || ref.length === 0 || ref.length > 64) throw new AppError('INVALID', 'invalid input: host: give the name or id of a host (`berth hosts` lists them)');
+    await requireHostRole(ctx.actor, ref, role, what, ctx.db);
+    const host = await getHost(ctx.actor, ref, ctx.db);
+    return next({ ctx: { ...ctx, host: host as HostView | null } });
+  });
+
+/**
+ * A procedure whose service checks the team itself (join tokens, SSH installs): refused at once
+ * when the caller has `role` on no team at all.
+ */
+export const teamRoleProcedure = (role: AnyRole, what: string) =>
+  authedProcedure.use(({ ctx, next }) => {
+    requireRoleSomewhere(ctx.actor, role, what);
+    return next();
+  });
+
+/** A site-wide procedure that only actors with at least `role` as their site role may call; checked again in the service. */
 export const roleProcedure = (role: Role, what: string) =>
   authedProcedure.use(({ ctx, next }) => {
     try {

@@ -3,7 +3,7 @@
  * API's error formatter. Messages say what was wrong and what to do next.
  */
 export type AppErrorCode =
-  | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'HOST_UNAVAILABLE' | 'AGENT_ERROR' | 'TIMEOUT';
+  | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'HOST_UNAVAILABLE' | 'AGENT_ERROR' | 'TIMEOUT' | 'TOO_MANY_REQUESTS';
 
 export class AppError extends Error {
   constructor(

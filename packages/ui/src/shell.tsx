@@ -2,8 +2,11 @@ import type { ReactNode } from 'react';
 
 export interface NavItem { href: string; label: string; active?: boolean }
 
-/** The page frame: brand, navigation, the signed-in user, and the content. */
-export function Shell({ nav, user, onSignOut, children }: { nav: NavItem[]; user?: string; onSignOut?: () => void; children: ReactNode }) {
+/**
+ * The page frame: brand, navigation, the signed-in user with sign-out (and, when given, sign-out
+ * on every browser), and the content.
+ */
+export function Shell({ nav, user, onSignOut, onSignOutEverywhere, children }: { nav: NavItem[]; user?: string; onSignOut?: () => void; onSignOutEverywhere?: () => void; children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
@@ -19,6 +22,14 @@ export function Shell({ nav, user, onSignOut, children }: { nav: NavItem[]; user
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600 dark:text-slate-400">
             {user && <span>{user}</span>}
             {onSignOut && <button type="button" onClick={onSignOut} className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">Sign out</button>}
+            {onSignOutEverywhere && (
+              <details className="relative">
+                <summary aria-label="Account menu" className="cursor-pointer list-none rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">⋯</summary>
+                <div className="absolute right-0 z-10 mt-1 w-56 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+                  <button type="button" onClick={onSignOutEverywhere} className="w-full rounded px-2 py-1.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800">Sign out everywhere</button>
+                </div>
+              </details>
+            )}
           </div>
         </div>
       </header>

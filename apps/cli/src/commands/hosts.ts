@@ -8,15 +8,15 @@ export async function hostsCommand(api: Api, o: { json: boolean }): Promise<stri
   const hosts = await api.hosts.list.query();
   if (o.json) return JSON.stringify(hosts, null, 2) + '\n';
   return table(
-    ['NAME', 'STATUS', 'OS', 'CPUS', 'MEMORY', 'RUNTIME', 'AGENT', 'LAST SEEN', 'LABELS'],
-    hosts.map((h) => [h.name, h.status, h.facts?.os ?? '', String(h.facts?.cpus ?? ''), h.facts ? bytes(h.facts.memoryBytes) : '', h.facts?.runtime ? `${h.facts.runtime.name} ${h.facts.runtime.version}` : '', h.agentVersion ?? '', since(h.lastSeenAt), Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',')]),
+    ['NAME', 'STATUS', 'TEAM', 'OS', 'CPUS', 'MEMORY', 'RUNTIME', 'AGENT', 'LAST SEEN', 'LABELS'],
+    hosts.map((h) => [h.name, h.status, h.team.name, h.facts?.os ?? '', String(h.facts?.cpus ?? ''), h.facts ? bytes(h.facts.memoryBytes) : '', h.facts?.runtime ? `${h.facts.runtime.name} ${h.facts.runtime.version}` : '', h.agentVersion ?? '', since(h.lastSeenAt), Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',')]),
   );
 }
 
-export async function joinTokenCommand(api: Api, o: { name?: string; uses: number; ttl: number; json: boolean }): Promise<string> {
-  const t = await api.hosts.createJoinToken.mutate({ ...(o.name ? { hostName: o.name } : {}), maxUses: o.uses, ttlSeconds: o.ttl });
+export async function joinTokenCommand(api: Api, o: { name?: string; team?: string; uses: number; ttl: number; json: boolean }): Promise<string> {
+  const t = await api.hosts.createJoinToken.mutate({ ...(o.name ? { hostName: o.name } : {}), ...(o.team ? { team: o.team } : {}), maxUses: o.uses, ttlSeconds: o.ttl });
   if (o.json) return JSON.stringify(t, null, 2) + '\n';
-  return `${t.token}\n(valid until ${t.expiresAt.toISOString()}, ${t.maxUses} use${t.maxUses > 1 ? 's' : ''}${t.hostName ? `, for host ${t.hostName}` : ''})\n`;
+  return `${t.token}\n(valid until ${t.expiresAt.toISOString()}, ${t.maxUses} use${t.maxUses > 1 ? 's' : ''}${t.hostName ? `, for host ${t.hostName}` : ''}, joins team ${t.team})\n`;
 }
 
 export async function removeCommand(api: Api, name: string): Promise<string> {
@@ -80,16 +80,19 @@ export async function infoCommand(api: Api, host: string, o: { json: boolean }):
   ].join('\n');
 }
 
-/** `berth host update --label-add KEY=VALUE --label-rm KEY HOST` (docker node update's flags). */
+/** `berth host update [--label-add KEY=VALUE] [--label-rm KEY] [--team TEAM] HOST` (docker node update's flags; --team moves it). */
 export async function hostUpdateCommand(api: Api, argv: string[]): Promise<string> {
-  const f = parseFlags('host update', argv, { 'label-add': { type: 'string', multiple: true }, 'label-rm': { type: 'string', multiple: true } });
-  if (f.positionals.length !== 1) throw new UserError('host update: requires exactly 1 argument (usage: berth host update [--label-add KEY=VALUE] [--label-rm KEY] HOST)');
+  const f = parseFlags('host update', argv, { 'label-add': { type: 'string', multiple: true }, 'label-rm': { type: 'string', multiple: true }, team: { type: 'string' } });
+  if (f.positionals.length !== 1) throw new UserError('host update: requires exactly 1 argument (usage: berth host update [--label-add KEY=VALUE] [--label-rm KEY] [--team TEAM] HOST)');
   const add: Record<string, string> = {};
   for (const l of f.list('label-add')) {
     const eq = l.indexOf('=');
     if (eq === 0 || !l) throw new UserError(`host update: invalid label ${JSON.stringify(l)}: use KEY=VALUE`);
     add[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
   }
-  const h = await api.hosts.label.mutate({ host: f.positionals[0]!, add, remove: f.list('label-rm') });
+  const host = f.positionals[0]!;
+  if (f.str('team')) await api.hosts.moveToTeam.mutate({ host, team: f.str('team')! });
+  if (!Object.keys(add).length && !f.list('label-rm').length && f.str('team')) return `${host}\n`;
+  const h = await api.hosts.label.mutate({ host, add, remove: f.list('label-rm') });
   return `${h.name}\n`;
 }

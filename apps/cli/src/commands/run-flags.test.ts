@@ -44,7 +44,7 @@ describe('berth run flags → ContainerCreate', () => {
       labels: { tier: 'web', flag: '' }, tty: false, openStdin: false, stdinOnce: false, readonlyRootfs: true, tmpfs: { '/run': 'size=64m', '/tmp': '' }, binds: ['data:/data', '/cache'],
       memory: 512 * 1024 ** 2, memorySwap: 1024 ** 3, cpus: 1.5, cpuShares: 512, pidsLimit: 100, capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: false,
       restartPolicy: { name: 'on-failure', maximumRetryCount: 3 }, autoRemove: false,
-      networkAliases: [], publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], dnsOption: [], addHost: [],
+      networkAliases: [], publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], dnsOption: [], addHost: [], files: [],
     });
     const t = run(['-dit', '--privileged', 'busybox']);
     expect(t.spec).toMatchObject({ tty: true, openStdin: true, privileged: true });

@@ -38,6 +38,7 @@ function Hosts() {
         columns={[
           { key: 'name', header: 'Name', cell: (h) => <Link href={`/hosts/${h.name}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{h.name}</Link> },
           { key: 'status', header: 'Status', cell: (h) => <StatusBadge status={h.status} /> },
+          { key: 'team', header: 'Team', cell: (h) => h.team.name },
           { key: 'os', header: 'OS', cell: (h) => h.facts?.os ?? '—' },
           { key: 'cpu', header: 'CPU', cell: (h) => (h.metrics ? <Meter label={`${h.name} CPU`} value={h.metrics.cpuPercent} max={100} text={`${h.metrics.cpuPercent.toFixed(0)}% · ${h.facts?.cpus ?? "?"} CPUs`} /> : '—') },
           { key: 'memory', header: 'Memory', cell: (h) => (h.metrics ? <Meter label={`${h.name} memory`} value={h.metrics.memoryUsedBytes} max={h.metrics.memoryTotalBytes} text={`${gib(h.metrics.memoryUsedBytes)} / ${gib(h.metrics.memoryTotalBytes)}`} /> : h.facts ? gib(h.facts.memoryBytes) : '—') },

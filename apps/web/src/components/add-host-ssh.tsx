@@ -3,6 +3,7 @@ import { Button, Field, inputClass, Notice } from '@berth/ui';
 import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { TeamSelect } from './team-select.tsx';
 import { api, errorMessage } from '../lib/trpc.ts';
 
 type AddEvent = Parameters<NonNullable<Parameters<typeof api.hosts.addOverSshProgress.subscribe>[1]['onData']>>[0];
@@ -68,6 +69,7 @@ export function AddHostSsh() {
   const [method, setMethod] = useState<'password' | 'key'>('password');
   const [secrets, setSecrets] = useState<Secrets>({});
   const [hostName, setHostName] = useState('');
+  const [team, setTeam] = useState('');
   const [nameEdited, setNameEdited] = useState(false);
   const [controlPlaneUrl, setControlPlaneUrl] = useState('');
   const [allowInsecure, setAllowInsecure] = useState(false);
@@ -134,6 +136,7 @@ export function AddHostSsh() {
         ...auth,
         ...(knownHostKey ? { knownHostKey } : {}),
         hostName: name,
+        ...(team ? { team } : {}),
         controlPlaneUrl: controlPlaneUrl.trim(),
         allowInsecure,
       });
@@ -226,9 +229,12 @@ export function AddHostSsh() {
                 </Field>
               </div>
             )}
-            <div className="grid grid-cols-[16rem_1fr] gap-3">
+            <div className="grid grid-cols-[16rem_12rem_1fr] gap-3">
               <Field label="Host name" hint="its name in berth: lower-case letters, digits and -">
                 <input value={name} onChange={(e) => { setNameEdited(true); setHostName(e.target.value); }} required spellCheck={false} pattern="[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?" className={inputClass} />
+              </Field>
+              <Field label="Team" hint="the team that owns the host">
+                <TeamSelect value={team} onChange={setTeam} />
               </Field>
               <Field label="Control plane URL" hint="the address the agent dials, as the machine reaches this control plane">
                 <input value={controlPlaneUrl} onChange={(e) => setControlPlaneUrl(e.target.value)} required spellCheck={false} className={inputClass} />

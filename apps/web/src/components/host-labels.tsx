@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { HostRow } from '../lib/api-types.ts';
 import { parseHostLabel } from '../lib/labels.ts';
-import { hasRole, useRole } from '../lib/roles.ts';
+import { hasRole, useHostRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { ConfirmAction } from './confirm-action.tsx';
 
@@ -14,7 +14,7 @@ import { ConfirmAction } from './confirm-action.tsx';
  */
 export function HostLabels({ host }: { host: Pick<HostRow, 'name' | 'labels'> }) {
   const client = useQueryClient();
-  const admin = hasRole(useRole(), 'admin');
+  const admin = hasRole(useHostRole(host.name), 'admin');
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

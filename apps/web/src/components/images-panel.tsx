@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { ImageRow } from '../lib/api-types.ts';
 import { createdAgo, dockerSize, shortId, splitRepoTag } from '../lib/format.ts';
-import { hasRole, useRole } from '../lib/roles.ts';
+import { hasRole, useHostRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 import { ActionError, ConfirmStep } from './confirm-action.tsx';
@@ -98,7 +98,7 @@ function ImageActions({ line, onResult, onHistory, onPush, operator }: { line: I
 /** `docker images` for the fleet or one host, with pull, tag, remove and (on one host) prune. */
 export function ImagesPanel({ host }: { host?: string }) {
   const client = useQueryClient();
-  const operator = hasRole(useRole(), 'operator');
+  const operator = hasRole(useHostRole(host), 'operator');
   const [showAll, setShowAll] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const [history, setHistory] = useState<Target | null>(null);

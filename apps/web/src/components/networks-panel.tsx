@@ -6,7 +6,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { NetworkRow } from '../lib/api-types.ts';
 import { isoAgo, shortId } from '../lib/format.ts';
 import { isPredefinedNetwork, validateNetworkForm, type NetworkForm } from '../lib/networks.ts';
-import { hasRole, useRole } from '../lib/roles.ts';
+import { hasRole, useHostRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 import { ConfirmAction } from './confirm-action.tsx';
@@ -109,7 +109,7 @@ function CreateNetwork({ host, hosts, onResult }: { host?: string; hosts: string
 /** `docker network ls` for the fleet or one host, with create, inspect, remove and prune. */
 export function NetworksPanel({ host }: { host?: string }) {
   const client = useQueryClient();
-  const role = useRole();
+  const role = useHostRole(host);
   const operator = hasRole(role, 'operator');
   const [result, setResult] = useState<Result | null>(null);
   const list = useQuery({

@@ -3,7 +3,7 @@ import { Button, Field, inputClass, Notice } from '@berth/ui';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, type FormEvent } from 'react';
-import { hasRole, useRole } from '../lib/roles.ts';
+import { hasRole, useHostRole } from '../lib/roles.ts';
 import { emptyRunForm, validateRunForm, type RunForm as Form } from '../lib/run-spec.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { containerHref } from './containers-table.tsx';
@@ -28,7 +28,7 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
   const bridges = (networks.data?.networks ?? []).filter((n) => n.driver === 'bridge');
   const hostDefault = networks.data ? (bridges.some((n) => n.name === 'bridge') ? 'bridge' : 'none') : null;
   // --network host hands the container every service the host keeps on 127.0.0.1: admins only (the server checks again)
-  const admin = hasRole(useRole(), 'admin');
+  const admin = hasRole(useHostRole(host), 'admin');
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));

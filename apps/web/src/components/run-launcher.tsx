@@ -2,11 +2,16 @@
 import { inputBase } from '@berth/ui';
 import Link from 'next/link';
 import { useState } from 'react';
+import { hasRole, useRoleFor } from '../lib/roles.ts';
 import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 
-/** "Run a container on [host]": the run form lives under a host. */
+/**
+ * "Run a container on [host]": the run form lives under a host. Only hosts whose team the user
+ * may run containers on (operator or more) are offered; with none, no button.
+ */
 export function RunLauncher() {
-  const online = useOnlineHosts();
+  const roleFor = useRoleFor();
+  const online = useOnlineHosts(true, (h) => hasRole(roleFor(h.team.id), 'operator'));
   const [chosen, setChosen] = useState('');
   const host = chosen || online[0];
   if (!host) return null;

@@ -6,7 +6,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { VolumeRow } from '../lib/api-types.ts';
 import { isoAgo } from '../lib/format.ts';
 import { parseLabels, VOLUME_NAME } from '../lib/labels.ts';
-import { hasRole, useRole } from '../lib/roles.ts';
+import { hasRole, useHostRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { useOnlineHosts } from '../lib/use-online-hosts.ts';
 import { ConfirmAction } from './confirm-action.tsx';
@@ -86,7 +86,7 @@ function CreateVolume({ host, hosts, onResult }: { host?: string; hosts: string[
 /** `docker volume ls` for the fleet or one host, with create, remove and prune. */
 export function VolumesPanel({ host }: { host?: string }) {
   const client = useQueryClient();
-  const role = useRole();
+  const role = useHostRole(host);
   const operator = hasRole(role, 'operator');
   const [result, setResult] = useState<Result | null>(null);
   const [pruneAll, setPruneAll] = useState(false);

@@ -15,7 +15,12 @@ const NAV = [
   { href: '/networks', label: 'Networks', match: (p: string) => p.startsWith('/networks') || /^\/hosts\/[^/]+\/networks\//.test(p) },
   { href: '/registries', label: 'Registries', match: (p: string) => p.startsWith('/registries') },
   { href: '/audit', label: 'Audit log', match: (p: string) => p.startsWith('/audit') },
+  { href: '/settings', label: 'Settings', match: (p: string) => p.startsWith('/settings') },
 ];
+
+/** What the header says the user is: the site role, or the teams with the role on each. */
+const whoIs = (me: { username: string; siteRole: string | null; teams: { name: string; role: string | null }[] }) =>
+  `${me.username} (${me.siteRole ?? (me.teams.map((t) => `${t.role} of ${t.name}`).join(', ') || 'no team')})`;
 
 export function AppShell({ children }: { children: ReactNode }) {
   const me = useSession();
@@ -25,8 +30,12 @@ export function AppShell({ children }: { children: ReactNode }) {
     await api.auth.logout.mutate();
     router.replace('/login');
   };
+  const signOutEverywhere = async () => {
+    await api.auth.logoutEverywhere.mutate();
+    router.replace('/login');
+  };
   if (!me.data) return <div className="p-8 text-sm text-slate-500">{me.error ? 'Signing in…' : 'Loading…'}</div>;
-  return <Shell nav={NAV.map(({ href, label, match }) => ({ href, label, active: match(path) }))} user={`${me.data.username} (${me.data.role})`} onSignOut={signOut}>{children}</Shell>;
+  return <Shell nav={NAV.map(({ href, label, match }) => ({ href, label, active: match(path) }))} user={whoIs(me.data)} onSignOut={signOut} onSignOutEverywhere={signOutEverywhere}>{children}</Shell>;
 }
 
 /**

@@ -2,7 +2,7 @@ import { db as defaultDb, type Db, type Host } from '@berth/db';
 import { hashToken } from '@berth/auth';
 import { HostInventory, type HostFacts, type HostMetrics } from '@berth/protocol';
 import type { Actor } from '../actor.ts';
-import { requireRole, systemActor } from '../actor.ts';
+import { requireHostRole, systemActor, visibleHost, visibleTeamIds } from '../actor.ts';
 import { appendAudit, audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 
@@ -18,43 +18,51 @@ export interface HostView {
   facts: HostFacts | null;
   /** the operator's labels, for services' placement constraints (node.labels.KEY) */
   labels: Record<string, string>;
+  /** the team that owns it */
+  team: { id: string; name: string };
 }
 
-export const toView = (h: Host): HostView => ({
+type HostWithTeam = Host & { team?: { id: string; name: string } | null };
+
+export const toView = (h: HostWithTeam): HostView => ({
   id: h.id, name: h.name, status: h.status, agentVersion: h.agentVersion, lastSeenAt: h.lastSeenAt, enrolledAt: h.enrolledAt, facts: (h.facts as HostFacts | null) ?? null,
   labels: (h.labels ?? {}) as Record<string, string>,
+  team: { id: h.teamId, name: h.team?.name ?? '' },
 });
+const withTeam = { team: { select: { id: true, name: true } } } as const;
 
 const LABEL_KEY = /^[a-zA-Z0-9]([a-zA-Z0-9._/-]{0,126}[a-zA-Z0-9])?$/;
 
 /** `docker node update --label-add/--label-rm`: the labels placement constraints match. */
 export async function updateHostLabels(actor: Actor, name: string, change: { add?: Record<string, string>; remove?: string[] }, db: Db = defaultDb()): Promise<HostView> {
-  requireRole(actor, 'admin', 'labelling a host');
+  await requireHostRole(actor, name, 'admin', 'labelling a host', db);
   for (const key of [...Object.keys(change.add ?? {}), ...(change.remove ?? [])]) {
     if (!LABEL_KEY.test(key)) throw new AppError('INVALID', `a host label key is letters, digits, . _ / -, at most 128, starting and ending with a letter or digit: "${key}" is not`);
   }
   for (const [k, v] of Object.entries(change.add ?? {})) if (v.length > 256) throw new AppError('INVALID', `the value of label ${k} is longer than 256 characters`);
   return audited(actor, { action: 'host.label', objectType: 'host', objectId: name, params: change }, async (tx) => {
-    const h = await tx.host.findUnique({ where: { name } });
-    if (!h) throw new AppError('NOT_FOUND', `no host named ${name}: \`berth hosts\` lists them`);
+    const h = await visibleHost(actor, name, tx);
     const labels = { ...((h.labels ?? {}) as Record<string, string>) };
     for (const k of change.remove ?? []) {
       if (!(k in labels)) throw new AppError('NOT_FOUND', `host ${name} has no label ${k}`);
       delete labels[k];
     }
     Object.assign(labels, change.add ?? {});
-    return toView(await tx.host.update({ where: { id: h.id }, data: { labels } }));
+    return toView(await tx.host.update({ where: { id: h.id }, data: { labels }, include: withTeam }));
   }, db);
 }
 
-export async function listHosts(_actor: Actor, db: Db = defaultDb()): Promise<HostView[]> {
-  return (await db.host.findMany({ orderBy: { name: 'asc' } })).map(toView);
+/** The hosts of the teams the actor sees (every host for a site role). */
+export async function listHosts(actor: Actor, db: Db = defaultDb()): Promise<HostView[]> {
+  const teams = visibleTeamIds(actor);
+  return (await db.host.findMany({ where: teams ? { teamId: { in: teams } } : {}, orderBy: { name: 'asc' }, include: withTeam })).map(toView);
 }
 
-export async function getHost(_actor: Actor, nameOrId: string, db: Db = defaultDb()): Promise<HostView> {
-  const h = await db.host.findFirst({ where: /^[0-9a-f-]{36}$/.test(nameOrId) ? { OR: [{ id: nameOrId }, { name: nameOrId }] } : { name: nameOrId } });
-  if (!h) throw new AppError('NOT_FOUND', `no host named ${nameOrId}: \`berth hosts\` lists them`);
-  return toView(h);
+/** A host by name or id; one of a team the actor does not see is answered exactly as an unknown one. */
+export async function getHost(actor: Actor, nameOrId: string, db: Db = defaultDb()): Promise<HostView> {
+  const h = await visibleHost(actor, nameOrId, db);
+  const team = await db.team.findUnique({ where: { id: h.teamId }, select: { id: true, name: true } });
+  return toView({ ...h, team });
 }
 
 export type EnrollResult = { ok: true; host: Host } | { ok: false; code: 'bad_join_token' | 'name_taken' | 'revoked'; message: string };
@@ -85,7 +93,7 @@ export async function enrollHost(input: { joinToken: string; hostName: string; p
     const now = new Date();
     const host = existing
       ? await tx.host.update({ where: { id: existing.id }, data: { publicKey: input.publicKey, agentVersion: input.agentVersion, enrolledAt: existing.enrolledAt ?? now } })
-      : await tx.host.create({ data: { name, publicKey: input.publicKey, agentVersion: input.agentVersion, enrolledAt: now, status: 'pending' } });
+      : await tx.host.create({ data: { name, publicKey: input.publicKey, agentVersion: input.agentVersion, enrolledAt: now, status: 'pending', teamId: jt.teamId } });
     await appendAudit(tx, actor, { action: 'host.enroll', hostId: host.id, objectType: 'host', objectId: name, params: { joinTokenId: jt.id }, outcome: 'ok' });
     return { ok: true, host };
   });
@@ -121,20 +129,20 @@ export async function recordHeartbeat(hostId: string, _metrics: HostMetrics, db:
   await db.host.updateMany({ where: { id: hostId, revokedAt: null }, data: { lastSeenAt: new Date(), status: 'online' } });
 }
 
+/** Revokes a host's key: a site admin, or an admin of the host's team. */
 export async function revokeHost(actor: Actor, name: string, db: Db = defaultDb()): Promise<HostView> {
-  requireRole(actor, 'admin', 'revoking a host');
+  await requireHostRole(actor, name, 'admin', 'revoking a host', db);
   return audited(actor, { action: 'host.revoke', objectType: 'host', objectId: name }, async (tx) => {
-    const h = await tx.host.findUnique({ where: { name } });
-    if (!h) throw new AppError('NOT_FOUND', `no host named ${name}: \`berth hosts\` lists them`);
-    return toView(await tx.host.update({ where: { id: h.id }, data: { revokedAt: new Date(), status: 'revoked' } }));
+    const h = await visibleHost(actor, name, tx);
+    return toView(await tx.host.update({ where: { id: h.id }, data: { revokedAt: new Date(), status: 'revoked' }, include: withTeam }));
   }, db);
 }
 
+/** Forgets a host: a site admin, or an admin of the host's team. */
 export async function removeHost(actor: Actor, name: string, db: Db = defaultDb()): Promise<void> {
-  requireRole(actor, 'admin', 'removing a host');
+  await requireHostRole(actor, name, 'admin', 'removing a host', db);
   await audited(actor, { action: 'host.remove', objectType: 'host', objectId: name }, async (tx) => {
-    const h = await tx.host.findUnique({ where: { name } });
-    if (!h) throw new AppError('NOT_FOUND', `no host named ${name}: \`berth hosts\` lists them`);
+    const h = await visibleHost(actor, name, tx);
     await tx.host.delete({ where: { id: h.id } });
   }, db);
 }

@@ -24,13 +24,15 @@ describe('the fleet’s containers from the inventories in Postgres, a page at a
   const facts = { agentVersion: '0.1.0' } as HostFacts;
   const inventory = (host: string, n: number): HostInventory => ({ containers: Array.from({ length: n }, (_, i) => container(host, i)), images: [], volumes: [], networks: [] });
 
+  let teamId = '';
   beforeEach(async () => {
     await t().db.host.deleteMany({});
+    teamId = (await t().db.team.findUniqueOrThrow({ where: { name: 'default' } })).id;
     for (const [name, n] of [['h1', 250], ['h2', 250], ['gone', 4]] as const) {
-      const h = await t().db.host.create({ data: { name, status: 'online' } });
+      const h = await t().db.host.create({ data: { name, status: 'online', teamId } });
       await recordInventory(h.id, facts, t().db, inventory(name, n));
     }
-    await t().db.host.create({ data: { name: 'silent', status: 'offline' } });
+    await t().db.host.create({ data: { name: 'silent', status: 'offline', teamId } });
     await t().db.host.update({ where: { name: 'gone' }, data: { revokedAt: new Date() } });
   });
 

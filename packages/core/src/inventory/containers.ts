@@ -10,6 +10,8 @@ import { db as defaultDb, Prisma, type Db } from '@berth/db';
 export interface ContainerQuery {
   /** Only this host's. */
   host?: string;
+  /** Only hosts of these teams (what the asking actor sees); null or absent: every team's. */
+  teams?: string[] | null;
   /** Case-insensitive substring of the name, image, id or command. */
   text?: string;
   states?: ContainerStatus[];
@@ -57,6 +59,7 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
   const desc = (q.order ?? (sort === 'created' ? 'desc' : 'asc')) === 'desc';
   const where: Prisma.Sql[] = [Prisma.sql`h.revoked_at IS NULL`];
   if (q.host) where.push(Prisma.sql`h.name = ${q.host}`);
+  if (q.teams) where.push(q.teams.length ? Prisma.sql`h.team_id::text IN (${Prisma.join(q.teams)})` : Prisma.sql`FALSE`);
   if (q.states?.length) where.push(Prisma.sql`c->>'state' IN (${Prisma.join(q.states)})`);
   if (q.text?.trim()) {
     const like = `%${likeEscape(q.text.trim())}%`;
@@ -74,7 +77,7 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
     WHERE ${Prisma.join(where, ' AND ')}
     ORDER BY ${SORT[sort]} ${order}, h.name, c->>'id'
     LIMIT ${limit} OFFSET ${offset}`;
-  const hosts = await db.host.findMany({ where: { revokedAt: null, ...(q.host ? { name: q.host } : {}) }, select: { name: true, status: true, inventoryAt: true }, orderBy: { name: 'asc' } });
+  const hosts = await db.host.findMany({ where: { revokedAt: null, ...(q.host ? { name: q.host } : {}), ...(q.teams ? { teamId: { in: q.teams } } : {}) }, select: { name: true, status: true, inventoryAt: true }, orderBy: { name: 'asc' } });
   const page: InventoryContainer[] = [];
   for (const r of rows) {
     // an inventory row that does not read as a container (a damaged record) is left out, not fatal

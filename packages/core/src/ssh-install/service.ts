@@ -3,7 +3,7 @@
 // the enrollment in its own database, and records the attempt in the audit log.
 import { db as defaultDb, type Db } from '@berth/db';
 import type { Actor } from '../actor.ts';
-import { requireRole } from '../actor.ts';
+import { requireRoleSomewhere } from '../actor.ts';
 import { appendAudit } from '../audit/service.ts';
 import { createJoinToken } from '../join-tokens/service.ts';
 import { installAgentOverSsh, type InstallResult, type InstallStep } from './install.ts';
@@ -18,6 +18,8 @@ export interface AddHostOverSshInput {
   /** The fingerprint the user accepted (shown by a previous HostKeyUnknownError). */
   knownHostKey?: string;
   hostName: string;
+  /** The team the host joins (see createJoinToken when absent). */
+  team?: string;
   /** The URL the host's agent dials: wss://…/agent. */
   controlPlaneUrl: string;
   allowInsecure?: boolean;
@@ -35,7 +37,8 @@ export interface AddHostOverSshDeps {
 
 /** Creates a single-use join token, installs the agent over SSH and waits for it to enroll. */
 export async function addHostOverSsh(actor: Actor, input: AddHostOverSshInput, deps: AddHostOverSshDeps): Promise<InstallResult> {
-  requireRole(actor, 'admin', 'adding a host over SSH');
+  // the team itself is checked when the join token is made (admin of that team)
+  requireRoleSomewhere(actor, 'admin', 'adding a host over SSH');
   const db = deps.db ?? defaultDb();
   let jt: { id: string; token: string } | undefined;
   const params = { address: input.address, port: input.port ?? 22, username: input.username, hostName: input.hostName, method: 'password' in input.auth ? 'password' : 'private key', controlPlaneUrl: input.controlPlaneUrl };
@@ -48,7 +51,7 @@ export async function addHostOverSsh(actor: Actor, input: AddHostOverSshInput, d
       ...(input.knownHostKey ? { knownHostKey: input.knownHostKey } : {}),
       controlPlaneUrl: input.controlPlaneUrl,
       // made only once the host key is verified and the host checked
-      joinToken: async () => (jt = await createJoinToken(actor, { hostName: input.hostName, maxUses: 1, ttlSeconds: 900 }, db)).token,
+      joinToken: async () => (jt = await createJoinToken(actor, { hostName: input.hostName, maxUses: 1, ttlSeconds: 900, ...(input.team ? { team: input.team } : {}) }, db)).token,
       hostName: input.hostName,
       source: deps.source,
       ...(input.allowInsecure ? { allowInsecure: true } : {}),

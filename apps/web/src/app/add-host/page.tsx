@@ -2,6 +2,7 @@
 import { Notice } from '@berth/ui';
 import { AddHostSsh } from '../../components/add-host-ssh.tsx';
 import { Breadcrumb } from '../../components/breadcrumb.tsx';
+import { JoinTokenForm } from '../../components/join-token-form.tsx';
 import { AppShell } from '../../lib/app-shell.tsx';
 import { hasRole, useRole } from '../../lib/roles.ts';
 
@@ -15,7 +16,7 @@ function AddHost() {
         The control plane connects to the machine, verifies its host key, uploads the agent with its own Node.js, installs the berth-agent
         systemd unit with a single-use join token, and waits for the host to enroll.
       </p>
-      {role === undefined ? null : hasRole(role, 'admin') ? <AddHostSsh /> : <Notice tone="warning">Adding a host needs the admin role; you are {role}: ask an admin.</Notice>}
+      {role === undefined ? null : hasRole(role, 'admin') ? <><AddHostSsh /><JoinTokenForm /></> : <Notice tone="warning">Adding a host needs the admin role (of a team, or site-wide); you are {role}: ask an admin.</Notice>}
     </>
   );
 }

@@ -4,7 +4,7 @@ import { publicProcedure } from '../../trpc.ts';
 
 export const login = publicProcedure
   .input(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }))
-  .output(z.object({ username: z.string(), role: z.string() }))
+  .output(z.object({ username: z.string(), role: z.string().nullable() }))
   .mutation(async ({ ctx, input }) => {
     const { token, user } = await loginUser({ ...input, remoteAddr: ctx.remoteAddr, source: ctx.source }, ctx.db);
     ctx.setSessionCookie(token, SESSION_TTL_MS / 1000);

@@ -6,7 +6,7 @@ import { appendAudit, getHost, listHosts, type HostView } from '@berth/core';
 import type { MuxStream } from '@berth/protocol';
 import { toTRPCError, type Context } from '../../trpc.ts';
 
-type Authed = Context & { actor: NonNullable<Context['actor']> };
+type Authed = Context & { actor: NonNullable<Context['actor']>; host?: HostView | null };
 
 /** A host by name or id, as every procedure here takes it. */
 export const HostName = z.string().min(1).max(64);
@@ -14,7 +14,12 @@ export const HostName = z.string().min(1).max(64);
 export const ContainerRef = z.string().min(1).max(128);
 export const ImageRef = z.string().min(1).max(512);
 
-export const resolveHost = (ctx: Authed, host: string): Promise<HostView> => getHost(ctx.actor, host, ctx.db);
+/**
+ * The host a procedure acts on: the one hostProcedure checked (ctx.host), or looked up with the
+ * caller's visibility (another team's host is NOT_FOUND as an unknown one).
+ */
+export const resolveHost = async (ctx: Authed, host: string): Promise<HostView> =>
+  ctx.host && (ctx.host.name === host || ctx.host.id === host) ? ctx.host : getHost(ctx.actor, host, ctx.db);
 
 export interface AuditTarget {
   action: string;

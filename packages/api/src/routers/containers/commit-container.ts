@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, ImageRef, resolveHost } from './agent.ts';
 
 /** `docker commit [-a AUTHOR] [-m MESSAGE] [--pause=false] CONTAINER [REPOSITORY[:TAG]]`: a new image from its changes. */
-export const commitContainer = roleProcedure('operator', 'committing a container')
+export const commitContainer = hostProcedure('operator', 'committing a container')
   .input(z.object({ host: HostName, id: ContainerRef, ref: ImageRef.optional(), author: z.string().max(256).optional(), message: z.string().max(4096).optional(), pause: z.boolean().default(true) }))
   .output(z.object({ id: z.string(), ref: z.string().nullable() }))
   .mutation(async ({ ctx, input }) => {

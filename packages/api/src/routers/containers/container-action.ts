@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, resolveHost } from './agent.ts';
 
 const Action = z.enum(['start', 'stop', 'restart', 'kill', 'pause', 'unpause']);
@@ -9,7 +9,7 @@ export type ContainerAction = z.infer<typeof Action>;
 const DEFAULT_STOP_SECONDS = 10;
 
 /** `docker start|stop|restart|kill|pause|unpause`: one container's lifecycle, audited. */
-export const containerAction = roleProcedure('operator', 'changing a container')
+export const containerAction = hostProcedure('operator', 'changing a container')
   .input(z.object({
     host: HostName,
     id: ContainerRef,

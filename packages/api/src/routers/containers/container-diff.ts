@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** `docker diff`: files added (A), changed (C) or deleted (D) in the container's writable layer. */
-export const containerDiff = authedProcedure
+export const containerDiff = hostProcedure('viewer', 'diffing a container')
   .input(z.object({ host: HostName, id: ContainerRef }))
   .output(z.array(z.object({ kind: z.enum(['A', 'C', 'D']), path: z.string() })))
   .query(async ({ ctx, input }) => {

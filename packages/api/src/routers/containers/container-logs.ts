@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StreamChannel } from '@berth/protocol';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { channelDecoder, ContainerRef, HostName, openOrThrow, relayStream, resolveHost } from './agent.ts';
 
 /**
@@ -8,7 +8,7 @@ import { channelDecoder, ContainerRef, HostName, openOrThrow, relayStream, resol
  * decoded as UTF-8. Ends when the agent's operation ends (at once, or with `follow` when the
  * container stops); a subscriber that goes away cancels the operation on the agent.
  */
-export const containerLogs = authedProcedure
+export const containerLogs = hostProcedure('viewer', "reading a container's logs")
   .input(z.object({
     host: HostName,
     id: ContainerRef,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ContainerStatsSample } from '@berth/protocol';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** `docker stats --no-stream` for one container: one sample. */
-export const containerStats = authedProcedure
+export const containerStats = hostProcedure('viewer', "reading a container's stats")
   .input(z.object({ host: HostName, id: ContainerRef }))
   .output(ContainerStatsSample)
   .query(async ({ ctx, input }) => {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** `docker top`: the processes in the container's cgroup, ps-style. */
-export const containerTop = authedProcedure
+export const containerTop = hostProcedure('viewer', "listing a container's processes")
   .input(z.object({ host: HostName, id: ContainerRef }))
   .output(z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }))
   .query(async ({ ctx, input }) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError, appendAudit } from '@berth/core';
+import { AppError, appendAudit, rankOf, roleOnTeam } from '@berth/core';
 import { ContainerCreate } from '@berth/protocol';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, HostName, resolveHost } from './agent.ts';
 import { adminOnlyFeatures, auditedSpec } from './policy.ts';
 
@@ -11,9 +11,10 @@ const START_TIMEOUT_MS = 60_000;
 /**
  * `docker create`, and with `start` `docker run -d`: the container stays created when it
  * cannot start, and the error says so. Operators may create containers; --privileged, host
- * bind mounts and host-level capabilities need an admin.
+ * bind mounts and host-level capabilities need an admin of the
+ * host's team (or a site admin).
  */
-export const createContainer = roleProcedure('operator', 'creating a container')
+export const createContainer = hostProcedure('operator', 'creating a container')
   .input(z.object({ host: HostName, spec: ContainerCreate, start: z.boolean().default(false) }))
   .output(z.object({ id: z.string(), name: z.string(), started: z.boolean() }))
   .mutation(async ({ ctx, input }) => {
@@ -21,8 +22,10 @@ export const createContainer = roleProcedure('operator', 'creating a container')
     if (input.spec.files.length) throw new AppError('INVALID', 'files are how services get their secrets and configs: create a secret (berth secret create) and a service that mounts it (berth service create --secret)');
     const host = await resolveHost(ctx, input.host);
     const needsAdmin = adminOnlyFeatures(input.spec);
-    if (needsAdmin.length && ctx.actor.role !== 'admin') {
-      const error = `${needsAdmin.join(', ')} needs the admin role; ${ctx.actor.name} is ${ctx.actor.role}: ask an admin, or leave it out`;
+    // a site admin, or an admin (owner) of the host's team
+    const role = roleOnTeam(ctx.actor, host.team.id);
+    if (needsAdmin.length && rankOf(role) < rankOf('admin')) {
+      const error = `${needsAdmin.join(', ')} needs the admin role; ${ctx.actor.name} is ${role} on team ${host.team.name}${ctx.actor.scope ? ` (through a token scoped to ${ctx.actor.scope})` : ''}: ask an admin, or leave it out`;
       await ctx.db.$transaction((tx) => appendAudit(tx, ctx.actor, { action: 'container.create', hostId: host.id, objectType: 'container', objectId: input.spec.name ?? null, params: auditedSpec(input.spec), outcome: 'refused', error }));
       throw new AppError('FORBIDDEN', error);
     }

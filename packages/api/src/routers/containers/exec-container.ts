@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StreamChannel } from '@berth/protocol';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { channelDecoder, ContainerRef, HostName, openOrThrow, recordAudit, relayStream, resolveHost } from './agent.ts';
 
 export type ExecEvent = { type: 'output'; stream: 'stdout' | 'stderr'; text: string } | { type: 'exit'; exitCode: number };
@@ -9,7 +9,7 @@ export type ExecEvent = { type: 'output'; stream: 'stdout' | 'stderr'; text: str
  * `docker exec CONTAINER CMD…` without a terminal: output as it comes, then the exit code.
  * Audited when it ends, with the command and the names (not values) of the extra env.
  */
-export const execContainer = roleProcedure('operator', 'running a command in a container')
+export const execContainer = hostProcedure('operator', 'running a command in a container')
   .input(z.object({
     host: HostName,
     id: ContainerRef,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isSecretKey } from '@berth/core/audit/redact';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** Env entries (NAME=value) whose names look secret keep their name and lose their value. */
@@ -20,7 +20,7 @@ export function maskSecretEnv(value: unknown, depth = 0): unknown {
 }
 
 /** `docker inspect` of a container, Docker's layout; secret-looking env values masked. */
-export const inspectContainer = authedProcedure
+export const inspectContainer = hostProcedure('viewer', 'inspecting a container')
   .input(z.object({ host: HostName, id: ContainerRef }))
   .output(z.record(z.string(), z.unknown()))
   .query(async ({ ctx, input }) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContainerSummary } from '@berth/protocol';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { fanOut, HostName, LIST_TIMEOUT_MS, resolveHost } from './agent.ts';
 
 export const ContainerRow = ContainerSummary.extend({ host: z.string(), hostId: z.string() });
@@ -11,7 +11,7 @@ export const Unavailable = z.object({ host: z.string(), reason: z.string() });
  * parallel; a host that cannot answer is listed in `unavailable` instead of failing the call.
  * `hosts` names the hosts asked. Newest first.
  */
-export const listContainers = authedProcedure
+export const listContainers = hostProcedure('viewer', 'listing containers', { optional: true })
   .input(z.object({ host: HostName.optional(), all: z.boolean().default(false) }))
   .output(z.object({ containers: z.array(ContainerRow), unavailable: z.array(Unavailable), hosts: z.array(z.string()) }))
   .query(async ({ ctx, input }) => {

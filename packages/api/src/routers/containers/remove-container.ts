@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** `docker rm [-f] [-v]`: refused for a running container unless forced. */
-export const removeContainer = roleProcedure('operator', 'removing a container')
+export const removeContainer = hostProcedure('operator', 'removing a container')
   .input(z.object({ host: HostName, id: ContainerRef, force: z.boolean().default(false), volumes: z.boolean().default(false) }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ContainerOperations } from '@berth/protocol';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** `docker rename OLD NEW`. */
-export const renameContainer = roleProcedure('operator', 'renaming a container')
+export const renameContainer = hostProcedure('operator', 'renaming a container')
   .input(z.object({ host: HostName, id: ContainerRef, name: ContainerOperations['container.rename'].params.shape.name }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContainerStatus } from '@berth/protocol';
-import { searchContainers as search } from '@berth/core';
+import { searchContainers as search, visibleTeamIds } from '@berth/core';
 import { authedProcedure } from '../../trpc.ts';
 import { HostName } from './agent.ts';
 import { ContainerRow } from './list-containers.ts';
@@ -9,6 +9,7 @@ import { ContainerRow } from './list-containers.ts';
  * The fleet's containers, a page at a time, from the inventories agents keep reporting: one
  * query whatever the number of hosts, filtered (text, state, label, host) and sorted here.
  * Each host's `inventoryAt` says how fresh its rows are; `containers.list` asks the hosts live.
+ * Only hosts of the caller's teams: another team's host named in `host` gives nothing, as an unknown one.
  */
 export const searchContainers = authedProcedure
   .input(
@@ -32,4 +33,4 @@ export const searchContainers = authedProcedure
       hosts: z.array(z.object({ name: z.string(), status: z.string(), inventoryAt: z.string().nullable() })),
     }),
   )
-  .query(({ ctx, input }) => search(input, ctx.db));
+  .query(({ ctx, input }) => search({ ...input, teams: visibleTeamIds(ctx.actor) }, ctx.db));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /**
@@ -7,7 +7,7 @@ import { ContainerRef, HostName, resolveHost } from './agent.ts';
  * TIMEOUT after `timeoutSeconds` (default an hour) while it still runs: callers that wait
  * longer ask again (HTTP clients and proxies give up on silent requests after minutes).
  */
-export const waitContainer = authedProcedure
+export const waitContainer = hostProcedure('viewer', 'waiting for a container')
   .input(z.object({ host: HostName, id: ContainerRef, timeoutSeconds: z.number().int().min(1).max(86_400).default(3600) }))
   .output(z.object({ exitCode: z.number().int() }))
   .mutation(async ({ ctx, input }) => {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AppError, HOST_NAME } from '@berth/core';
 import { addHostOverSsh, HostKeyUnknownError, parseFingerprint, SshInstallError, type SshAuth } from '@berth/core/ssh-install/index';
-import { roleProcedure, toTRPCError } from '../../trpc.ts';
+import { teamRoleProcedure, toTRPCError } from '../../trpc.ts';
 import { MAX_RUNNING, sshOperations, type SshAddEvent } from './ssh-operations.ts';
 
 /** The checkout this gateway runs from (packages/api/src/routers/hosts/ → the repo root): what gets bundled and installed. */
@@ -40,6 +40,8 @@ export const AddOverSshInput = z
     /** The fingerprint the user accepted after a `host-key` event. */
     knownHostKey: Fingerprint.optional(),
     hostName: z.string().regex(HOST_NAME, 'use lower-case letters, digits and -'),
+    /** the team the host joins (by name or id); checked when its join token is made */
+    team: z.string().min(1).max(64).optional(),
     /**
      * The URL the agent dials, ws(s)://…/agent. Required: the API sees no request headers (its
      * context has none), so the dashboard derives it from its own location (wss://<host>/agent).
@@ -53,7 +55,7 @@ export const AddOverSshInput = z
   .refine((i) => i.passphrase === undefined || i.privateKey !== undefined, { message: 'a passphrase goes with a private key', path: ['passphrase'] });
 
 /** Starts installing the agent on a machine over SSH; returns at once with the operation to watch. */
-export const addOverSsh = roleProcedure('admin', 'adding a host over SSH')
+export const addOverSsh = teamRoleProcedure('admin', 'adding a host over SSH')
   .input(AddOverSshInput)
   .output(z.object({ operationId: z.string() }))
   .mutation(({ ctx, input }) => {
@@ -75,6 +77,7 @@ export const addOverSsh = roleProcedure('admin', 'adding a host over SSH')
             auth,
             ...(input.knownHostKey ? { knownHostKey: input.knownHostKey } : {}),
             hostName: input.hostName,
+            ...(input.team ? { team: input.team } : {}),
             controlPlaneUrl: input.controlPlaneUrl,
             allowInsecure: input.allowInsecure,
             ...(input.pinSha256 ? { pinSha256: input.pinSha256 } : {}),
@@ -108,7 +111,7 @@ const OperationRef = z.object({ operationId: z.string().uuid() });
  * The operation's events: its past steps first, then the new ones as they happen, and one final
  * event (`host-key`, `done` or `error`). Only the admin who started it may watch it.
  */
-export const addOverSshProgress = roleProcedure('admin', 'adding a host over SSH')
+export const addOverSshProgress = teamRoleProcedure('admin', 'adding a host over SSH')
   .input(OperationRef)
   .subscription(({ ctx, input, signal }) => {
     const op = sshOperations.get(input.operationId, ctx.actor);
@@ -117,7 +120,7 @@ export const addOverSshProgress = roleProcedure('admin', 'adding a host over SSH
   });
 
 /** Stops an installation in progress (what was already done on the host stays). */
-export const cancelAddOverSsh = roleProcedure('admin', 'adding a host over SSH')
+export const cancelAddOverSsh = teamRoleProcedure('admin', 'adding a host over SSH')
   .input(OperationRef)
   .output(z.object({ cancelled: z.boolean() }))
   .mutation(({ ctx, input }) => ({ cancelled: sshOperations.cancel(input.operationId, ctx.actor) }));

@@ -8,5 +8,6 @@ import { listHosts } from './list-hosts.ts';
 import { removeHost } from './remove-host.ts';
 import { revokeHost } from './revoke-host.ts';
 import { labelHost } from './label-host.ts';
+import { moveHost } from './move-host.ts';
 
-export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken, df: hostDf, addOverSsh, addOverSshProgress, cancelAddOverSsh, label: labelHost });
+export const hostsRouter = router({ list: listHosts, get: getHost, facts: hostFacts, revoke: revokeHost, remove: removeHost, createJoinToken, df: hostDf, addOverSsh, addOverSshProgress, cancelAddOverSsh, label: labelHost, moveToTeam: moveHost });

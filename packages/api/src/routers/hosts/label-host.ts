@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { updateHostLabels } from '@berth/core';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { HostRef, HostView } from './schemas.ts';
 
 /** `berth host update --label-add KEY=VALUE --label-rm KEY HOST` (docker node update). */
-export const labelHost = roleProcedure('admin', 'labelling a host')
+export const labelHost = hostProcedure('admin', 'labelling a host')
   .input(HostRef.extend({ add: z.record(z.string(), z.string()).default({}), remove: z.array(z.string()).default([]) }))
   .output(HostView)
   .mutation(async ({ ctx, input }) => {

@@ -12,6 +12,8 @@ export const HostView = z.object({
   enrolledAt: z.date().nullable(),
   facts: HostFacts.nullable(),
   labels: z.record(z.string(), z.string()),
+  /** the team that owns it */
+  team: z.object({ id: z.string(), name: z.string() }),
   /** live figures from the latest heartbeat; null while the host is not connected here */
   metrics: HostMetrics.extend({ at: z.date() }).nullable(),
 });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { HostName, ImageRef, resolveHost } from '../containers/agent.ts';
 
 /** `docker image inspect REF`, Docker's layout. */
-export const inspectImage = authedProcedure
+export const inspectImage = hostProcedure('viewer', 'inspecting an image')
   .input(z.object({ host: HostName, ref: ImageRef }))
   .output(z.record(z.string(), z.unknown()))
   .query(async ({ ctx, input }) => {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ImageSummary } from '@berth/protocol';
-import { authedProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { fanOut, HostName, LIST_TIMEOUT_MS, resolveHost } from '../containers/agent.ts';
 import { Unavailable } from '../containers/list-containers.ts';
 
 export const ImageRow = ImageSummary.extend({ host: z.string(), hostId: z.string() });
 
 /** `docker images`: one host's, or every reachable host's in parallel (see containers.list). */
-export const listImages = authedProcedure
+export const listImages = hostProcedure('viewer', 'listing images', { optional: true })
   .input(z.object({ host: HostName.optional(), all: z.boolean().default(false) }))
   .output(z.object({ images: z.array(ImageRow), unavailable: z.array(Unavailable), hosts: z.array(z.string()) }))
   .query(async ({ ctx, input }) => {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, HostName, resolveHost } from '../containers/agent.ts';
 
 /** `docker image prune [-a]`: dangling images, or with `all` every image no container uses. */
-export const pruneImages = roleProcedure('operator', 'pruning images')
+export const pruneImages = hostProcedure('operator', 'pruning images')
   .input(z.object({ host: HostName, all: z.boolean().default(false) }))
   .output(z.object({ deleted: z.array(z.string()), spaceReclaimed: z.number() }))
   .mutation(async ({ ctx, input }) => {

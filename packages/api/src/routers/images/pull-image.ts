@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { credentialsForImage } from '@berth/core';
 import { LayerProgress, StreamChannel } from '@berth/protocol';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { HostName, ImageRef, openOrThrow, progressLines, recordAudit, relayStream, resolveHost } from '../containers/agent.ts';
 
 export type PullEvent = { type: 'progress'; layer: LayerProgress } | { type: 'done'; id: string; digest: string; ref: string };
@@ -13,7 +13,7 @@ const PULL_TIMEOUT_MS = 60 * 60_000;
  * Never goes through the command outbox (a pull may carry registry credentials, which must
  * not be stored); audited when it ends, with the reference only.
  */
-export const pullImage = roleProcedure('operator', 'pulling an image')
+export const pullImage = hostProcedure('operator', 'pulling an image')
   .input(z.object({ host: HostName, ref: ImageRef }))
   .subscription(async ({ ctx, input, signal }) => {
     const host = await resolveHost(ctx, input.host);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { credentialsForImage } from '@berth/core';
 import { StreamChannel } from '@berth/protocol';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { HostName, ImageRef, openOrThrow, progressLines, recordAudit, relayStream, resolveHost } from '../containers/agent.ts';
 
 /** One blob's progress during a push, as the agent reports it. */
@@ -18,7 +18,7 @@ export type PushEvent = { type: 'progress'; blob: BlobProgress } | { type: 'done
  * `docker push REF` over SSE: each blob's progress, then the pushed manifest. Like pull, it
  * never goes through the command outbox, and is audited when it ends.
  */
-export const pushImage = roleProcedure('operator', 'pushing an image')
+export const pushImage = hostProcedure('operator', 'pushing an image')
   .input(z.object({ host: HostName, ref: ImageRef }))
   .subscription(async ({ ctx, input, signal }) => {
     const host = await resolveHost(ctx, input.host);

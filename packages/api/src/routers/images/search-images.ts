@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, credentialsForImage, registryOf } from '@berth/core';
-import { authedProcedure, toTRPCError } from '../../trpc.ts';
+import { hostProcedure, toTRPCError } from '../../trpc.ts';
 import { HostName, openOrThrow, resolveHost } from '../containers/agent.ts';
 
 /**
@@ -8,7 +8,7 @@ import { HostName, openOrThrow, resolveHost } from '../containers/agent.ts';
  * registry): the repositories in the registry's catalog whose name contains TERM. Stored
  * credentials for the registry go with it, over a stream, never through the outbox.
  */
-export const searchImages = authedProcedure
+export const searchImages = hostProcedure('viewer', 'searching a registry')
   .input(z.object({ host: HostName, term: z.string().min(1).max(512), limit: z.number().int().min(1).max(100).default(25) }))
   .output(z.array(z.object({ name: z.string() })))
   .query(async ({ ctx, input }) => {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { roleProcedure } from '../../trpc.ts';
+import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, HostName, ImageRef, resolveHost } from '../containers/agent.ts';
 
 /** `docker tag SOURCE TARGET`. */
-export const tagImage = roleProcedure('operator', 'tagging an image')
+export const tagImage = hostProcedure('operator', 'tagging an image')
   .input(z.object({ host: HostName, source: ImageRef, target: ImageRef }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {

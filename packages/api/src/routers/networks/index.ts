@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NetworkName, NetworkSummary } from '@berth/protocol';
-import { authedProcedure, roleProcedure, router } from '../../trpc.ts';
+import { hostProcedure, router } from '../../trpc.ts';
 import { auditedCall, fanOut, HostName, LIST_TIMEOUT_MS, resolveHost } from '../containers/agent.ts';
 
 const Ref = z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a network is named by its name or id');
@@ -9,7 +9,7 @@ const NetworkRow = NetworkSummary.extend({ host: z.string(), hostId: z.string() 
 const Ok = z.object({ ok: z.literal(true) });
 
 /** `docker network ls`: one host's, or every reachable host's with the unreachable ones named. */
-const listNetworks = authedProcedure
+const listNetworks = hostProcedure('viewer', 'listing networks', { optional: true })
   .input(z.object({ host: HostName.optional() }))
   .output(z.object({ networks: z.array(NetworkRow), unavailable: z.array(z.object({ host: z.string(), reason: z.string() })) }))
   .query(async ({ ctx, input }) => {
@@ -22,12 +22,12 @@ const listNetworks = authedProcedure
     return { networks: r.rows.sort((a, b) => a.host.localeCompare(b.host)), unavailable: r.unavailable };
   });
 
-const inspectNetwork = authedProcedure
+const inspectNetwork = hostProcedure('viewer', 'inspecting a network')
   .input(z.object({ host: HostName, network: Ref }))
   .output(NetworkSummary)
   .query(async ({ ctx, input }) => ctx.fleet.request((await resolveHost(ctx, input.host)).id, 'network.inspect', { network: input.network }));
 
-const createNetwork = roleProcedure('operator', 'creating a network')
+const createNetwork = hostProcedure('operator', 'creating a network')
   .input(
     z.object({
       host: HostName,
@@ -47,7 +47,7 @@ const createNetwork = roleProcedure('operator', 'creating a network')
   });
 
 /** `docker network rm`: refused by the agent while containers use it, naming them. */
-const removeNetwork = roleProcedure('operator', 'removing a network')
+const removeNetwork = hostProcedure('operator', 'removing a network')
   .input(z.object({ host: HostName, network: Ref }))
   .output(Ok)
   .mutation(async ({ ctx, input }) => {
@@ -55,7 +55,7 @@ const removeNetwork = roleProcedure('operator', 'removing a network')
     return auditedCall(ctx, { action: 'network.remove', hostId: host.id, objectType: 'network', objectId: input.network }, () => ctx.fleet.request(host.id, 'network.remove', { network: input.network }));
   });
 
-const connectNetwork = roleProcedure('operator', 'connecting a container to a network')
+const connectNetwork = hostProcedure('operator', 'connecting a container to a network')
   .input(z.object({ host: HostName, network: Ref, container: ContainerRef, aliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/)).default([]), ipv4Address: z.string().optional() }))
   .output(Ok)
   .mutation(async ({ ctx, input }) => {
@@ -65,7 +65,7 @@ const connectNetwork = roleProcedure('operator', 'connecting a container to a ne
       ctx.fleet.request(host.id, 'network.connect', { network: input.network, container, aliases: input.aliases, ...(input.ipv4Address ? { ipv4Address: input.ipv4Address } : {}) }));
   });
 
-const disconnectNetwork = roleProcedure('operator', 'disconnecting a container from a network')
+const disconnectNetwork = hostProcedure('operator', 'disconnecting a container from a network')
   .input(z.object({ host: HostName, network: Ref, container: ContainerRef, force: z.boolean().default(false) }))
   .output(Ok)
   .mutation(async ({ ctx, input }) => {
@@ -75,7 +75,7 @@ const disconnectNetwork = roleProcedure('operator', 'disconnecting a container f
       ctx.fleet.request(host.id, 'network.disconnect', { network: input.network, container, force: input.force }));
   });
 
-const pruneNetworks = roleProcedure('operator', 'pruning networks')
+const pruneNetworks = hostProcedure('operator', 'pruning networks')
   .input(z.object({ host: HostName }))
   .output(z.object({ deleted: z.array(z.string()) }))
   .mutation(async ({ ctx, input }) => {

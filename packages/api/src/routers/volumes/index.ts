@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { VolumeSummary } from '@berth/protocol';
-import { authedProcedure, roleProcedure, router } from '../../trpc.ts';
+import { hostProcedure, router } from '../../trpc.ts';
 import { auditedCall, fanOut, HostName, LIST_TIMEOUT_MS, resolveHost } from '../containers/agent.ts';
 
 const VolumeName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'a volume name is [a-zA-Z0-9][a-zA-Z0-9_.-]+').max(128);
 const VolumeRow = VolumeSummary.extend({ host: z.string(), hostId: z.string() });
 
 /** `docker volume ls`: one host's, or every reachable host's with the unreachable ones named. */
-const listVolumes = authedProcedure
+const listVolumes = hostProcedure('viewer', 'listing volumes', { optional: true })
   .input(z.object({ host: HostName.optional() }))
   .output(z.object({ volumes: z.array(VolumeRow), unavailable: z.array(z.object({ host: z.string(), reason: z.string() })) }))
   .query(async ({ ctx, input }) => {
@@ -20,12 +20,12 @@ const listVolumes = authedProcedure
     return { volumes: r.rows.sort((a, b) => a.host.localeCompare(b.host) || a.name.localeCompare(b.name)), unavailable: r.unavailable };
   });
 
-const inspectVolume = authedProcedure
+const inspectVolume = hostProcedure('viewer', 'inspecting a volume')
   .input(z.object({ host: HostName, name: VolumeName }))
   .output(VolumeSummary)
   .query(async ({ ctx, input }) => ctx.fleet.request((await resolveHost(ctx, input.host)).id, 'volume.inspect', { name: input.name }));
 
-const createVolume = roleProcedure('operator', 'creating a volume')
+const createVolume = hostProcedure('operator', 'creating a volume')
   .input(z.object({ host: HostName, name: VolumeName.optional(), labels: z.record(z.string(), z.string()).default({}) }))
   .output(VolumeSummary)
   .mutation(async ({ ctx, input }) => {
@@ -35,7 +35,7 @@ const createVolume = roleProcedure('operator', 'creating a volume')
   });
 
 /** `docker volume rm`: refused by the agent while any container mounts it, naming them. */
-const removeVolume = roleProcedure('operator', 'removing a volume')
+const removeVolume = hostProcedure('operator', 'removing a volume')
   .input(z.object({ host: HostName, name: VolumeName }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {
@@ -43,7 +43,7 @@ const removeVolume = roleProcedure('operator', 'removing a volume')
     return auditedCall(ctx, { action: 'volume.remove', hostId: host.id, objectType: 'volume', objectId: input.name }, () => ctx.fleet.request(host.id, 'volume.remove', { name: input.name }));
   });
 
-const pruneVolumes = roleProcedure('operator', 'pruning volumes')
+const pruneVolumes = hostProcedure('operator', 'pruning volumes')
   .input(z.object({ host: HostName, all: z.boolean().default(false) }))
   .output(z.object({ deleted: z.array(z.string()) }))
   .mutation(async ({ ctx, input }) => {

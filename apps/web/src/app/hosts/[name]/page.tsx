@@ -12,6 +12,7 @@ import { ImagesPanel } from '../../../components/images-panel.tsx';
 import { NetworksPanel } from '../../../components/networks-panel.tsx';
 import { VolumesPanel } from '../../../components/volumes-panel.tsx';
 import { AppShell } from '../../../lib/app-shell.tsx';
+import { hasRole, useRoleFor } from '../../../lib/roles.ts';
 import { api, errorMessage } from '../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../lib/use-fleet-events.ts';
 import { useRouteParams } from '../../../lib/use-route-params.ts';
@@ -23,6 +24,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function HostDetail({ name }: { name: string }) {
   useFleetEvents();
   const host = useQuery({ queryKey: ['host', name], queryFn: () => api.hosts.get.query({ host: name }), refetchInterval: 60_000 });
+  const roleFor = useRoleFor();
   const online = host.data?.status === 'online' || host.data?.status === 'degraded';
   // asked of the agent now; the cached copy from its last inventory stands in while it is away
   const live = useQuery({ queryKey: ['facts', name], queryFn: () => api.hosts.facts.query({ host: name }), enabled: online, refetchInterval: 60_000 });
@@ -46,8 +48,9 @@ function HostDetail({ name }: { name: string }) {
       <div className="mb-4 flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{h.name}</h1>
         <StatusBadge status={h.status} />
+        <span className="rounded-md border border-slate-300 px-2 py-0.5 text-xs text-slate-600 dark:border-slate-700 dark:text-slate-400">team {h.team.name}</span>
         <span className="text-sm text-slate-500">{facts ? `${facts.os} · ${facts.kernel} · ${facts.runtime ? `${facts.runtime.name} ${facts.runtime.version}` : 'no runtime'}` : ''}</span>
-        {online && <Link href={`/hosts/${encodeURIComponent(h.name)}/run`} className="ml-auto rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">Run a container</Link>}
+        {online && hasRole(roleFor(h.team.id), 'operator') && <Link href={`/hosts/${encodeURIComponent(h.name)}/run`} className="ml-auto rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">Run a container</Link>}
       </div>
       <div className="mb-6 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
         <HostMeters host={h} />

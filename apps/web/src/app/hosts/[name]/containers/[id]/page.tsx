@@ -18,7 +18,7 @@ import { TerminalPanel } from '../../../../../components/terminal-panel.tsx';
 import type { ContainerRow } from '../../../../../lib/api-types.ts';
 import { binarySize, createdAgo, ioPair, shortId } from '../../../../../lib/format.ts';
 import { AppShell } from '../../../../../lib/app-shell.tsx';
-import { hasRole, useRole } from '../../../../../lib/roles.ts';
+import { hasRole, useHostRole } from '../../../../../lib/roles.ts';
 import { api, errorMessage } from '../../../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../../../lib/use-fleet-events.ts';
 import { useRouteParams } from '../../../../../lib/use-route-params.ts';
@@ -94,7 +94,7 @@ function useTab(): [TabId, (id: string) => void] {
 function ContainerDetail({ host, id }: { host: string; id: string }) {
   useFleetEvents({ metrics: false });
   const router = useRouter();
-  const role = useRole();
+  const role = useHostRole(host);
   const [tab, select] = useTab();
   const list = useQuery({ queryKey: ['container', host, id, 'summary'], queryFn: () => api.containers.list.query({ host, all: true }), refetchInterval: 30_000 });
   const c = list.data?.containers.find((x) => x.id === id) ?? list.data?.containers.find((x) => x.id.startsWith(id) || x.name === id);

@@ -13,7 +13,7 @@ import type { ContainerRow, NetworkDetail } from '../../../../../lib/api-types.t
 import { AppShell } from '../../../../../lib/app-shell.tsx';
 import { isoAgo, shortId } from '../../../../../lib/format.ts';
 import { isPredefinedNetwork } from '../../../../../lib/networks.ts';
-import { hasRole, useRole } from '../../../../../lib/roles.ts';
+import { hasRole, useHostRole } from '../../../../../lib/roles.ts';
 import { api, errorMessage } from '../../../../../lib/trpc.ts';
 import { useFleetEvents } from '../../../../../lib/use-fleet-events.ts';
 import { useRouteParams } from '../../../../../lib/use-route-params.ts';
@@ -26,7 +26,7 @@ const none = <span className="text-slate-500">—</span>;
 function NetworkPage({ host, name }: { host: string; name: string }) {
   useFleetEvents({ metrics: false });
   const router = useRouter();
-  const operator = hasRole(useRole(), 'operator');
+  const operator = hasRole(useHostRole(host), 'operator');
   const [message, setMessage] = useState<string | null>(null);
   const net = useQuery({ queryKey: ['networks', host, 'inspect', name], queryFn: () => api.networks.inspect.query({ host, network: name }), refetchInterval: 30_000 });
   const containers = useQuery({ queryKey: ['containers', host, true], queryFn: () => api.containers.list.query({ host, all: true }), refetchInterval: 30_000 });

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TRPCError } from '@trpc/server';
+import { actorForToken, appendAudit, createApiToken, createTeam, createUser, noFleet, systemActor, type Actor } from '@berth/core';
+import type { ContainerSummary } from '@berth/protocol';
+import { useTestDatabase } from '@berth/testing/db';
+import { appRouter } from './root.ts';
+import { createCallerFactory, type Context } from './trpc.ts';
+import { eventFilter } from './routers/events/stream-events.ts';
+
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; meta?: { host?: { role: string; optional?: boolean } }; inputs: unknown[] } };
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
+
+/** The keys of a procedure's input object, through .default()/.optional() wrappers. */
+function inputKeys(p: Procedure): string[] {
+  return p._def.inputs.flatMap((i) => {
+    const s = i as { shape?: object; def?: { innerType?: { shape?: object } } };
+    return Object.keys(s.shape ?? s.def?.innerType?.shape ?? {});
+  });
+}
+
+/**
+ * Procedures that take a `host` but are not host-scoped through hostProcedure, each with why.
+ * A new procedure taking a host must either use hostProcedure or be listed here with a reason.
+ */
+const NOT_HOST_PROCEDURES: Record<string, string> = {
+  'containers.search': 'reads the inventories in Postgres filtered to the caller\'s teams: another team\'s host gives no rows, like an unknown one (tested below)',
+  'hosts.moveToTeam': 'site admins only, who see every host',
+};
+
+const createCaller = createCallerFactory(appRouter);
+const callerFor = (db: Context['db'], actor: Actor | null) =>
+  createCaller({ db, actor, remoteAddr: '127.0.0.1', source: 'web', fleet: noFleet, secrets: null, sessionToken: null, setSessionCookie: () => {} });
+
+/** Calls a procedure by its path with a raw input; returns the error (or null when it passed). */
+async function attempt(caller: ReturnType<typeof callerFor>, path: string, input: unknown): Promise<TRPCError | null> {
+  let fn: unknown = caller;
+  for (const part of path.split('.')) fn = (fn as Record<string, unknown>)[part];
+  try {
+    const r = await (fn as (i: unknown) => Promise<unknown>)(input);
+    // a subscription's iterator: its first step runs the resolver
+    if (r && typeof r === 'object' && Symbol.asyncIterator in r) await (r as AsyncIterable<unknown>)[Symbol.asyncIterator]().next();
+    return null;
+  } catch (err) {
+    return err as TRPCError;
+  }
+}
+
+const container = (name: string): ContainerSummary => ({
+  id: `${name}`.padEnd(64, '0'), name, image: 'busybox', imageId: 'sha256:x', command: 'sh', created: 1_700_000_000, state: 'running', status: '', exitCode: null, labels: {}, ports: [], networks: [],
+});
+
+describe('teams: a user of one team cannot see or touch another team\'s hosts by any id', () => {
+  const t = useTestDatabase();
+  const ids = { a1: '', b1: '' };
+  let siteAdmin: Actor;
+  let bob: Actor; // owner of team b, no site role
+  let vic: Actor; // viewer of team default
+  let otto: Actor; // operator of team default
+  let ada: Actor; // admin of team default, no site role
+  const asActor = async (userId: string): Promise<Actor> => {
+    const u = await t().db.user.findUniqueOrThrow({ where: { id: userId }, include: { memberships: true } });
+    return { kind: 'user', id: u.id, name: u.username, role: u.role, teams: Object.fromEntries(u.memberships.map((m) => [m.teamId, m.role])), scope: null, source: 'web', remoteAddr: null };
+  };
+
+  beforeAll(async () => {
+    const db = t().db;
+    const def = await db.team.findUniqueOrThrow({ where: { name: 'default' } });
+    const b = await createTeam(systemActor(), { name: 'b' }, db);
+    const a1 = await db.host.create({ data: { name: 'a1', status: 'online', teamId: def.id } });
+    const b1 = await db.host.create({ data: { name: 'b1', status: 'online', teamId: b.id } });
+    Object.assign(ids, { a1: a1.id, b1: b1.id });
+    // what an agent last reported (containers.search reads it)
+    const inventory = (name: string) => ({ inventory: { containers: [container(name)], images: [], volumes: [], networks: [] }, inventoryAt: new Date() });
+    await db.host.update({ where: { id: a1.id }, data: inventory('secret-of-a') });
+    await db.host.update({ where: { id: b1.id }, data: inventory('bobs-app') });
+    const mk = async (username: string, role: 'admin' | null, team?: { id: string; role: 'owner' | 'admin' | 'operator' | 'viewer' }) =>
+      asActor((await createUser(systemActor(), { username, password: 'a-long-password', role, ...(team ? { team } : {}) }, db)).id);
+    siteAdmin = await mk('root', 'admin');
+    bob = await mk('bob', null, { id: b.id, role: 'owner' });
+    vic = await mk('vic', null, { id: def.id, role: 'viewer' });
+    otto = await mk('otto', null, { id: def.id, role: 'operator' });
+    ada = await mk('ada', null, { id: def.id, role: 'admin' });
+    await db.$transaction((tx) => appendAudit(tx, siteAdmin, { action: 'container.create', hostId: a1.id, objectType: 'container', objectId: 'secret-of-a', outcome: 'ok' }));
+  });
+
+  it('checks every procedure that takes a host: hostProcedure, or listed with a reason', () => {
+    const unchecked = procedures.filter(([path, p]) => inputKeys(p).includes('host') && !p._def.meta?.host && !(path in NOT_HOST_PROCEDURES)).map(([path]) => path);
+    expect(unchecked).toEqual([]);
+    expect(procedures.filter(([, p]) => p._def.meta?.host).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('answers another team\'s host, by id or by name, exactly as an unknown host (NOT_FOUND), for every host procedure', async () => {
+    const caller = callerFor(t().db, bob);
+    const checked = procedures.filter(([, p]) => p._def.meta?.host);
+    for (const [path] of checked) {
+      const unknownId = randomUUID();
+      const [byId, byName, unknown, unknownName] = [
+        await attempt(caller, path, { host: ids.a1 }),
+        await attempt(caller, path, { host: 'a1' }),
+        await attempt(caller, path, { host: unknownId }),
+        await attempt(caller, path, { host: 'no-such-host' }),
+      ];
+      expect(byId?.code, `${path} with team default's host id`).toBe('NOT_FOUND');
+      expect(byId?.message.replace(ids.a1, 'REF')).toBe(unknown?.message.replace(unknownId, 'REF'));
+      expect(byName?.code, `${path} with team default's host name`).toBe('NOT_FOUND');
+      expect(byName?.message.replace('a1', 'REF')).toBe(unknownName?.message.replace('no-such-host', 'REF'));
+      // bob's own host gets past the check (to input validation, or the fleet: no agent here);
+      // removing and revoking succeed, so they get a host of their own
+      let mine = 'b1';
+      if (path === 'hosts.remove' || path === 'hosts.revoke') {
+        mine = `b-${path.split('.')[1]}`;
+        await t().db.host.create({ data: { name: mine, teamId: (await t().db.team.findUniqueOrThrow({ where: { name: 'b' } })).id } });
+      }
+      const own = await attempt(caller, path, { host: mine });
+      expect(own?.code, `${path} on bob's own host`).not.toBe('NOT_FOUND');
+      expect(own?.code, `${path} on bob's own host`).not.toBe('FORBIDDEN');
+      if (mine !== 'b1') await t().db.host.deleteMany({ where: { name: mine } });
+    }
+  });
+
+  it('lists and searches nothing of another team: hosts, containers, images, volumes, networks, audit', async () => {
+    const caller = callerFor(t().db, bob);
+    expect((await caller.hosts.list()).map((h) => [h.name, h.team.name])).toEqual([['b1', 'b']]);
+    const search = await caller.containers.search({});
+    expect(search.rows.map((r) => r.name)).toEqual(['bobs-app']);
+    expect(search.hosts.map((h) => h.name)).toEqual(['b1']);
+    expect((await caller.containers.search({ host: 'a1' })).rows).toEqual([]);
+    expect((await caller.containers.search({ text: 'secret' })).total).toBe(0);
+    for (const list of [caller.containers.list({}), caller.images.list({}), caller.volumes.list({}), caller.networks.list({})]) {
+      const r = await list;
+      // b1 has no agent connected here: it is reported unavailable; a1 is not asked at all
+      expect(r.unavailable.map((u) => u.host)).toEqual(['b1']);
+      expect(JSON.stringify(r)).not.toContain('a1');
+    }
+    const audit = await caller.audit.list({});
+    expect(audit.some((e) => e.objectId === 'secret-of-a')).toBe(false);
+    expect((await callerFor(t().db, siteAdmin).audit.list({})).some((e) => e.objectId === 'secret-of-a')).toBe(true);
+    expect((await callerFor(t().db, vic).audit.list({})).some((e) => e.objectId === 'secret-of-a')).toBe(true);
+    expect((await caller.teams.list()).map((x) => x.name)).toEqual(['b']);
+    await expect(caller.teams.members({ team: 'default' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no team named default: `berth team ls` lists them' });
+  });
+
+  it('delivers a host\'s events to its team and site roles, never to another team', async () => {
+    const e = (hostId: string) => ({ kind: 'host.status' as const, hostId, status: 'online' as const, at: 0 });
+    const forBob = eventFilter(bob, t().db);
+    const forVic = eventFilter(vic, t().db);
+    const forRoot = eventFilter(siteAdmin, t().db);
+    expect([await forBob(e(ids.a1)), await forBob(e(ids.b1)), await forBob(e(randomUUID()))]).toEqual([false, true, false]);
+    expect([await forVic(e(ids.a1)), await forVic(e(ids.b1))]).toEqual([true, false]);
+    expect([await forRoot(e(ids.a1)), await forRoot(e(ids.b1))]).toEqual([true, true]);
+    // a member removed from the team stops receiving once the memberships are read again
+    let now = 0;
+    const forVic2 = eventFilter(vic, t().db, () => now);
+    expect(await forVic2(e(ids.a1))).toBe(true);
+    const def = await t().db.team.findUniqueOrThrow({ where: { name: 'default' } });
+    await t().db.membership.delete({ where: { userId_teamId: { userId: vic.id!, teamId: def.id } } });
+    expect(await forVic2(e(ids.a1))).toBe(true); // within the 5 s it trusts what it read
+    now += 6_000;
+    expect(await forVic2(e(ids.a1))).toBe(false);
+    await t().db.membership.create({ data: { userId: vic.id!, teamId: def.id, role: 'viewer' } });
+  });
+
+  it('refuses a viewer containers changes, naming the role; an operator privileged containers; a team admin only on its own team', async () => {
+    const create = (actor: Actor, host: string, spec: Record<string, unknown> = {}) => attempt(callerFor(t().db, actor), 'containers.create', { host, spec: { image: 'busybox', ...spec } });
+    for (const [path, input] of [['containers.create', { host: 'a1', spec: { image: 'busybox' } }], ['containers.action', { host: 'a1', id: 'x', action: 'start' }], ['containers.action', { host: 'a1', id: 'x', action: 'stop' }], ['containers.remove', { host: 'a1', id: 'x' }]] as const) {
+      const err = await attempt(callerFor(t().db, vic), path, input);
+      expect(err?.code, path).toBe('FORBIDDEN');
+      expect(err?.message).toMatch(/needs the operator role; vic is viewer/);
+    }
+    // allowed: it reaches the fleet, which has no agent here
+    expect((await create(otto, 'a1'))?.code).toBe('SERVICE_UNAVAILABLE');
+    const privileged = await create(otto, 'a1', { privileged: true });
+    expect(privileged?.code).toBe('FORBIDDEN');
+    expect(privileged?.message).toBe('--privileged needs the admin role; otto is operator on team default: ask an admin, or leave it out');
+    expect((await create(ada, 'a1', { privileged: true, binds: ['/etc:/host-etc'] }))?.code).toBe('SERVICE_UNAVAILABLE');
+    expect((await create(ada, 'b1', { privileged: true }))?.code).toBe('NOT_FOUND');
+    expect((await create(bob, 'b1', { network: 'host' }))?.code).toBe('SERVICE_UNAVAILABLE');
+    // the refusal is in the audit log, on the host
+    const refused = await t().db.auditEntry.findFirst({ where: { action: 'container.create', outcome: 'refused', actorName: 'otto' } });
+    expect(refused?.hostId).toBe(ids.a1);
+    // a team admin enrolls hosts into its own team only; revokes its own team's hosts
+    expect((await callerFor(t().db, ada).hosts.createJoinToken({})).team).toBe('default');
+    await expect(callerFor(t().db, ada).hosts.createJoinToken({ team: 'b' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(callerFor(t().db, otto).hosts.createJoinToken({})).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'creating a join token needs the admin role; otto is operator: ask an admin' });
+    expect((await attempt(callerFor(t().db, otto), 'hosts.revoke', { host: 'a1' }))?.message).toBe('revoking a host needs the admin role; otto is operator: ask an admin');
+    expect((await attempt(callerFor(t().db, ada), 'hosts.revoke', { host: 'b1' }))?.code).toBe('NOT_FOUND');
+  });
+
+  it('caps a token by its scope: a viewer-scoped token of a site admin cannot change anything', async () => {
+    const { token } = await createApiToken(siteAdmin, { name: 'read-only', scope: 'viewer' }, t().db);
+    const actor = (await actorForToken(token, { remoteAddr: null, source: 'cli' }, t().db))!;
+    expect(actor.scope).toBe('viewer');
+    const caller = callerFor(t().db, actor);
+    expect((await caller.hosts.list()).map((h) => h.name)).toEqual(['a1', 'b1']);
+    const err = await attempt(caller, 'containers.action', { host: 'a1', id: 'x', action: 'stop' });
+    expect(err?.code).toBe('FORBIDDEN');
+    expect(err?.message).toBe('changing a container needs the operator role; root is viewer (through a token scoped to viewer): ask an admin');
+    await expect(caller.teams.create({ name: 'nope' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // a token made through a scoped token is no wider than it
+    expect((await caller.auth.createApiToken({ name: 'wider', scope: 'admin' })).scope).toBe('viewer');
+    // an operator-scoped token of the team admin runs containers but not privileged ones
+    const op = await createApiToken(ada, { name: 'ci', scope: 'operator' }, t().db);
+    const opActor = (await actorForToken(op.token, { remoteAddr: null, source: 'cli' }, t().db))!;
+    const priv = await attempt(callerFor(t().db, opActor), 'containers.create', { host: 'a1', spec: { image: 'busybox', privileged: true } });
+    expect(priv?.message).toBe('--privileged needs the admin role; ada is operator on team default (through a token scoped to operator): ask an admin, or leave it out');
+  });
+});
