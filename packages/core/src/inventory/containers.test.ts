@@ -7,7 +7,7 @@ import { searchContainers } from './containers.ts';
 const container = (host: string, i: number): ContainerSummary => ({
   id: `${host}${String(i).padStart(4, '0')}`.padEnd(64, '0'),
   name: `app-${i}`,
-  image: i % 2 ? 'nginx:1' : 'redis:7',
+  image: i % 2 ? 'nginx:1' : i % 10 === 0 ? 'registry.local:5000/team/redis_x:7' : 'redis:7',
   imageId: 'sha256:x',
   command: 'run',
   created: 1_700_000_000 + i,
@@ -54,6 +54,13 @@ describe('the fleet’s containers from the inventories in Postgres, a page at a
     expect((await searchContainers({ label: 'nope' }, t().db)).total).toBe(0);
     expect((await searchContainers({ states: ['exited'] }, t().db)).total).toBe(168);
     expect((await searchContainers({ host: 'h2' }, t().db)).total).toBe(250);
+    // image: a substring of the reference, any case; its registry and tag count, `_` is literal
+    expect((await searchContainers({ image: 'NGINX' }, t().db)).total).toBe(250);
+    expect((await searchContainers({ image: 'redis' }, t().db)).total).toBe(250);
+    expect((await searchContainers({ image: 'registry.local:5000/' }, t().db)).total).toBe(50);
+    expect((await searchContainers({ image: 'redis_x', host: 'h1', states: ['exited'] }, t().db)).rows.every((r) => r.image === 'registry.local:5000/team/redis_x:7' && r.host === 'h1' && r.state === 'exited')).toBe(true);
+    expect((await searchContainers({ image: 'redis%x' }, t().db)).total).toBe(0);
+    expect((await searchContainers({ image: 'nginx:2' }, t().db)).total).toBe(0);
     // LIKE's own characters are taken literally, and nothing reaches the SQL but values
     expect((await searchContainers({ text: "%' OR 1=1 --" }, t().db)).total).toBe(0);
     expect((await searchContainers({ sort: 'name', limit: 3 }, t().db)).rows.map((r) => `${r.name}@${r.host}`)).toEqual(['app-0@h1', 'app-0@h2', 'app-1@h1']);

@@ -15,6 +15,8 @@ export interface ContainerQuery {
   states?: ContainerStatus[];
   /** `key` or `key=value`, as docker ps --filter label= takes it. */
   label?: string;
+  /** Case-insensitive substring of the image reference as the container was created from it (`nginx`, `registry:5000/app:1`). */
+  image?: string;
   sort?: 'created' | 'name' | 'host' | 'state' | 'image';
   order?: 'asc' | 'desc';
   offset?: number;
@@ -62,6 +64,7 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
     const like = `%${likeEscape(q.text.trim())}%`;
     where.push(Prisma.sql`(c->>'name' ILIKE ${like} OR c->>'image' ILIKE ${like} OR c->>'id' ILIKE ${like} OR c->>'command' ILIKE ${like})`);
   }
+  if (q.image?.trim()) where.push(Prisma.sql`c->>'image' ILIKE ${`%${likeEscape(q.image.trim())}%`}`);
   if (q.label) {
     const eq = q.label.indexOf('=');
     const key = eq < 0 ? q.label : q.label.slice(0, eq);

@@ -7,7 +7,7 @@ import { ContainerRow } from './list-containers.ts';
 
 /**
  * The fleet's containers, a page at a time, from the inventories agents keep reporting: one
- * query whatever the number of hosts, filtered (text, state, label, host) and sorted here.
+ * query whatever the number of hosts, filtered (text, state, image, label, host) and sorted here.
  * Each host's `inventoryAt` says how fresh its rows are; `containers.list` asks the hosts live.
  */
 export const searchContainers = authedProcedure
@@ -17,6 +17,7 @@ export const searchContainers = authedProcedure
       text: z.string().max(200).optional(),
       states: z.array(ContainerStatus).max(7).optional(),
       label: z.string().max(300).optional(),
+      image: z.string().max(300).optional(),
       sort: z.enum(['created', 'name', 'host', 'state', 'image']).default('created'),
       order: z.enum(['asc', 'desc']).optional(),
       offset: z.number().int().min(0).default(0),
