@@ -1,6 +1,7 @@
 // The fleet's containers from the inventories agents report (on connect and ~300 ms after each
-// change): Postgres expands every host's inventory, filters, sorts and pages in one statement,
-// so that a list of 50,000 containers costs one page to whoever asks and nothing to the hosts.
+// change): a trigger keeps them one row each in inventory_containers, which Postgres filters,
+// sorts (with indexes) and pages in one statement, so that a list of 50,000 containers costs
+// one page to whoever asks and nothing to the hosts.
 // Live per-host lists stay with the agents (containers.list); this is the fleet-wide view, as
 // fresh as each host's inventory_at.
 import type { ContainerStatus, ContainerSummary } from '@berth/protocol';
@@ -42,11 +43,11 @@ const MAX_LIMIT = 500;
 
 // Sort keys from a fixed list: nothing of the caller's reaches the SQL but bound values.
 const SORT: Record<NonNullable<ContainerQuery['sort']>, Prisma.Sql> = {
-  created: Prisma.sql`(c->>'created')::bigint`,
-  name: Prisma.sql`c->>'name'`,
+  created: Prisma.sql`c.created`,
+  name: Prisma.sql`c.name`,
   host: Prisma.sql`h.name`,
-  state: Prisma.sql`c->>'state'`,
-  image: Prisma.sql`c->>'image'`,
+  state: Prisma.sql`c.state`,
+  image: Prisma.sql`c.image`,
 };
 
 /** LIKE's own characters taken literally. */
@@ -59,23 +60,23 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
   const desc = (q.order ?? (sort === 'created' ? 'desc' : 'asc')) === 'desc';
   const where: Prisma.Sql[] = [Prisma.sql`h.revoked_at IS NULL`];
   if (q.host) where.push(Prisma.sql`h.name = ${q.host}`);
-  if (q.states?.length) where.push(Prisma.sql`c->>'state' IN (${Prisma.join(q.states)})`);
+  if (q.states?.length) where.push(Prisma.sql`c.state IN (${Prisma.join(q.states)})`);
   if (q.text?.trim()) {
     const like = `%${likeEscape(q.text.trim())}%`;
-    where.push(Prisma.sql`(c->>'name' ILIKE ${like} OR c->>'image' ILIKE ${like} OR c->>'id' ILIKE ${like} OR c->>'command' ILIKE ${like})`);
+    where.push(Prisma.sql`(c.name ILIKE ${like} OR c.image ILIKE ${like} OR c.id ILIKE ${like} OR c.command ILIKE ${like})`);
   }
-  if (q.image?.trim()) where.push(Prisma.sql`c->>'image' ILIKE ${`%${likeEscape(q.image.trim())}%`}`);
+  if (q.image?.trim()) where.push(Prisma.sql`c.image ILIKE ${`%${likeEscape(q.image.trim())}%`}`);
   if (q.label) {
     const eq = q.label.indexOf('=');
     const key = eq < 0 ? q.label : q.label.slice(0, eq);
-    where.push(eq < 0 ? Prisma.sql`(c->'labels') ? ${key}` : Prisma.sql`c->'labels'->>${key} = ${q.label.slice(eq + 1)}`);
+    where.push(eq < 0 ? Prisma.sql`c.labels ? ${key}` : Prisma.sql`c.labels->>${key} = ${q.label.slice(eq + 1)}`);
   }
   const order = desc ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   const rows = await db.$queryRaw<{ host: string; host_id: string; c: unknown; total: bigint }[]>`
-    SELECT h.name AS host, h.id::text AS host_id, c, count(*) OVER () AS total
-    FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) AS c
+    SELECT h.name AS host, h.id::text AS host_id, c.summary AS c, count(*) OVER () AS total
+    FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
     WHERE ${Prisma.join(where, ' AND ')}
-    ORDER BY ${SORT[sort]} ${order}, h.name, c->>'id'
+    ORDER BY ${SORT[sort]} ${order}, h.name, c.id
     LIMIT ${limit} OFFSET ${offset}`;
   const hosts = await db.host.findMany({ where: { revokedAt: null, ...(q.host ? { name: q.host } : {}) }, select: { name: true, status: true, inventoryAt: true }, orderBy: { name: 'asc' } });
   const page: InventoryContainer[] = [];
@@ -88,7 +89,7 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
   if (rows.length === 0 && offset > 0) {
     // past the end: the window function had no row to count on
     const [n] = await db.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) AS c
+      SELECT count(*) AS n FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
       WHERE ${Prisma.join(where, ' AND ')}`;
     total = Number(n?.n ?? 0);
   }
