@@ -210,13 +210,15 @@ async function main(): Promise<void> {
       await searchContainers({ text: `app${i}-`, limit: 50 }, db);
       sql.text.push(performance.now() - t);
     }
-    const explain = async (where: Prisma.Sql, order: Prisma.Sql) =>
-      (await db.$queryRaw<Array<{ 'QUERY PLAN': string }>>`EXPLAIN (ANALYZE, BUFFERS)
-        SELECT h.name AS host, h.id::text AS host_id, c.summary AS c, count(*) OVER () AS total
-        FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
-        WHERE h.revoked_at IS NULL AND ${where} ORDER BY ${order}, h.name, c.id LIMIT 50`).map((r) => r['QUERY PLAN']).join('\n');
-    log(`EXPLAIN first page:\n${await explain(Prisma.sql`true`, Prisma.sql`c.created DESC`)}`);
-    log(`EXPLAIN search "app7-":\n${await explain(Prisma.sql`(c.name ILIKE '%app7-%' OR c.image ILIKE '%app7-%' OR c.id ILIKE '%app7-%' OR c.command ILIKE '%app7-%')`, Prisma.sql`c.created DESC`)}`);
+    // the statements containers.search runs: the page, and the count beside it
+    const explain = async (what: string, query: Prisma.Sql) => log(`EXPLAIN ${what}:\n${(await db.$queryRaw<Array<{ 'QUERY PLAN': string }>>(query)).map((r) => r['QUERY PLAN']).join('\n')}`);
+    const pageOf = (where: Prisma.Sql) => Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) SELECT h.name AS host, h.id::text AS host_id, c.summary AS c
+      FROM inventory_containers c JOIN hosts h ON h.id = c.host_id WHERE h.revoked_at IS NULL AND ${where} ORDER BY c.created DESC, h.name, c.id LIMIT 50`;
+    const count = (where: Prisma.Sql) => Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM inventory_containers c JOIN hosts h ON h.id = c.host_id WHERE h.revoked_at IS NULL AND ${where}`;
+    await explain('first page', pageOf(Prisma.sql`true`));
+    await explain('count, no filter', count(Prisma.sql`true`));
+    await explain('page, text "app7-"', pageOf(Prisma.sql`c.search LIKE '%app7-%'`));
+    await explain('count, text "app7-"', count(Prisma.sql`c.search LIKE '%app7-%'`));
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

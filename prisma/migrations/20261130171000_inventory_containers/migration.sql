@@ -11,6 +11,9 @@ CREATE TABLE "inventory_containers" (
     "created" BIGINT NOT NULL,
     "labels" JSONB NOT NULL,
     "summary" JSONB NOT NULL,
+    -- name, image, id and command, lower-cased, one per line: the text search is one LIKE per
+    -- row instead of four ILIKEs (a typed text holds no newline, so no match spans two fields)
+    "search" TEXT NOT NULL,
 
     CONSTRAINT "inventory_containers_pkey" PRIMARY KEY ("host_id","id")
 );
@@ -28,10 +31,11 @@ ALTER TABLE "inventory_containers" ADD CONSTRAINT "inventory_containers_host_id_
 CREATE FUNCTION "inventory_containers_refresh"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM "inventory_containers" WHERE "host_id" = NEW."id";
-  INSERT INTO "inventory_containers" ("host_id", "id", "name", "image", "command", "state", "created", "labels", "summary")
+  INSERT INTO "inventory_containers" ("host_id", "id", "name", "image", "command", "state", "created", "labels", "summary", "search")
   SELECT NEW."id", c->>'id', COALESCE(c->>'name', ''), COALESCE(c->>'image', ''), COALESCE(c->>'command', ''), COALESCE(c->>'state', ''),
          CASE WHEN jsonb_typeof(c->'created') = 'number' THEN floor((c->>'created')::numeric)::bigint ELSE 0 END,
-         CASE WHEN jsonb_typeof(c->'labels') = 'object' THEN c->'labels' ELSE '{}'::jsonb END, c
+         CASE WHEN jsonb_typeof(c->'labels') = 'object' THEN c->'labels' ELSE '{}'::jsonb END, c,
+         lower(concat_ws(E'\n', c->>'name', c->>'image', c->>'id', c->>'command'))
     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW."inventory"->'containers') = 'array' THEN NEW."inventory"->'containers' ELSE '[]'::jsonb END) AS c
    WHERE jsonb_typeof(c) = 'object' AND c->>'id' IS NOT NULL
   ON CONFLICT ("host_id", "id") DO NOTHING;
@@ -43,10 +47,11 @@ AFTER INSERT OR UPDATE OF "inventory" ON "hosts"
 FOR EACH ROW EXECUTE FUNCTION "inventory_containers_refresh"();
 
 -- the inventories already stored
-INSERT INTO "inventory_containers" ("host_id", "id", "name", "image", "command", "state", "created", "labels", "summary")
+INSERT INTO "inventory_containers" ("host_id", "id", "name", "image", "command", "state", "created", "labels", "summary", "search")
 SELECT h."id", c->>'id', COALESCE(c->>'name', ''), COALESCE(c->>'image', ''), COALESCE(c->>'command', ''), COALESCE(c->>'state', ''),
        CASE WHEN jsonb_typeof(c->'created') = 'number' THEN floor((c->>'created')::numeric)::bigint ELSE 0 END,
-         CASE WHEN jsonb_typeof(c->'labels') = 'object' THEN c->'labels' ELSE '{}'::jsonb END, c
+         CASE WHEN jsonb_typeof(c->'labels') = 'object' THEN c->'labels' ELSE '{}'::jsonb END, c,
+         lower(concat_ws(E'\n', c->>'name', c->>'image', c->>'id', c->>'command'))
   FROM "hosts" h, jsonb_array_elements(CASE WHEN jsonb_typeof(h."inventory"->'containers') = 'array' THEN h."inventory"->'containers' ELSE '[]'::jsonb END) AS c
  WHERE jsonb_typeof(c) = 'object' AND c->>'id' IS NOT NULL
 ON CONFLICT ("host_id", "id") DO NOTHING;

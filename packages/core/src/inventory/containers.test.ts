@@ -63,6 +63,11 @@ describe('the fleet’s containers from the inventories in Postgres, a page at a
     expect((await searchContainers({ image: 'nginx:2' }, t().db)).total).toBe(0);
     // LIKE's own characters are taken literally, and nothing reaches the SQL but values
     expect((await searchContainers({ text: "%' OR 1=1 --" }, t().db)).total).toBe(0);
+    // the text matches within one field: the name, image, id or command, never across two
+    expect((await searchContainers({ text: 'NGINX:1' }, t().db)).total).toBe(250);
+    expect((await searchContainers({ text: 'h2000' }, t().db)).total).toBe(10);
+    expect((await searchContainers({ text: 'app-1\nnginx' }, t().db)).total).toBe(0);
+    expect((await searchContainers({ text: 'run\napp' }, t().db)).total).toBe(0);
     expect((await searchContainers({ sort: 'name', limit: 3 }, t().db)).rows.map((r) => `${r.name}@${r.host}`)).toEqual(['app-0@h1', 'app-0@h2', 'app-1@h1']);
   });
 
