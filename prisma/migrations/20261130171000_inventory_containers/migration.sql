@@ -18,6 +18,11 @@ CREATE TABLE "inventory_containers" (
     CONSTRAINT "inventory_containers_pkey" PRIMARY KEY ("host_id","id")
 );
 
+-- Each row's JSON goes to the TOAST table rather than inline (PostgreSQL moves a row's wide values
+-- out of line once the row passes toast_tuple_target bytes): the table the counts and the text
+-- search scan stays narrow, and only a page's 50 summaries are read back.
+ALTER TABLE "inventory_containers" SET (toast_tuple_target = 128);
+
 CREATE INDEX "inventory_containers_created_idx" ON "inventory_containers"("created" DESC);
 CREATE INDEX "inventory_containers_name_idx" ON "inventory_containers"("name");
 CREATE INDEX "inventory_containers_state_idx" ON "inventory_containers"("state");

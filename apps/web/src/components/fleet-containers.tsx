@@ -111,9 +111,10 @@ export function FleetContainersTable() {
     anchor.current = null;
   }, [qs]);
   const selectedRows: Target[] = rows.filter((r) => selected.has(rowKey(r)));
-  // a thousand hosts are a thousand options: made again only when the answer changes
-  const hosts = list.data?.hosts;
-  const hostOptions = useMemo(() => <datalist id="fleet-hosts">{(hosts ?? []).map((h) => <option key={h.name} value={h.name} />)}</datalist>, [hosts]);
+  // the host field's suggestions: the fleet's hosts (the query the Run launcher shares); a
+  // thousand hosts are a thousand options, made again only when that list changes
+  const fleet = useQuery({ queryKey: ['hosts'], queryFn: () => api.hosts.list.query() });
+  const hostOptions = useMemo(() => <datalist id="fleet-hosts">{(fleet.data ?? []).map((h) => <option key={h.name} value={h.name} />)}</datalist>, [fleet.data]);
   // the rows' callbacks stay the same across renders (they read the latest view through a ref),
   // so that a change of view re-renders the rows only when new rows arrive
   const latest = useRef({ change, rows });

@@ -29,6 +29,6 @@ describe('the containers table as a URL', () => {
   });
 
   it('asks containers.search for the page, blank filters left out', () => {
-    expect(searchInput({ ...EMPTY_QUERY, text: '  ', host: 'h1', page: 3 }, 50)).toEqual({ host: 'h1', sort: 'created', order: 'desc', offset: 100, limit: 50 });
+    expect(searchInput({ ...EMPTY_QUERY, text: '  ', host: 'h1', page: 3 }, 50)).toEqual({ host: 'h1', sort: 'created', order: 'desc', hosts: 'stale', offset: 100, limit: 50 });
   });
 });

@@ -73,6 +73,7 @@ export function searchInput(q: FleetQuery, pageSize = PAGE_SIZE) {
     ...(q.label.trim() ? { label: q.label.trim() } : {}),
     sort: q.sort,
     order: q.order,
+    hosts: 'stale' as const,
     offset: (q.page - 1) * pageSize,
     limit: pageSize,
   };

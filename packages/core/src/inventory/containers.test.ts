@@ -43,6 +43,8 @@ describe('the fleet’s containers from the inventories in Postgres, a page at a
     expect((await searchContainers({ limit: 100, offset: 480 }, t().db)).rows).toHaveLength(20);
     expect(await searchContainers({ limit: 100, offset: 900 }, t().db)).toMatchObject({ rows: [], total: 500 });
     expect(first.hosts.map((h) => [h.name, h.inventoryAt !== null])).toEqual([['h1', true], ['h2', true], ['silent', false]]);
+    // only the hosts whose rows may be out of date: not online, or never reported
+    expect((await searchContainers({ limit: 1, hosts: 'stale' }, t().db)).hosts.map((h) => h.name)).toEqual(['silent']);
   });
 
   it('filters by text, state, label and host, and sorts by name', async () => {

@@ -19,6 +19,8 @@ export interface ContainerQuery {
   /** Case-insensitive substring of the image reference as the container was created from it (`nginx`, `registry:5000/app:1`). */
   image?: string;
   sort?: 'created' | 'name' | 'host' | 'state' | 'image';
+  /** Which hosts the answer lists: all of them (the default), or only those whose rows may be out of date (not online, or never reported). */
+  hosts?: 'all' | 'stale';
   order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
@@ -35,7 +37,7 @@ export interface ContainerPage {
   total: number;
   offset: number;
   limit: number;
-  /** Every host asked, with when its inventory was taken and its status now. */
+  /** Every host asked (or with `hosts: 'stale'`, those not online or without an inventory), with when its inventory was taken and its status now. */
   hosts: { name: string; status: string; inventoryAt: string | null }[];
 }
 
@@ -86,7 +88,11 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
     db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
       WHERE ${filter}`,
-    db.host.findMany({ where: { revokedAt: null, ...(q.host ? { name: q.host } : {}) }, select: { name: true, status: true, inventoryAt: true }, orderBy: { name: 'asc' } }),
+    db.host.findMany({
+      where: { revokedAt: null, ...(q.host ? { name: q.host } : {}), ...(q.hosts === 'stale' ? { OR: [{ status: { not: 'online' } }, { inventoryAt: null }] } : {}) },
+      select: { name: true, status: true, inventoryAt: true },
+      orderBy: { name: 'asc' },
+    }),
   ]);
   const page: InventoryContainer[] = [];
   for (const r of rows) {
