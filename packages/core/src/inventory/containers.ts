@@ -52,6 +52,17 @@ const SORT: Record<NonNullable<ContainerQuery['sort']>, Prisma.Sql> = {
   image: Prisma.sql`c.image`,
 };
 
+// The same keys as expressions no index gives in order. With a text, the trigram index finds the
+// matches and a top-N sort orders them; left to itself, the planner walks the created index
+// and filters every row until 50 match (193 ms at 50,000 rows for a text that matches 1,000).
+const SORT_AFTER_SEARCH: Record<NonNullable<ContainerQuery['sort']>, Prisma.Sql> = {
+  created: Prisma.sql`c.created + 0`,
+  name: Prisma.sql`c.name || ''`,
+  host: Prisma.sql`h.name`,
+  state: Prisma.sql`c.state || ''`,
+  image: Prisma.sql`c.image || ''`,
+};
+
 /** LIKE's own characters taken literally. */
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
@@ -83,7 +94,7 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
       SELECT h.name AS host, h.id::text AS host_id, c.summary AS c
       FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
       WHERE ${filter}
-      ORDER BY ${SORT[sort]} ${order}, h.name, c.id
+      ORDER BY ${(q.text?.trim() ? SORT_AFTER_SEARCH : SORT)[sort]} ${order}, h.name, c.id
       LIMIT ${limit} OFFSET ${offset}`,
     db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
