@@ -188,6 +188,12 @@ test.describe('containers and images on a real agent', () => {
       await table.getByRole('button', { name: 'Name' }).click();
       await expect(table.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'ascending');
       await expect(page).toHaveURL(/sort=name/);
+      // the nav's link to this page is a fresh view, not the one on screen
+      await page.getByRole('link', { name: 'Containers', exact: true }).first().click();
+      await expect(page).toHaveURL(/\/containers$/);
+      await expect(page.getByLabel('Search containers')).toHaveValue('');
+      await expect(table.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'none');
+      await expect(row).toBeVisible();
     });
 
     await test.step('pause and unpause from the row, seen live', async () => {

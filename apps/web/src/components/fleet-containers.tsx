@@ -2,6 +2,7 @@
 import { inputBase, Notice, StatusBadge, Table, type Column } from '@berth/ui';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { Fragment, memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { ContainerRow } from '../lib/api-types.ts';
 import { selectRange, type Target } from '../lib/bulk.ts';
@@ -76,6 +77,18 @@ export function FleetContainersTable() {
     go({ ...query, ...settled, page: 1 }, typing.current ? 'replace' : 'push');
     typing.current = true;
   }, [settled]); // only a settled change of the typed fields writes the URL
+  // a link to this page with another query (the nav's "Containers", the palette) is a navigation
+  // of Next's router, which keeps this component: the view follows the URL it brings
+  const params = useSearchParams();
+  const current = useRef(qs);
+  current.current = qs;
+  useEffect(() => {
+    const q = readQuery(new URLSearchParams(params.toString()));
+    if (writeQuery(q) === current.current) return; // our own pushState, seen back through the router
+    typing.current = false;
+    setQuery(q);
+    setFields(fieldsOf(q));
+  }, [params]);
   useEffect(() => {
     // back and forward: the table and its inputs show what the URL says
     const popped = () => {

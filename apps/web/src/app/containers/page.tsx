@@ -1,4 +1,5 @@
 'use client';
+import { Suspense } from 'react';
 import { FleetContainersTable } from '../../components/fleet-containers.tsx';
 import { RunLauncher } from '../../components/run-launcher.tsx';
 import { FleetPage } from '../../lib/app-shell.tsx';
@@ -6,7 +7,10 @@ import { FleetPage } from '../../lib/app-shell.tsx';
 export default function ContainersPage() {
   return (
     <FleetPage title="Containers" actions={<RunLauncher />}>
-      <FleetContainersTable />
+      {/* the table follows the URL's query string, known only in the browser */}
+      <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+        <FleetContainersTable />
+      </Suspense>
     </FleetPage>
   );
 }
