@@ -29,7 +29,7 @@ test.describe('containers and images on a real agent', () => {
       await expect(row.getByText(/^[0-9a-f]{12}$/)).toBeVisible(); // IMAGE ID
       await expect(row.getByText(/^\d+(\.\d+)?(B|kB|MB|GB)$/)).toBeVisible(); // SIZE, 1000-based
       await expect(row.getByText(/ ago$/)).toBeVisible(); // CREATED
-      await page.screenshot({ path: 'e2e/test-results/images-pulled.png', fullPage: true });
+      await page.screenshot({ path: 'e2e/screenshots/images.png', fullPage: true });
       await row.getByRole('link', { name: `Run ${testImage}` }).click();
     });
 
@@ -61,7 +61,7 @@ test.describe('containers and images on a real agent', () => {
       await expect(row).toContainText(testImage);
       await expect(row).toContainText(/Up /);
       await expect(row).toContainText(HOST);
-      await page.screenshot({ path: 'e2e/test-results/containers.png', fullPage: true });
+      await page.screenshot({ path: 'e2e/screenshots/containers.png', fullPage: true });
     });
 
     await test.step('see it on its host page, with the host facts and the image', async () => {
@@ -73,7 +73,7 @@ test.describe('containers and images on a real agent', () => {
       await expect(page.getByLabel('Host facts')).toContainText(/runc|crun/);
       await expect(page.getByRole('meter', { name: `${HOST} memory` })).toBeVisible({ timeout: 30_000 });
       await expect(page.getByRole('table', { name: 'Containers' }).getByRole('link', { name: NAME, exact: true })).toBeVisible();
-      await page.screenshot({ path: 'e2e/test-results/host.png', fullPage: true });
+      await page.screenshot({ path: 'e2e/screenshots/host.png', fullPage: true });
       await page.getByRole('tab', { name: 'Images' }).click();
       await expect(page.getByRole('table', { name: 'Images' }).getByRole('row').filter({ hasText: `${registry}/busybox` })).toContainText('latest');
       await page.getByRole('tab', { name: 'Containers' }).click();
@@ -86,7 +86,7 @@ test.describe('containers and images on a real agent', () => {
       await expect(page.getByRole('log', { name: `Logs of ${NAME}` })).toContainText('hello-from-e2e', { timeout: 30_000 });
       // docker stats, sampled every 3 s while it runs
       await expect(page.getByRole('meter', { name: 'container memory' })).toBeVisible();
-      await page.screenshot({ path: 'e2e/test-results/container-logs.png', fullPage: true });
+      await page.screenshot({ path: 'e2e/screenshots/container.png', fullPage: true });
     });
 
     await test.step('stop it: the state turns to exited without a reload', async () => {
@@ -105,7 +105,7 @@ test.describe('containers and images on a real agent', () => {
       await page.getByRole('button', { name: `Remove ${NAME}` }).click();
       await page.getByRole('group', { name: `Remove ${NAME}` }).getByRole('button', { name: 'Confirm remove' }).click();
       await expect(page).toHaveURL(/\/containers$/);
-      await page.getByLabel('Show stopped').check();
+      // the fleet's table shows containers in every state: a removed one is gone from it
       await expect(page.getByRole('table', { name: 'Containers' }).getByRole('link', { name: NAME, exact: true })).toHaveCount(0);
     });
 
@@ -160,22 +160,48 @@ test.describe('containers and images on a real agent', () => {
     await test.step('search and filter on the Containers page', async () => {
       await page.getByRole('link', { name: 'Containers', exact: true }).first().click();
       await expect(row.getByText('running', { exact: true })).toBeVisible();
+      const states = page.getByRole('group', { name: 'State' });
       await page.getByLabel('Search containers').fill('no-such-thing');
       await expect(table).toContainText('No container matches.');
+      await expect(page).toHaveURL(/\/containers\?q=no-such-thing$/);
       await page.getByLabel('Search containers').fill('noisy');
       await expect(row).toBeVisible();
-      await page.getByLabel('State', { exact: true }).selectOption('exited');
+      await states.getByLabel('exited', { exact: true }).check();
       await expect(row).toHaveCount(0);
-      await page.getByLabel('State', { exact: true }).selectOption('');
+      await expect(page).toHaveURL(/\/containers\?q=noisy&state=exited$/);
+      // the view is the URL: back goes to the previous one, and a shared link opens the same
+      await page.goBack();
+      await expect(states.getByLabel('exited', { exact: true })).not.toBeChecked();
+      await expect(row).toBeVisible();
+      await page.goto('/containers?q=noisy&state=running,exited&image=e2e-tag');
+      await expect(page.getByLabel('Search containers')).toHaveValue('noisy');
+      await expect(page.getByLabel('Image', { exact: true })).toHaveValue('e2e-tag');
+      await expect(states.getByLabel('running', { exact: true })).toBeChecked();
+      await expect(row).toBeVisible();
+      await page.getByLabel('Image', { exact: true }).fill('no-such-image');
+      await expect(row).toHaveCount(0);
+      await page.getByLabel('Image', { exact: true }).fill('');
+      await states.getByLabel('running', { exact: true }).uncheck();
+      await states.getByLabel('exited', { exact: true }).uncheck();
+      await expect(row).toBeVisible();
+      // sorting by a header: the header says how
+      await table.getByRole('button', { name: 'Name' }).click();
+      await expect(table.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'ascending');
+      await expect(page).toHaveURL(/sort=name/);
+      // the nav's link to this page is a fresh view, not the one on screen
+      await page.getByRole('link', { name: 'Containers', exact: true }).first().click();
+      await expect(page).toHaveURL(/\/containers$/);
+      await expect(page.getByLabel('Search containers')).toHaveValue('');
+      await expect(table.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'none');
       await expect(row).toBeVisible();
     });
 
     await test.step('pause and unpause from the row, seen live', async () => {
       await row.getByRole('button', { name: `Pause ${NOISY}` }).click();
       await expect(row.getByText('paused', { exact: true })).toBeVisible();
-      await page.getByLabel('State', { exact: true }).selectOption('paused');
+      await page.getByRole('group', { name: 'State' }).getByLabel('paused', { exact: true }).check();
       await expect(row).toBeVisible();
-      await page.getByLabel('State', { exact: true }).selectOption('');
+      await page.getByRole('group', { name: 'State' }).getByLabel('paused', { exact: true }).uncheck();
       await row.getByRole('button', { name: `Unpause ${NOISY}` }).click();
       await expect(row.getByText('running', { exact: true })).toBeVisible();
       await row.getByRole('link', { name: NOISY, exact: true }).click();
@@ -211,7 +237,6 @@ test.describe('containers and images on a real agent', () => {
       await expect(confirm).toContainText('is running: kill and remove it?');
       await confirm.getByRole('button', { name: 'Force remove' }).click();
       await expect(page).toHaveURL(/\/containers$/);
-      await page.getByLabel('Show stopped').check();
       await expect(table.getByRole('link', { name: RENAMED, exact: true })).toHaveCount(0);
     });
 
@@ -241,7 +266,8 @@ test.describe('containers and images on a real agent', () => {
       await expect.poll(status, { timeout: 15_000 }).toBe('offline');
 
       await page.getByRole('link', { name: 'Containers', exact: true }).click();
-      await expect(page.getByRole('alert').filter({ hasText: `${gone} did not answer` })).toContainText('offline');
+      // the fleet's containers come from the hosts' last inventories: an offline host's are dated
+      await expect(page.getByRole('alert').filter({ hasText: `${gone} is offline` })).toContainText('its containers are shown as of');
       await page.getByRole('link', { name: 'Images', exact: true }).click();
       await expect(page.getByRole('alert').filter({ hasText: `${gone} did not answer` })).toContainText('offline');
       await page.screenshot({ path: 'e2e/test-results/unavailable-host.png', fullPage: true });

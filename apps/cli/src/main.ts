@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { apiClient, controlPlane, explain } from './client.ts';
 import { loadEnv, type CliEnv } from './env.ts';
 import { UserError } from './errors.ts';
-import { auditListCommand, auditVerifyCommand } from './commands/audit.ts';
+import { auditCsvCommand, auditListCommand, auditVerifyCommand } from './commands/audit.ts';
 import { hostsCommand, hostUpdateCommand, infoCommand, joinTokenCommand, removeCommand, revokeCommand } from './commands/hosts.ts';
 import { DOCKER_USAGE, dockerMain, isDockerVerb } from './commands/docker.ts';
 import { missingApi } from './commands/verbs.ts';
@@ -29,7 +29,9 @@ Fleet:
   host uninstall --ssh USER@ADDRESS[:PORT] [--identity FILE | --password-stdin] [--purge]
                         remove the agent from a host over SSH
   info                  system-wide information about a host (docker info)
-  audit [--limit N]     the audit log, newest first
+  audit [--limit N] [--user U] [-H HOST] [--action PREFIX] [--outcome ok|error|refused]
+        [--since WHEN] [--until WHEN] [--format json|csv]
+                        the audit log, newest first (csv: every matching entry)
   audit verify          check the audit log's hash chain
 
 Accounts:
@@ -134,6 +136,11 @@ async function main(argv: string[]): Promise<number> {
       ttl: { type: 'string' },
       limit: { type: 'string' },
       team: { type: 'string' },
+      user: { type: 'string' },
+      action: { type: 'string' },
+      outcome: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -143,7 +150,8 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !cmd) return process.stdout.write(USAGE), cmd || values.help ? 0 : 1;
   const env = loadEnv();
   const json = values.format === 'json';
-  if (values.format && !json) throw new UserError(`unknown --format ${values.format}: only json is supported`);
+  const csv = values.format === 'csv' && cmd === 'audit';
+  if (values.format && !json && !csv) throw new UserError(`unknown --format ${values.format}: only json is supported${cmd === 'audit' ? ' (and csv)' : ''}`);
   const int = (v: string | undefined, d: number, what: string) => {
     if (v === undefined) return d;
     const n = Number(v);
@@ -176,7 +184,11 @@ async function main(argv: string[]): Promise<number> {
         return print(await infoCommand(api, await defaultHost(env, values.host), { json })), 0;
       case 'audit':
         if (rest[0] === 'verify') return print(await auditVerifyCommand(api)), 0;
-        return print(await auditListCommand(api, { limit: int(values.limit, 50, '--limit'), json })), 0;
+        {
+          const filter = { user: values.user, host: values.host, action: values.action, outcome: values.outcome, since: values.since, until: values.until };
+          if (csv) return await auditCsvCommand(await controlPlane(env), filter, process.stdout), 0;
+          return print(await auditListCommand(api, { limit: int(values.limit, 50, '--limit'), json, filter })), 0;
+        }
       default:
         throw new UserError(`unknown command ${JSON.stringify(cmd)}: see berth --help`);
     }

@@ -225,6 +225,8 @@ export class AgentHub extends EventEmitter implements FleetDispatcher {
       case 'inventory':
         c.lastHeartbeat = Date.now();
         await recordInventory(c.hostId, msg.facts, this.opts.db, msg.inventory);
+        // the fleet's containers table reads the stored inventories: tell it when one changed
+        if (msg.inventory) this.publish({ kind: 'host.inventory', hostId: c.hostId, at: Date.now() });
         return;
       case 'response': {
         const p = c.pending.get(msg.id);

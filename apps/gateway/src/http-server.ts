@@ -7,6 +7,7 @@ import type { FleetDispatcher, SecretBox } from '@berth/core';
 import { PROTOCOL_VERSION } from '@berth/protocol';
 import type { Duplex } from 'node:stream';
 import type { AgentHub } from './agent-hub.ts';
+import { exportAuditCsv } from './audit-export.ts';
 import { ExecSockets } from './exec-socket.ts';
 import { ImageTransfer } from './image-transfer.ts';
 import { headersOf } from './request-actor.ts';
@@ -31,7 +32,7 @@ export interface HttpServerOptions {
 /**
  * One HTTP server for the embedded control plane: /agent (agent websockets), /api/health,
  * /api/trpc (the API, served here because this process holds the agent connections),
- * and the dashboard for the rest.
+ * /api/audit/export.csv (the audit log as CSV), and the dashboard for the rest.
  */
 // Event streams answer 200 before their procedure runs (SSE): their callers are checked
 // here first, so that an anonymous caller gets a 401 like everywhere else.
@@ -74,6 +75,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
         return;
       }
       if (path === '/api/images/save' || path === '/api/images/load' || path === '/api/containers/export') return await imageTransfer.handle(req, res, path);
+      if (path === '/api/audit/export.csv') return await exportAuditCsv(req, res, o);
       if (path.startsWith('/api/trpc/')) {
         if (SUBSCRIPTIONS.has(path.slice('/api/trpc/'.length)) && !(await contextFor(req, res)).actor) {
           res.writeHead(401, { 'content-type': 'application/json' });

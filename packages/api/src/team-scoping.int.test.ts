@@ -26,6 +26,7 @@ function inputKeys(p: Procedure): string[] {
 const NOT_HOST_PROCEDURES: Record<string, string> = {
   'containers.search': 'reads the inventories in Postgres filtered to the caller\'s teams: another team\'s host gives no rows, like an unknown one (tested below)',
   'hosts.moveToTeam': 'site admins only, who see every host',
+  'audit.list': 'host is a filter over the entries the caller may read anyway (its teams\' hosts and its own): another team\'s host gives none (tested below)',
 };
 
 const createCaller = createCallerFactory(appRouter);
@@ -135,6 +136,9 @@ describe('teams: a user of one team cannot see or touch another team\'s hosts by
     }
     const audit = await caller.audit.list({});
     expect(audit.some((e) => e.objectId === 'secret-of-a')).toBe(false);
+    // naming another team's host as the filter shows nothing of it either
+    expect((await caller.audit.list({ host: 'a1' })).filter((e) => e.hostName === 'a1' || e.objectId === 'a1')).toEqual([]);
+    expect((await callerFor(t().db, siteAdmin).audit.list({ host: 'a1' })).some((e) => e.objectId === 'secret-of-a')).toBe(true);
     expect((await callerFor(t().db, siteAdmin).audit.list({})).some((e) => e.objectId === 'secret-of-a')).toBe(true);
     expect((await callerFor(t().db, vic).audit.list({})).some((e) => e.objectId === 'secret-of-a')).toBe(true);
     expect((await caller.teams.list()).map((x) => x.name)).toEqual(['b']);

@@ -1,6 +1,6 @@
 export { StatusBadge } from './status-badge.tsx';
 export { Shell, type NavItem } from './shell.tsx';
-export { Table, type Column } from './table.tsx';
+export { Table, type Column, type TableSort } from './table.tsx';
 export { Meter } from './meter.tsx';
 export { Button } from './button.tsx';
 export { Notice } from './notice.tsx';

@@ -97,6 +97,7 @@ export async function systemCommand(ctx: VerbContext, argv: string[]): Promise<n
 type FleetEvent =
   | { kind: 'host.status'; hostId: string; status: string; at: number }
   | { kind: 'host.metrics'; hostId: string; at: number }
+  | { kind: 'host.inventory'; hostId: string; at: number }
   | { kind: 'agent.event'; hostId: string; type: string; data: Record<string, unknown>; at: number };
 
 /** One line of `docker events`: time, type, action, id and attributes, plus the host. */

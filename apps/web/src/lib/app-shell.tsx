@@ -2,6 +2,7 @@
 import { Shell } from '@berth/ui';
 import { usePathname, useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { Keyboard } from '../components/keyboard.tsx';
 import { api } from './trpc.ts';
 import { useFleetEvents } from './use-fleet-events.ts';
 import { useSession } from './use-session.ts';
@@ -35,7 +36,13 @@ export function AppShell({ children }: { children: ReactNode }) {
     router.replace('/login');
   };
   if (!me.data) return <div className="p-8 text-sm text-slate-500">{me.error ? 'Signing in…' : 'Loading…'}</div>;
-  return <Shell nav={NAV.map(({ href, label, match }) => ({ href, label, active: match(path) }))} user={whoIs(me.data)} onSignOut={signOut} onSignOutEverywhere={signOutEverywhere}>{children}</Shell>;
+  return (
+    <Shell nav={NAV.map(({ href, label, match }) => ({ href, label, active: match(path) }))} user={whoIs(me.data)} onSignOut={signOut} onSignOutEverywhere={signOutEverywhere}>
+      {children}
+      {/* the command palette (Ctrl+K) and the keyboard shortcuts */}
+      <Keyboard />
+    </Shell>
+  );
 }
 
 /**

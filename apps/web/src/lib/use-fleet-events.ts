@@ -20,13 +20,16 @@ export function useFleetEvents({ metrics = true }: { metrics?: boolean } = {}) {
       }, ms));
     };
     // pages without live figures skip the heartbeats, the bulk of the stream
-    const kinds = metrics ? (['host.status', 'host.metrics', 'agent.event'] as const) : (['host.status', 'agent.event'] as const);
+    const kinds = metrics ? (['host.status', 'host.metrics', 'host.inventory', 'agent.event'] as const) : (['host.status', 'host.inventory', 'agent.event'] as const);
     const sub = api.events.stream.subscribe({ kinds: [...kinds] }, {
       onData: (e) => {
         if (e.kind === 'host.status') {
           for (const queryKey of [['hosts'], ['host']]) void client.invalidateQueries({ queryKey });
         } else if (e.kind === 'host.metrics') {
           soon('metrics', [['hosts'], ['host']], 1000);
+        } else if (e.kind === 'host.inventory') {
+          // the fleet's containers table reads the stored inventories, which follow a change by ~300 ms
+          soon('inventory', [['containers', 'search']], 250);
         } else if (e.type === 'container') {
           // a container's state changed (or its networks): the tables, its own page, the host's counts
           soon('containers', [['containers'], ['container'], ['facts'], ['volumes'], ['networks'], ['df']], 250);

@@ -5,6 +5,8 @@ import type { HostMetrics, MuxStream, OperationName, OperationParams, OperationR
 export type FleetEvent =
   | { kind: 'host.status'; hostId: string; status: 'online' | 'degraded' | 'offline' | 'revoked'; at: number }
   | { kind: 'host.metrics'; hostId: string; metrics: HostMetrics; at: number }
+  /** the host's inventory was stored: what containers.search reads changed */
+  | { kind: 'host.inventory'; hostId: string; at: number }
   | { kind: 'agent.event'; hostId: string; type: string; data: Record<string, unknown>; at: number };
 
 export interface RequestOptions {

@@ -1,6 +1,7 @@
 // The fleet's containers from the inventories agents report (on connect and ~300 ms after each
-// change): Postgres expands every host's inventory, filters, sorts and pages in one statement,
-// so that a list of 50,000 containers costs one page to whoever asks and nothing to the hosts.
+// change): a trigger keeps them one row each in inventory_containers, which Postgres filters,
+// sorts (with indexes) and pages in one statement, so that a list of 50,000 containers costs
+// one page to whoever asks and nothing to the hosts.
 // Live per-host lists stay with the agents (containers.list); this is the fleet-wide view, as
 // fresh as each host's inventory_at.
 import type { ContainerStatus, ContainerSummary } from '@berth/protocol';
@@ -17,7 +18,11 @@ export interface ContainerQuery {
   states?: ContainerStatus[];
   /** `key` or `key=value`, as docker ps --filter label= takes it. */
   label?: string;
+  /** Case-insensitive substring of the image reference as the container was created from it (`nginx`, `registry:5000/app:1`). */
+  image?: string;
   sort?: 'created' | 'name' | 'host' | 'state' | 'image';
+  /** Which hosts the answer lists: all of them (the default), or only those whose rows may be out of date (not online, or never reported). */
+  hosts?: 'all' | 'stale';
   order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
@@ -34,7 +39,7 @@ export interface ContainerPage {
   total: number;
   offset: number;
   limit: number;
-  /** Every host asked, with when its inventory was taken and its status now. */
+  /** Every host asked (or with `hosts: 'stale'`, those not online or without an inventory), with when its inventory was taken and its status now. */
   hosts: { name: string; status: string; inventoryAt: string | null }[];
 }
 
@@ -42,11 +47,22 @@ const MAX_LIMIT = 500;
 
 // Sort keys from a fixed list: nothing of the caller's reaches the SQL but bound values.
 const SORT: Record<NonNullable<ContainerQuery['sort']>, Prisma.Sql> = {
-  created: Prisma.sql`(c->>'created')::bigint`,
-  name: Prisma.sql`c->>'name'`,
+  created: Prisma.sql`c.created`,
+  name: Prisma.sql`c.name`,
   host: Prisma.sql`h.name`,
-  state: Prisma.sql`c->>'state'`,
-  image: Prisma.sql`c->>'image'`,
+  state: Prisma.sql`c.state`,
+  image: Prisma.sql`c.image`,
+};
+
+// The same keys as expressions no index gives in order. With a text, the trigram index finds the
+// matches and a top-N sort orders them; left to itself, the planner walks the created index
+// and filters every row until 50 match (193 ms at 50,000 rows for a text that matches 1,000).
+const SORT_AFTER_SEARCH: Record<NonNullable<ContainerQuery['sort']>, Prisma.Sql> = {
+  created: Prisma.sql`c.created + 0`,
+  name: Prisma.sql`c.name || ''`,
+  host: Prisma.sql`h.name`,
+  state: Prisma.sql`c.state || ''`,
+  image: Prisma.sql`c.image || ''`,
 };
 
 /** LIKE's own characters taken literally. */
@@ -60,37 +76,44 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
   const where: Prisma.Sql[] = [Prisma.sql`h.revoked_at IS NULL`];
   if (q.host) where.push(Prisma.sql`h.name = ${q.host}`);
   if (q.teams) where.push(q.teams.length ? Prisma.sql`h.team_id::text IN (${Prisma.join(q.teams)})` : Prisma.sql`FALSE`);
-  if (q.states?.length) where.push(Prisma.sql`c->>'state' IN (${Prisma.join(q.states)})`);
+  if (q.states?.length) where.push(Prisma.sql`c.state IN (${Prisma.join(q.states)})`);
   if (q.text?.trim()) {
-    const like = `%${likeEscape(q.text.trim())}%`;
-    where.push(Prisma.sql`(c->>'name' ILIKE ${like} OR c->>'image' ILIKE ${like} OR c->>'id' ILIKE ${like} OR c->>'command' ILIKE ${like})`);
+    // c.search holds the four fields lower-cased, one per line: a line break typed is a space, so no match spans two fields
+    where.push(Prisma.sql`c.search LIKE ${`%${likeEscape(q.text.trim().replace(/[\r\n]+/g, ' ').toLowerCase())}%`}`);
   }
+  if (q.image?.trim()) where.push(Prisma.sql`c.image ILIKE ${`%${likeEscape(q.image.trim())}%`}`);
   if (q.label) {
     const eq = q.label.indexOf('=');
     const key = eq < 0 ? q.label : q.label.slice(0, eq);
-    where.push(eq < 0 ? Prisma.sql`(c->'labels') ? ${key}` : Prisma.sql`c->'labels'->>${key} = ${q.label.slice(eq + 1)}`);
+    where.push(eq < 0 ? Prisma.sql`c.labels ? ${key}` : Prisma.sql`c.labels->>${key} = ${q.label.slice(eq + 1)}`);
   }
   const order = desc ? Prisma.sql`DESC` : Prisma.sql`ASC`;
-  const rows = await db.$queryRaw<{ host: string; host_id: string; c: unknown; total: bigint }[]>`
-    SELECT h.name AS host, h.id::text AS host_id, c, count(*) OVER () AS total
-    FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) AS c
-    WHERE ${Prisma.join(where, ' AND ')}
-    ORDER BY ${SORT[sort]} ${order}, h.name, c->>'id'
-    LIMIT ${limit} OFFSET ${offset}`;
-  const hosts = await db.host.findMany({ where: { revokedAt: null, ...(q.host ? { name: q.host } : {}), ...(q.teams ? { teamId: { in: q.teams } } : {}) }, select: { name: true, status: true, inventoryAt: true }, orderBy: { name: 'asc' } });
+  const filter = Prisma.join(where, ' AND ');
+  // the page and the count apart: a count(*) OVER () would carry every matching row's JSON
+  // through the sort (35 MB spilled to disk at 50,000 rows); alone, the page reads ~50 rows
+  // from the created index and the count reads the narrow columns
+  const [rows, counted, hosts] = await Promise.all([
+    db.$queryRaw<{ host: string; host_id: string; c: unknown }[]>`
+      SELECT h.name AS host, h.id::text AS host_id, c.summary AS c
+      FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
+      WHERE ${filter}
+      ORDER BY ${(q.text?.trim() ? SORT_AFTER_SEARCH : SORT)[sort]} ${order}, h.name, c.id
+      LIMIT ${limit} OFFSET ${offset}`,
+    db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
+      WHERE ${filter}`,
+    db.host.findMany({
+      where: { revokedAt: null, ...(q.host ? { name: q.host } : {}), ...(q.teams ? { teamId: { in: q.teams } } : {}), ...(q.hosts === 'stale' ? { OR: [{ status: { not: 'online' } }, { inventoryAt: null }] } : {}) },
+      select: { name: true, status: true, inventoryAt: true },
+      orderBy: { name: 'asc' },
+    }),
+  ]);
   const page: InventoryContainer[] = [];
   for (const r of rows) {
     // an inventory row that does not read as a container (a damaged record) is left out, not fatal
     const c = ContainerSummarySchema.safeParse(r.c);
     if (c.success) page.push({ ...c.data, host: r.host, hostId: r.host_id });
   }
-  let total = Number(rows[0]?.total ?? 0);
-  if (rows.length === 0 && offset > 0) {
-    // past the end: the window function had no row to count on
-    const [n] = await db.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM hosts h, jsonb_array_elements(COALESCE(h.inventory->'containers', '[]'::jsonb)) AS c
-      WHERE ${Prisma.join(where, ' AND ')}`;
-    total = Number(n?.n ?? 0);
-  }
+  const total = Number(counted[0]?.n ?? 0);
   return { rows: page, total, offset, limit, hosts: hosts.map((h) => ({ name: h.name, status: h.status, inventoryAt: h.inventoryAt?.toISOString() ?? null })) };
 }

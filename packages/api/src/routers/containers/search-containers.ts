@@ -7,7 +7,7 @@ import { ContainerRow } from './list-containers.ts';
 
 /**
  * The fleet's containers, a page at a time, from the inventories agents keep reporting: one
- * query whatever the number of hosts, filtered (text, state, label, host) and sorted here.
+ * query whatever the number of hosts, filtered (text, state, image, label, host) and sorted here.
  * Each host's `inventoryAt` says how fresh its rows are; `containers.list` asks the hosts live.
  * Only hosts of the caller's teams: another team's host named in `host` gives nothing, as an unknown one.
  */
@@ -18,8 +18,11 @@ export const searchContainers = authedProcedure
       text: z.string().max(200).optional(),
       states: z.array(ContainerStatus).max(7).optional(),
       label: z.string().max(300).optional(),
+      image: z.string().max(300).optional(),
       sort: z.enum(['created', 'name', 'host', 'state', 'image']).default('created'),
       order: z.enum(['asc', 'desc']).optional(),
+      /** `stale`: list only the hosts whose rows may be out of date (the dashboard's note), not all 1,000 */
+      hosts: z.enum(['all', 'stale']).default('all'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(500).default(100),
     }),

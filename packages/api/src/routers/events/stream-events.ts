@@ -34,11 +34,12 @@ export function eventFilter(actor: Actor, db: Context['db'], now: () => number =
 
 /**
  * Fleet events as they happen (Server-Sent Events through tRPC): host status changes,
- * live metrics, agents' own events, of the hosts of the caller's teams only. A client too slow
- * to keep up is dropped rather than letting its queue grow without bound; it reconnects and refetches.
+ * live metrics, stored inventories, agents' own events, of the hosts of the caller's teams only.
+ * A client too slow to keep up is dropped rather than letting its queue grow without bound; it
+ * reconnects and refetches.
  */
 export const streamEvents = authedProcedure
-  .input(z.object({ kinds: z.array(z.enum(['host.status', 'host.metrics', 'agent.event'])).optional() }).optional())
+  .input(z.object({ kinds: z.array(z.enum(['host.status', 'host.metrics', 'host.inventory', 'agent.event'])).optional() }).optional())
   .subscription(async function* ({ ctx, input, signal }) {
     const queue: FleetEvent[] = [];
     let wake: (() => void) | null = null;

@@ -1,0 +1,89 @@
+// Reading the audit log: the filters the dashboard, the CLI and the CSV export share, newest
+// first, a page at a time by id (ids only grow, so "older than id N" is a stable cursor).
+import { db as defaultDb, type Db, type Prisma } from '@berth/db';
+import { siteRole, visibleTeamIds, type Actor } from '../actor.ts';
+
+export interface AuditFilter {
+  /** The actor's name as recorded (any case). */
+  user?: string;
+  /** A host by name: entries about it (by id), and entries naming it as their object (its enrollment, its removal). */
+  host?: string;
+  /** A prefix of the action: `container.` for every container action, `auth.login` for one. */
+  action?: string;
+  outcome?: 'ok' | 'error' | 'refused';
+  /** From this instant, included. */
+  from?: Date;
+  /** Up to this instant, excluded. */
+  to?: Date;
+  /** Only what this actor may read (see visibleEntries); absent: everything (internal callers). */
+  viewer?: Actor;
+}
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actorName: string;
+  source: string;
+  remoteAddr: string | null;
+  action: string;
+  hostName: string | null;
+  objectType: string | null;
+  objectId: string | null;
+  params: unknown;
+  outcome: string;
+  error: string | null;
+}
+
+/**
+ * Which entries an actor may read: a site admin all; anyone else the entries about hosts they
+ * see (for a site role any host's, also removed ones'; for team members their teams' current
+ * hosts) and their own.
+ */
+async function visibleEntries(actor: Actor, db: Db): Promise<Prisma.AuditEntryWhereInput> {
+  if (siteRole(actor) === 'admin') return {};
+  const teams = visibleTeamIds(actor);
+  const hosts: Prisma.AuditEntryWhereInput = teams === null
+    ? { hostId: { not: null } }
+    : { hostId: { in: (await db.host.findMany({ where: { teamId: { in: teams } }, select: { id: true } })).map((h) => h.id) } };
+  return { OR: [hosts, ...(actor.id ? [{ actorId: actor.id }] : [])] };
+}
+
+async function whereOf(f: AuditFilter, db: Db): Promise<Prisma.AuditEntryWhereInput> {
+  const and: Prisma.AuditEntryWhereInput[] = [];
+  if (f.viewer) and.push(await visibleEntries(f.viewer, db));
+  if (f.user) and.push({ actorName: { equals: f.user, mode: 'insensitive' } });
+  if (f.action) and.push({ action: { startsWith: f.action } });
+  if (f.outcome) and.push({ outcome: f.outcome });
+  if (f.from || f.to) and.push({ at: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) } });
+  if (f.host) {
+    // a removed host's row is gone but its entries keep its id; they still name it as their object
+    const ids = (await db.host.findMany({ where: { name: f.host }, select: { id: true } })).map((h) => h.id);
+    and.push({ OR: [{ hostId: { in: ids } }, { objectType: 'host', objectId: f.host }] });
+  }
+  return { AND: and };
+}
+
+/** Up to `limit` entries matching `f`, newest first, older than the entry `before` when given. */
+export async function listAuditEntries(f: AuditFilter, page: { limit: number; before?: bigint }, db: Db = defaultDb()): Promise<AuditRow[]> {
+  const where = await whereOf(f, db);
+  const rows = await db.auditEntry.findMany({
+    where: page.before !== undefined ? { AND: [where, { id: { lt: page.before } }] } : where,
+    orderBy: { id: 'desc' },
+    take: page.limit,
+  });
+  const hostIds = [...new Set(rows.map((r) => r.hostId).filter((id): id is string => !!id))];
+  const names = new Map((await db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } })).map((h) => [h.id, h.name]));
+  // a removed host's entries still name it through objectId; the id alone is shown otherwise
+  return rows.map(({ hash: _h, prevHash: _p, actorId: _a, hostId, id, ...r }) => ({ ...r, id: id.toString(), hostName: hostId ? (names.get(hostId) ?? null) : null }));
+}
+
+/** Every entry matching `f`, newest first, read `pageSize` at a time (for an export of any length). */
+export async function* auditEntries(f: AuditFilter, db: Db = defaultDb(), pageSize = 1000): AsyncGenerator<AuditRow> {
+  let before: bigint | undefined;
+  for (;;) {
+    const page = await listAuditEntries(f, before === undefined ? { limit: pageSize } : { limit: pageSize, before }, db);
+    yield* page;
+    if (page.length < pageSize) return;
+    before = BigInt(page[page.length - 1]!.id);
+  }
+}
