@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     error: (err) => log('warn', 'leader lease', { err: err.message }),
   });
   if (env.BERTH_RECONCILER === '1') lease.start();
-  if (!secrets) log('warn', 'no BERTH_SECRET_KEY_FILE: registry credentials, secrets and configs cannot be stored');
+  if (!secrets) log('warn', 'no BERTH_SECRET_KEY_FILE: nothing can be sealed, so registry logins and the Secrets and Configs of services are refused');
   log('info', 'control plane listening', { url: `${tls ? 'https' : 'http'}://${env.BIND}:${env.PORT}`, dashboard: !!web });
   const stop = async () => {
     log('info', 'shutting down');

@@ -304,7 +304,11 @@ describe.skipIf(process.getuid?.() !== 0)('agent image and container operations 
     const none = (await dispatch('container.inspect', { id: 'unchecked' }, ctx)) as { State: Record<string, unknown>; Config: { Healthcheck: unknown } };
     expect(none.State.Health).toBeUndefined();
     expect(none.Config.Healthcheck).toEqual({ Test: ['NONE'], Interval: 30_000_000_000, Retries: 2 });
-    expect(events.filter((e) => e.kind === 'container' && e.data.name === 'checked' && String(e.data.action).startsWith('health_status')).map((e) => e.data.action)).toEqual(['health_status: healthy']);
+    // the event is sent after the state is saved: it may trail what list and inspect show
+    const healthEvents = () => events.filter((e) => e.kind === 'container' && e.data.name === 'checked' && String(e.data.action).startsWith('health_status')).map((e) => e.data.action);
+    const eventDeadline = Date.now() + 10_000;
+    while (healthEvents().length === 0 && Date.now() < eventDeadline) await new Promise((r) => setTimeout(r, 50));
+    expect(healthEvents()).toEqual(['health_status: healthy']);
     // in the inventory too, for the control plane's copy
     expect((await ctx.inventory()).containers.find((c) => c.name === 'checked')?.health).toBe('healthy');
     for (const id of ['checked', 'unchecked']) await dispatch('container.remove', { id, force: true }, ctx);
