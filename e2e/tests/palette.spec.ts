@@ -8,10 +8,15 @@ test('the command palette and the keyboard shortcuts', async ({ page }) => {
   await signIn(page);
 
   await test.step('Ctrl+K, "aud", Enter: the audit log; focus comes back after Esc', async () => {
-    await page.keyboard.press('Control+k');
     const palette = page.getByRole('dialog', { name: 'Command palette' });
     const box = palette.getByRole('combobox');
-    await expect(box).toBeFocused();
+    // the shortcuts listen once the shell has the session: a key pressed while it still says
+    // "Loading…" goes nowhere, as for a user, so wait for it, and press again if that was close
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    await expect(async () => {
+      if (!(await palette.isVisible())) await page.keyboard.press('Control+k');
+      await expect(box).toBeFocused({ timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
     await box.fill('aud');
     await expect(palette.getByRole('option', { selected: true })).toContainText('Audit log');
     await page.screenshot({ path: 'e2e/screenshots/palette.png', fullPage: true });
