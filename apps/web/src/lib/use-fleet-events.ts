@@ -22,6 +22,11 @@ export function useFleetEvents({ metrics = true }: { metrics?: boolean } = {}) {
     // pages without live figures skip the heartbeats, the bulk of the stream
     const kinds = metrics ? (['host.status', 'host.metrics', 'host.inventory', 'agent.event'] as const) : (['host.status', 'host.inventory', 'agent.event'] as const);
     const sub = api.events.stream.subscribe({ kinds: [...kinds] }, {
+      // what changed between the page's first queries (or a lost connection) and the stream's
+      // start was never announced: ask again once the stream is there
+      onStarted: () => {
+        for (const queryKey of [['hosts'], ['host'], ['containers', 'search']]) void client.invalidateQueries({ queryKey });
+      },
       onData: (e) => {
         if (e.kind === 'host.status') {
           for (const queryKey of [['hosts'], ['host']]) void client.invalidateQueries({ queryKey });
