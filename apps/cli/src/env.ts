@@ -2,6 +2,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** Where `berth up` writes the CLI's URL, token and certificate. */
+export const DEFAULT_CONFIG = join(homedir(), '.config/berth/config.json');
+
 const Env = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -13,7 +16,7 @@ const Env = z.object({
   BERTH_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   BERTH_URL: z.string().url().optional(),
   BERTH_TOKEN: z.string().optional(),
-  BERTH_CONFIG: z.string().default(join(homedir(), '.config/berth/config.json')),
+  BERTH_CONFIG: z.string().default(DEFAULT_CONFIG),
   /** the control plane's certificate, for a CLI talking to one that `berth up` did not make here */
   BERTH_CA_FILE: z.string().optional(),
   /** berth up: https/wss with a self-signed certificate; auto = when BIND is not a loopback address */

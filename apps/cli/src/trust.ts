@@ -3,15 +3,14 @@
 // process starts, so the CLI runs itself once more with it set. Only then, and only once.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { DEFAULT_CONFIG } from './env.ts';
 
 function configuredCa(): string | undefined {
   if (process.env.BERTH_CA_FILE) return process.env.BERTH_CA_FILE;
   // BERTH_URL without BERTH_CA_FILE is a control plane of the system's CAs
   if (process.env.BERTH_URL) return undefined;
   try {
-    const c = JSON.parse(readFileSync(process.env.BERTH_CONFIG ?? join(homedir(), '.config/berth/config.json'), 'utf8')) as { url?: unknown; caFile?: unknown };
+    const c = JSON.parse(readFileSync(process.env.BERTH_CONFIG ?? DEFAULT_CONFIG, 'utf8')) as { url?: unknown; caFile?: unknown };
     return typeof c.caFile === 'string' && typeof c.url === 'string' && c.url.startsWith('https:') ? c.caFile : undefined;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@ import { ServiceSpec } from '@berth/protocol';
 import { systemActor, type Actor } from '../actor.ts';
 import { SecretBox } from '../registries/secret-box.ts';
 import { createService, deployStack, removeStack } from '../services/service.ts';
-import { createSecret, filesForReplica, listSecrets, removeSecret } from './service.ts';
+import { createSecret, filesForReplica, inspectSecret, listSecrets, removeSecret } from './service.ts';
 
 const operator: Actor = { ...systemActor('ops'), role: 'operator' };
 const viewer: Actor = { ...systemActor('eve'), role: 'viewer' };
@@ -64,6 +64,8 @@ describe('secrets and configs in Postgres', () => {
     await createService(operator, { spec: { name: 'web', image: 'busybox', container: {}, configs: [{ source: 'conf' }] } }, db);
     await expect(removeSecret(operator, 'config', 'conf', db)).rejects.toThrow(/config conf is in use by the service web/);
     expect((await listSecrets(viewer, 'config', db))[0]!.services).toEqual(['web']);
+    expect(await inspectSecret(viewer, 'config', 'conf', db)).toMatchObject({ name: 'conf', size: 1, services: ['web'] });
+    await expect(inspectSecret(viewer, 'secret', 'conf', db)).rejects.toThrow(/no secret conf/);
   });
 
   it('a stack makes STACK_NAME ones on its first deploy, keeps them on a same-content redeploy, refuses other content, and takes them away on rm', async () => {

@@ -58,10 +58,11 @@ export async function listSecrets(_actor: Actor, kind: SecretKind, db: Db = defa
   return rows.map((r) => ({ ...r, labels: r.labels as Record<string, string>, services: users.get(r.name) ?? [] }));
 }
 
-export async function inspectSecret(actor: Actor, kind: SecretKind, name: string, db: Db = defaultDb()) {
-  const found = (await listSecrets(actor, kind, db)).find((s) => s.name === name || s.id === name);
-  if (!found) throw new AppError('NOT_FOUND', `no ${kind} ${name}: list them with \`berth ${kind} ls\``);
-  return found;
+export async function inspectSecret(_actor: Actor, kind: SecretKind, name: string, db: Db = defaultDb()) {
+  // one row and its users, not the whole list
+  const row = await db.secret.findFirst({ where: { kind, OR: [{ name }, ...(/^[0-9a-f-]{36}$/.test(name) ? [{ id: name }] : [])] }, select: SUMMARY });
+  if (!row) throw new AppError('NOT_FOUND', `no ${kind} ${name}: list them with \`berth ${kind} ls\``);
+  return { ...row, labels: row.labels as Record<string, string>, services: (await servicesUsing(db, kind, [row.name])).get(row.name) ?? [] };
 }
 
 /** The services whose current spec mounts each named secret (config). */
