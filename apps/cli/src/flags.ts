@@ -111,3 +111,15 @@ export function parseFlags(verb: string, argv: string[], spec: FlagSpec, o: { st
   }
   return new Flags(verb, values, positionals);
 }
+
+/** `--label KEY=VALUE` (or `KEY`, an empty value) as docker's create verbs read them. */
+export function labelFlags(verb: string, list: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const l of list) {
+    const eq = l.indexOf('=');
+    if (eq === 0 || !l) throw new UserError(`${verb}: invalid label ${JSON.stringify(l)}: use KEY=VALUE`);
+    if (eq < 0) labels[l] = '';
+    else labels[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return labels;
+}

@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { isIpv4, NetworkName, type NetworkSummary } from '@berth/protocol';
 import { UserError } from '../errors.ts';
-import { parseFlags, type FlagSpec } from '../flags.ts';
+import { labelFlags, parseFlags, type FlagSpec } from '../flags.ts';
 import { table } from '../format.ts';
 import { apiCode, forEach, hostFor, usage, type VerbContext } from './verbs.ts';
 
@@ -179,13 +179,7 @@ async function networkCreate(ctx: VerbContext, argv: string[]): Promise<number> 
   if (subnet !== undefined && !isCidr(subnet)) throw new UserError(`network create: invalid subnet ${JSON.stringify(subnet)}: give IPv4 CIDR, e.g. 10.10.0.0/24`);
   if (gateway !== undefined && !isIpv4(gateway)) throw new UserError(`network create: invalid gateway ${JSON.stringify(gateway)}: give an IPv4 address, e.g. 10.10.0.1`);
   if (gateway !== undefined && subnet === undefined) throw new UserError('network create: every ip-range or gateway must have a corresponding subnet: give --subnet with --gateway');
-  const labels: Record<string, string> = {};
-  for (const l of f.list('label')) {
-    const eq = l.indexOf('=');
-    if (eq === 0 || !l) throw new UserError(`network create: invalid label ${JSON.stringify(l)}: use KEY=VALUE`);
-    if (eq < 0) labels[l] = '';
-    else labels[l.slice(0, eq)] = l.slice(eq + 1);
-  }
+  const labels = labelFlags('network create', f.list('label'));
   const host = await hostFor(ctx, f.str('host'));
   const n = await ctx.api.networks.create.mutate({ host, name, ...(subnet ? { subnet } : {}), ...(gateway ? { gateway } : {}), internal: f.bool('internal'), labels });
   ctx.io.out(`${n.id}\n`);

@@ -2,7 +2,7 @@
 // and hands them to the hosts of the services that mount them; no verb shows content again.
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
-import { parseFlags } from '../flags.ts';
+import { labelFlags, parseFlags } from '../flags.ts';
 import { since, table } from '../format.ts';
 import { forEach, usage, type VerbContext } from './verbs.ts';
 
@@ -20,23 +20,12 @@ async function readContent(kind: Kind, source: string): Promise<Buffer> {
   });
 }
 
-function parseLabels(kind: Kind, list: string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const l of list) {
-    const eq = l.indexOf('=');
-    if (eq === 0 || !l) throw new UserError(`${kind} create: invalid label ${JSON.stringify(l)}: use KEY=VALUE`);
-    if (eq < 0) labels[l] = '';
-    else labels[l.slice(0, eq)] = l.slice(eq + 1);
-  }
-  return labels;
-}
-
 async function create(kind: Kind, ctx: VerbContext, argv: string[]): Promise<number> {
   const f = parseFlags(`${kind} create`, argv, { label: { type: 'string', short: 'l', multiple: true } });
   if (f.positionals.length !== 2) throw usage(`${kind} create`, '[--label KEY=VALUE] NAME FILE|-', 'requires exactly 2 arguments');
   const [name, source] = f.positionals as [string, string];
   const data = await readContent(kind, source);
-  const r = await ctx.api.secrets.create.mutate({ kind, name, data: data.toString('base64'), labels: parseLabels(kind, f.list('label')) });
+  const r = await ctx.api.secrets.create.mutate({ kind, name, data: data.toString('base64'), labels: labelFlags(`${kind} create`, f.list('label')) });
   ctx.io.out(`${r.id}\n`);
   return 0;
 }

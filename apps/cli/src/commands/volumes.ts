@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { VolumeSummary } from '@berth/protocol';
 import { UserError } from '../errors.ts';
-import { parseFlags } from '../flags.ts';
+import { labelFlags, parseFlags } from '../flags.ts';
 import { table } from '../format.ts';
 import { forEach, hostFor, usage, type VerbContext } from './verbs.ts';
 
@@ -29,13 +29,7 @@ async function volumeLs(ctx: VerbContext, argv: string[]): Promise<number> {
 async function volumeCreate(ctx: VerbContext, argv: string[]): Promise<number> {
   const f = parseFlags('volume create', argv, { label: { type: 'string', short: 'l', multiple: true }, name: { type: 'string' }, ...HOST_FLAG });
   if (f.positionals.length > 1) throw usage('volume create', '[--label KEY=VALUE] [NAME]', 'takes at most 1 argument');
-  const labels: Record<string, string> = {};
-  for (const l of f.list('label')) {
-    const eq = l.indexOf('=');
-    if (eq === 0 || !l) throw new UserError(`volume create: invalid label ${JSON.stringify(l)}: use KEY=VALUE`);
-    if (eq < 0) labels[l] = '';
-    else labels[l.slice(0, eq)] = l.slice(eq + 1);
-  }
+  const labels = labelFlags('volume create', f.list('label'));
   const name = f.positionals[0] ?? f.str('name');
   const host = await hostFor(ctx, f.str('host'));
   const v = await ctx.api.volumes.create.mutate({ host, ...(name ? { name } : {}), labels });
