@@ -1,6 +1,7 @@
 // The engine on this machine's real runc, conmon, overlayfs and cgroups. Root only.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { eventually } from '@berth/testing/fleet';
 import { describe, expect, it } from 'vitest';
 import { cgroupDirs } from '../cgroups/paths.ts';
 import { isMountPoint } from '../rootfs/overlay.ts';
@@ -11,7 +12,7 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
   const f = useEngineFixture();
   const { newEngine, busybox, runIt } = f;
 
-  it('runs echo hello: logs show it, exit code 0, state exited, rootfs unmounted', async () => {
+  it('runs echo hello: logs show it, exit code 0, state exited, rootfs unmounted once the exit is released', async () => {
     const engine = await newEngine();
     const c = await runIt(engine, ['echo', 'hello']);
     expect(c.id).toMatch(/^[0-9a-f]{64}$/);
@@ -22,7 +23,10 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
     expect(Date.parse(after.state.finishedAt)).toBeGreaterThanOrEqual(Date.parse(after.state.startedAt) - 1000);
     const logs = await engine.logs(c.id);
     expect(logs.map((e) => [e.stream, e.text])).toEqual([['stdout', 'hello\n']]);
-    expect(isMountPoint(await readFile('/proc/self/mountinfo', 'utf8'), join(f.work, 'state/containers', c.id, 'rootfs'))).toBe(false);
+    // wait returns once the exit is recorded; the mount, runtime state and cgroup go right after
+    const rootfs = join(f.work, 'state/containers', c.id, 'rootfs');
+    await eventually(async () => !isMountPoint(await readFile('/proc/self/mountinfo', 'utf8'), rootfs), `${rootfs} unmounted`);
+    for (const d of cgroupDirs(f.layout, `/${f.parent}/${c.id}`)) await eventually(() => readdir(d).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT'), `${d} removed`);
   });
 
   it('stop of sleep: SIGTERM is ignored by a pid-1 sleep, SIGKILL after the timeout gives 137; a TERM-handling process gives 143', async () => {

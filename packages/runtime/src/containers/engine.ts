@@ -133,6 +133,8 @@ export class ContainerEngine {
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #listeners = new Set<(e: ContainerEvent) => void>();
   readonly #exitWaiters = new Map<string, Set<() => void>>();
+  /** Containers whose exit is recorded and whose runtime state, mount and cgroup are still being released (under the lock). */
+  readonly #releasing = new Set<string>();
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   readonly #backoff = new Map<string, number>();
   /** Running healthchecks, by container id. */
@@ -754,7 +756,9 @@ export class ContainerEngine {
   async wait(ref: string, opts: { signal?: AbortSignal } = {}): Promise<{ exitCode: number; error: string }> {
     const id = this.#find(ref).id;
     for (;;) {
-      await this.#locks.get(id)?.catch(() => undefined);
+      // the lock gives a settled state (a start in progress is not yet `running`); an exit
+      // already recorded is final though, so a caller need not wait for its clean-up
+      if (!this.#releasing.has(id)) await this.#locks.get(id)?.catch(() => undefined);
       const r = this.#records.get(id);
       if (!r) throw notFound(ref);
       if (!isActive(r.state.status)) return { exitCode: r.state.exitCode, error: r.state.error };
@@ -1101,21 +1105,33 @@ export class ContainerEngine {
           runningMs: Date.parse(r.state.finishedAt) - Date.parse(r.state.startedAt),
           previousDelayMs: this.#backoff.get(r.id) ?? 0,
         });
-    // side by side: each is a process or a few syscalls, and none needs another's result (the
-    // container's mount namespace went with it, so its rootfs is free once it has exited)
-    await Promise.all([
-      this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined),
-      this.#unwire(r),
-      decision.restart ? undefined : unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined),
-    ]);
-    await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
+    // its published ports are free before anyone hears of the exit (a waiter may reuse them)
+    await this.#unwire(r);
     if (r.state.oomKilled) this.#emit(r, 'oom');
     this.#emit(r, 'die', { exitCode: exit.exitCode });
-
     if (decision.restart) {
       this.#backoff.set(r.id, decision.delayMs);
       r.state.status = 'restarting';
-      await this.#save(r);
+    }
+    await this.#save(r);
+    // The exit is on record: waiters go on while the rest is released, still under the lock,
+    // so a start or rm of this container waits for it. Side by side: each is a process or a
+    // few syscalls, none needs another's result (the container's mount namespace went with
+    // it, so its rootfs is free). An agent killed meanwhile leaves leftovers that the next
+    // start (`hasState`) or rm releases.
+    this.#releasing.add(r.id);
+    this.#notifyExit(r.id);
+    try {
+      await Promise.all([
+        this.#o.runtime.delete(r.id, { force: true }).catch(() => undefined),
+        decision.restart ? undefined : unmountOverlay(p.rootfs, { exec: this.#o.exec }).catch(() => undefined),
+      ]);
+      await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, r.id, this.#parent)).catch(() => undefined);
+    } finally {
+      this.#releasing.delete(r.id);
+    }
+
+    if (decision.restart) {
       const timer = setTimeout(() => {
         this.#restartTimers.delete(r.id);
         void this.#withLock(r.id, async () => {
@@ -1127,10 +1143,7 @@ export class ContainerEngine {
       }, decision.delayMs);
       timer.unref();
       this.#restartTimers.set(r.id, timer);
-    } else {
-      await this.#save(r);
     }
-    this.#notifyExit(r.id);
     if (!decision.restart && r.config.autoRemove && !opts.noRestart) {
       // --rm: after the lock is released.
       setImmediate(() => void this.remove(r.id, { force: true }).catch(() => undefined));
