@@ -755,27 +755,42 @@ export class ContainerEngine {
   /** Resolves with the exit code once the container is not running (at once if it is not). */
   async wait(ref: string, opts: { signal?: AbortSignal } = {}): Promise<{ exitCode: number; error: string }> {
     const id = this.#find(ref).id;
+    // The state is settled when no operation holds the container, or when the holder has
+    // recorded an exit and is only releasing what the container held (a start in progress
+    // is not yet `running`; an exit on record is final and need not wait for its clean-up).
+    const settled = () => !this.#locks.has(id) || this.#releasing.has(id);
     for (;;) {
-      // the lock gives a settled state (a start in progress is not yet `running`); an exit
-      // already recorded is final though, so a caller need not wait for its clean-up
-      if (!this.#releasing.has(id)) await this.#locks.get(id)?.catch(() => undefined);
+      while (!settled()) {
+        const exited = this.#nextExit(id, opts.signal);
+        await Promise.race([this.#locks.get(id)?.catch(() => undefined), exited.promise]).finally(exited.cancel);
+      }
       const r = this.#records.get(id);
       if (!r) throw notFound(ref);
       if (!isActive(r.state.status)) return { exitCode: r.state.exitCode, error: r.state.error };
-      await new Promise<void>((resolve, reject) => {
-        const set = this.#exitWaiters.get(id) ?? new Set();
-        this.#exitWaiters.set(id, set);
-        const done = () => {
-          set.delete(done);
-          resolve();
-        };
-        set.add(done);
-        opts.signal?.addEventListener('abort', () => {
-          set.delete(done);
-          reject(new Error(`wait for container ${id} aborted`));
-        });
-      });
+      const exited = this.#nextExit(id, opts.signal);
+      await exited.promise.finally(exited.cancel);
     }
+  }
+
+  /** Resolves at the next recorded exit of `id`; `cancel` forgets it. */
+  #nextExit(id: string, signal?: AbortSignal): { promise: Promise<void>; cancel: () => void } {
+    const set = this.#exitWaiters.get(id) ?? new Set();
+    this.#exitWaiters.set(id, set);
+    let done = () => {};
+    let abort = () => {};
+    const promise = new Promise<void>((resolve, reject) => {
+      done = resolve;
+      abort = () => reject(new Error(`wait for container ${id} aborted`));
+      if (signal?.aborted) abort();
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+    set.add(done);
+    const cancel = () => {
+      signal?.removeEventListener('abort', abort);
+      set.delete(done);
+      if (set.size === 0 && this.#exitWaiters.get(id) === set) this.#exitWaiters.delete(id);
+    };
+    return { promise, cancel };
   }
 
   // ---- remove / rename -------------------------------------------------------------------
@@ -803,9 +818,12 @@ export class ContainerEngine {
       await this.#save(r);
       const p = this.#paths(id);
       try {
-        await this.#o.runtime.delete(id, { force: true }).catch((err: unknown) => {
-          if (!(err instanceof OciRuntimeError && err.details.notFound)) throw err;
-        });
+        // the exit's reap usually released the runtime state already: no runtime process then
+        if (await this.#o.runtime.hasState(id)) {
+          await this.#o.runtime.delete(id, { force: true }).catch((err: unknown) => {
+            if (!(err instanceof OciRuntimeError && err.details.notFound)) throw err;
+          });
+        }
         await unmountOverlay(p.rootfs, { exec: this.#o.exec });
         await removeSecretFiles(p.secrets, this.#o.exec);
         await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, id, this.#parent));
