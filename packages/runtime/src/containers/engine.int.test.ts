@@ -29,6 +29,24 @@ describe.skipIf(!isRoot)('ContainerEngine on runc + conmon', () => { // skipped 
     for (const d of cgroupDirs(f.layout, `/${f.parent}/${c.id}`)) await eventually(() => readdir(d).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT'), `${d} removed`);
   });
 
+  it('wait: called while start still holds the container, it returns that run\u2019s exit code; an aborted wait rejects and the next one still sees the exit', async () => {
+    const engine = await newEngine();
+    const quick = await engine.create({ rootfs: busybox(), config: { cmd: ['sh', '-c', 'exit 3'] } });
+    const started = engine.start(quick.id);
+    // not yet running: a wait must not answer from the `created` state
+    expect(await engine.wait(quick.id)).toEqual({ exitCode: 3, error: '' });
+    await started;
+
+    const c = await runIt(engine, ['sleep', '1000']);
+    const abort = new AbortController();
+    const aborted = engine.wait(c.id, { signal: abort.signal });
+    abort.abort();
+    await expect(aborted).rejects.toThrow(`wait for container ${c.id} aborted`);
+    const waited = engine.wait(c.id);
+    await engine.kill(c.id);
+    expect(await waited).toEqual({ exitCode: 137, error: '' });
+  });
+
   it('stop of sleep: SIGTERM is ignored by a pid-1 sleep, SIGKILL after the timeout gives 137; a TERM-handling process gives 143', async () => {
     const engine = await newEngine();
     const c = await runIt(engine, ['sleep', '1000']);
