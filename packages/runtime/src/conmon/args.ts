@@ -46,6 +46,9 @@ export function conmonArgs(c: ConmonArgsInput): string[] {
     // the attach socket in the bundle itself (<bundle>/attach): conmon otherwise links
     // <socketDir>/<id> to the bundle and shortens that link's name when the path is long
     '--full-attach',
+    // no fsync of the log at exit and at each rotation: it delays the exit file and blocks the
+    // container's writes on a slow disk (cri-o#6743); Docker's json-file does not sync either
+    '--no-sync-log',
     '--runtime-arg', '--root', '--runtime-arg', c.runtimeRoot,
     '--runtime-arg', '--log', '--runtime-arg', c.runtimeLog,
     '--runtime-arg', '--log-format', '--runtime-arg', 'json',

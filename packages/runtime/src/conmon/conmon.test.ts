@@ -3,7 +3,7 @@ import { conmonArgs } from './args.ts';
 import { parseSyncMessage } from './launch.ts';
 
 describe('conmon', () => {
-  it('argv: API 1, ids, runtime with its root and JSON log, bundle, pid files, k8s-file log, exit and socket dirs', () => {
+  it('argv: API 1, ids, runtime with its root and JSON log, bundle, pid files, k8s-file log without fsync, exit and socket dirs', () => {
     expect(
       conmonArgs({
         id: 'c1', name: 'web', runtimePath: '/usr/sbin/runc', runtimeRoot: '/var/lib/berth/runtime/runc', runtimeLog: '/b/runtime.log',
@@ -12,7 +12,7 @@ describe('conmon', () => {
       }),
     ).toEqual([
       '--api-version', '1', '-c', 'c1', '-u', 'c1', '-n', 'web', '-r', '/usr/sbin/runc', '-b', '/b', '-p', '/b/container.pid', '-P', '/b/conmon.pid',
-      '-l', 'k8s-file:/b/container.log', '--exit-dir', '/var/lib/berth/exits', '--socket-dir-path', '/var/lib/berth/sockets', '--full-attach',
+      '-l', 'k8s-file:/b/container.log', '--exit-dir', '/var/lib/berth/exits', '--socket-dir-path', '/var/lib/berth/sockets', '--full-attach', '--no-sync-log',
       '--runtime-arg', '--root', '--runtime-arg', '/var/lib/berth/runtime/runc',
       '--runtime-arg', '--log', '--runtime-arg', '/b/runtime.log',
       '--runtime-arg', '--log-format', '--runtime-arg', 'json',
