@@ -120,10 +120,11 @@ const CHANGE = `async (a) => {
   });
   const t1 = performance.now();
   const req = performance.getEntriesByType('resource').filter((r) => r.name.includes('containers.search') && r.startTime >= t0).pop();
-  return { fromInput: t1 - t0, fromUrl: t1 - b.lastHistory, requestStart: req ? req.startTime - t0 : -1, request: req ? req.responseEnd - req.startTime : -1, afterResponse: req ? t1 - req.responseEnd : -1 };
+  const requests = performance.getEntriesByType('resource').filter((r) => r.startTime >= t0).map((r) => ({ path: new URL(r.name).pathname, start: Math.round(r.startTime - t0), queued: Math.round(r.requestStart - r.startTime), waiting: Math.round(r.responseStart - r.requestStart), total: Math.round(r.responseEnd - r.startTime) }));
+  return { fromInput: t1 - t0, fromUrl: t1 - b.lastHistory, requestStart: req ? req.startTime - t0 : -1, request: req ? req.responseEnd - req.startTime : -1, afterResponse: req ? t1 - req.responseEnd : -1, requests };
 }`;
 
-type Change = { fromInput: number; fromUrl: number; requestStart: number; request: number; afterResponse: number };
+type Change = { fromInput: number; fromUrl: number; requestStart: number; request: number; afterResponse: number; requests: Array<{ path: string; start: number; queued: number; waiting: number; total: number }> };
 
 async function timedChange(page: Page, act: { kind: 'state'; state: string } | { kind: 'type'; text: string }): Promise<Change> {
   return (await page.evaluate(`(${CHANGE})(${JSON.stringify(act)})`)) as Change;
@@ -235,6 +236,23 @@ async function main(): Promise<void> {
     const login = await fetch(`${base}/api/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { username: 'bench', password: 'bench-password-1' } }) });
     const session = /berth_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
     if (!session) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
+    // containers.search through the gateway from this process (HTTP, the session cookie, tRPC's
+    // batch form as the page sends it): the request path without a browser, beside the in-process figures
+    const overHttp = { firstPage: [] as number[], filtered: [] as number[] };
+    const search = async (input: object) => {
+      const q = encodeURIComponent(JSON.stringify({ 0: { json: input } }));
+      const t0 = performance.now();
+      const res = await fetch(`${base}/api/trpc/containers.search?batch=1&input=${q}`, { headers: { cookie: `berth_session=${session}` } });
+      const body = await res.text();
+      if (!res.ok) throw new Error(`containers.search over HTTP: ${res.status} ${body.slice(0, 200)}`);
+      return performance.now() - t0;
+    };
+    // the inputs the page sends (apps/web/src/lib/container-query.ts searchInput): first page, and a state ticked
+    for (let i = 0; i < 50; i++) {
+      overHttp.firstPage.push(await search({ sort: 'created', order: 'desc', hosts: 'stale', offset: 0, limit: 50 }));
+      overHttp.filtered.push(await search({ states: ['exited'], sort: 'created', order: 'desc', hosts: 'stale', offset: 0, limit: 50 }));
+    }
+    log(`containers.search over HTTP p50: first page ${pct(overHttp.firstPage, 50).toFixed(1)} ms, state exited ${pct(overHttp.filtered, 50).toFixed(1)} ms`);
     const newContext = async (): Promise<BrowserContext> => {
       const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       await ctx.addCookies([{ name: 'berth_session', value: session, url: base }]);
@@ -282,6 +300,8 @@ async function main(): Promise<void> {
       const x = await timedChange(page, { kind: 'type', text: `app${i % 6}-${SERVICES[Math.floor(i / 6) % SERVICES.length]}` });
       typed.fromInput.push(x.fromInput);
       typed.fromUrl.push(x.fromUrl);
+      // which requests a tick made, and where their time went (queued for a connection, waiting for the server)
+      if (i < 2) log(`state tick ${i + 1}: requests ${JSON.stringify(s.requests)}`);
       log(`warm load ${i + 1}/${RUNS}: interactive ${p.interactive.toFixed(0)} ms; state filter ${s.fromInput.toFixed(0)} ms (request from ${s.requestStart.toFixed(0)}, ${s.request.toFixed(0)} ms, then ${s.afterResponse.toFixed(0)}); typed search ${x.fromInput.toFixed(0)} ms (${x.fromUrl.toFixed(0)} after the pause)`);
     }
     if (values.profile) {
@@ -305,6 +325,7 @@ async function main(): Promise<void> {
       containers,
       runs: RUNS,
       searchInProcessMs: { firstPageOf50: summary(sql.firstPage), exitedByNamePage3: summary(sql.filtered), textSearch: summary(sql.text) },
+      searchOverHttpMs: { firstPageOf50: summary(overHttp.firstPage), stateExited: summary(overHttp.filtered) },
       firstLoadColdMs: { rowsVisible: summary(cold.rows), interactive: summary(cold.interactive) },
       firstLoadWarmMs: { rowsVisible: summary(warm.rows), interactive: summary(warm.interactive) },
       filterChangeMs: { stateTicked: summary(stateChange), stateTickedParts: { untilRequest: summary(stateParts.untilRequest), request: summary(stateParts.request), afterResponse: summary(stateParts.afterResponse) }, searchTypedIncludingPause: summary(typed.fromInput), searchAfterPause: summary(typed.fromUrl) },

@@ -87,10 +87,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const noSuchHost = (ref: string) => new AppError('NOT_FOUND', `no host named ${ref}: \`berth hosts\` lists them`);
 
 /** A host by name or id, if the actor may see it: another team's host is answered as an unknown one. */
-export async function visibleHost(actor: Actor, ref: string, db: Pick<Db, 'host'> = defaultDb()): Promise<Host> {
+export async function visibleHost(actor: Actor, ref: string, db: Pick<Db, 'host'> = defaultDb()): Promise<Omit<Host, 'inventory'>> {
   const where = UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref };
   const teams = visibleTeamIds(actor);
-  const h = await db.host.findFirst({ where: teams ? { AND: [where, { teamId: { in: teams } }] } : where });
+  // not its stored inventory: every host-scoped call comes here, and that JSON is large
+  const h = await db.host.findFirst({ where: teams ? { AND: [where, { teamId: { in: teams } }] } : where, omit: { inventory: true } });
   if (!h) throw noSuchHost(ref);
   return h;
 }
@@ -99,7 +100,7 @@ export async function visibleHost(actor: Actor, ref: string, db: Pick<Db, 'host'
  * The host, when the actor has at least `role` on its team. A host the actor may not see is
  * NOT_FOUND exactly as an unknown one, never FORBIDDEN, so ids of other teams' hosts leak nothing.
  */
-export async function requireHostRole(actor: Actor, ref: string, role: AnyRole, what: string, db: Pick<Db, 'host'> = defaultDb()): Promise<Host> {
+export async function requireHostRole(actor: Actor, ref: string, role: AnyRole, what: string, db: Pick<Db, 'host'> = defaultDb()): Promise<Omit<Host, 'inventory'>> {
   requireRoleSomewhere(actor, role, what);
   const h = await visibleHost(actor, ref, db);
   const have = roleOnTeam(actor, h.teamId);

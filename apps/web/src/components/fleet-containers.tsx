@@ -1,6 +1,6 @@
 'use client';
 import { inputBase, Notice, StatusBadge, Table, type Column } from '@berth/ui';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { Fragment, memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
@@ -40,6 +40,8 @@ let early: { qs: string; answer: Promise<SearchAnswer> } | null = (() => {
   return { qs: writeQuery(q), answer };
 })();
 
+const searchKey = (qs: string) => ['containers', 'search', qs];
+
 function search(q: FleetQuery, qs: string): Promise<SearchAnswer> {
   if (early) {
     const e = early;
@@ -67,8 +69,12 @@ export function FleetContainersTable() {
   const settled = useDebounced(fields, TYPING_MS);
   /** the current history entry was made by typing: more typing replaces it rather than adding one per pause */
   const typing = useRef(false);
+  const queries = useQueryClient();
   const go = (q: FleetQuery, mode: 'push' | 'replace') => {
     const next = writeQuery(q);
+    // the request leaves now, not after React has rendered the new view (tens of ms with a page
+    // of rows); the table's query below finds it in flight under the same key
+    void queries.prefetchQuery({ queryKey: searchKey(next), queryFn: () => search(q, next) });
     setQuery(q);
     window.history[mode === 'push' ? 'pushState' : 'replaceState'](window.history.state, '', `${window.location.pathname}${next ? `?${next}` : ''}`);
   };
@@ -107,7 +113,7 @@ export function FleetContainersTable() {
   };
 
   const list = useQuery({
-    queryKey: ['containers', 'search', qs],
+    queryKey: searchKey(qs),
     queryFn: () => search(query, qs),
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
