@@ -9,6 +9,10 @@
  * Everything is made under a temp dir and cgroups under a unique parent, and removed at the end,
  * on failure and on SIGINT/SIGTERM.
  *
+ * A fourth column is issue 5's own measure: `run --rm` through the agent's operations
+ * (container.create with autoRemove, container.start, container.wait, as the control plane sends
+ * them, without the websocket), from the request to the exit seen, and until the container is gone.
+ *
  * --exit-poll-ms sets the engine's exit poll interval (default: the engine's, as the agent runs it).
  *
  *   node --import tsx bench/run.ts [--samples 50] [--list 100] [--exit-poll-ms N]
@@ -18,7 +22,11 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cgroupDirs, ContainerEngine, containerPaths, detectCgroupMode, hostExec, lookPath, OciRuntime, parseProcLimits, removeCgroup } from '@berth/runtime';
+import { cgroupDirs, ContainerEngine, containerPaths, detectCgroupMode, detectRuntime, hostExec, lookPath, OciRuntime, parseProcLimits, removeCgroup } from '@berth/runtime';
+import { buildBusyboxImage, writeDockerArchive } from '@berth/testing/images';
+import { openHostEngine, type HostEngine } from '../apps/agent/src/engine/host-engine.ts';
+import { dispatch } from '../apps/agent/src/handlers/index.ts';
+import { createHostContext } from '../apps/agent/src/host-context.ts';
 import type { CgroupLayout } from '@berth/runtime';
 import { BENCH_PATH, busyboxRootfs, killConmonsUnder, log, machine, p50, runCommand, stats, time } from './common.ts';
 import { openPodman, PODMAN_IMAGE, type Podman } from './podman.ts';
@@ -32,6 +40,8 @@ const PATH_ENV = BENCH_PATH;
 
 const parent = `berth-bench-${process.pid}`;
 const runcParent = `berth-bench-runc-${process.pid}`;
+const agentParent = `berth-bench-agent-${process.pid}`;
+let hostEngine: HostEngine | null = null;
 let work = '';
 let layout: CgroupLayout | null = null;
 let runcPath = '';
@@ -44,10 +54,11 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     if (!work) return;
     await podman?.cleanup();
-    for (const e of engines.splice(0)) {
+    for (const e of [...engines.splice(0), ...(hostEngine ? [hostEngine.containers] : [])]) {
       for (const c of e.list()) await e.remove(c.id, { force: true }).catch((err: Error) => log(`cleanup: rm ${c.id}: ${err.message}`));
       await e.close().catch(() => undefined);
     }
+    await hostEngine?.close().catch(() => undefined);
     await killConmonsUnder(work);
     const runcRoot = join(work, 'runc-root');
     const listed = await runCommand(runcPath || 'runc', ['--root', runcRoot, 'list', '-q']).catch(() => ({ stdout: '' }));
@@ -55,7 +66,7 @@ function cleanup(): Promise<void> {
     const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(work));
     for (const m of mounts.reverse()) await runCommand('umount', ['-l', m]).catch(() => undefined);
     if (layout) {
-      for (const p of [parent, runcParent]) await removeCgroup(cgroupDirs(layout, `/${p}`)).catch((err: Error) => log(`cleanup: cgroup ${p}: ${err.message}`));
+      for (const p of [parent, runcParent, agentParent]) await removeCgroup(cgroupDirs(layout, `/${p}`)).catch((err: Error) => log(`cleanup: cgroup ${p}: ${err.message}`));
     }
     await rm(work, { recursive: true, force: true });
   })();
@@ -135,6 +146,38 @@ async function main(): Promise<void> {
     const ms = await time(() => podman!.run(['run', '--rm', '--network', 'none', '--cgroup-parent', `/${parent}`, PODMAN_IMAGE, 'true']));
     if (record) podmanRun.push(ms);
   };
+  // The agent's own operations, as the control plane sends them over its websocket (the
+  // transport left out): container.create with autoRemove (`run --rm`), container.start,
+  // container.wait; the image from the agent's image store, its engine opened as main.ts opens it.
+  const agentState = join(work, 'agent-state');
+  const detected = await detectRuntime({ stateDir: agentState, exec: hostExec(), cgroupParent: agentParent });
+  const destroyed = new Map<string, () => void>();
+  hostEngine = await openHostEngine({
+    stateDir: agentState, detected, cgroupParent: agentParent, searchPath: PATH_ENV, bridge: null, ipForward: false, log: () => {},
+    emit: (kind, data) => {
+      if (kind === 'container' && data.action === 'destroy') destroyed.get(String(data.id))?.();
+    },
+  });
+  const agentCtx = createHostContext({ stateDir: agentState, agentVersion: 'bench', detected, engine: hostEngine, emit: () => {} });
+  const archive = join(work, 'busybox.tar');
+  await writeDockerArchive(await buildBusyboxImage(), archive, ['busybox:bench']);
+  await hostEngine.images.load(archive);
+  const viaAgent = { exitSeen: [] as number[], removed: [] as number[] };
+  const runAgent = async (record: boolean) => {
+    const t0 = performance.now();
+    const { id } = (await dispatch('container.create', { image: 'busybox:bench', cmd: ['true'], autoRemove: true }, agentCtx)) as { id: string };
+    const gone = new Promise<void>((resolve) => destroyed.set(id, resolve));
+    await dispatch('container.start', { id }, agentCtx);
+    const { exitCode } = (await dispatch('container.wait', { id }, agentCtx)) as { exitCode: number };
+    const t1 = performance.now();
+    if (exitCode !== 0) throw new Error(`agent: true exited ${exitCode}`);
+    await gone;
+    destroyed.delete(id);
+    if (record) {
+      viaAgent.exitSeen.push(t1 - t0);
+      viaAgent.removed.push(performance.now() - t0);
+    }
+  };
   const runBerth = async (record: boolean) => {
     const t0 = performance.now();
     const c = await engine.create({ rootfs, config: { cmd: ['true'] } });
@@ -170,9 +213,9 @@ async function main(): Promise<void> {
   // two warm-ups of each, not recorded
   for (let i = -2; i < SAMPLES; i++) {
     const record = i >= 0;
-    const order = [() => runBerth(record), () => runRunc(i + 2, record), () => runRuncBerthBundle(i + 2, record), () => runPodman(record)];
+    const order = [() => runBerth(record), () => runRunc(i + 2, record), () => runAgent(record), () => runRuncBerthBundle(i + 2, record), () => runPodman(record)];
     for (const f of i % 2 === 0 ? order : order.reverse()) await f();
-    if (record && (i + 1) % 10 === 0) log(`run ${i + 1}/${SAMPLES}: berth ${berth.total.at(-1)!.toFixed(1)} ms, runc run ${runc.at(-1)!.toFixed(1)} ms, runc run of berth's bundle ${runcBerthBundle.at(-1)!.toFixed(1)} ms`);
+    if (record && (i + 1) % 10 === 0) log(`run ${i + 1}/${SAMPLES}: berth ${berth.total.at(-1)!.toFixed(1)} ms, through the agent's operations ${viaAgent.exitSeen.at(-1)!.toFixed(1)} ms, runc run ${runc.at(-1)!.toFixed(1)} ms, runc run of berth's bundle ${runcBerthBundle.at(-1)!.toFixed(1)} ms`);
   }
   await engine.remove(held.id);
 
@@ -210,6 +253,14 @@ async function main(): Promise<void> {
           runcRun: stats(runc),
           ratioP50: +(p50(berth.total) / p50(runc)).toFixed(2),
           runcRunOfBerthBundle: stats(runcBerthBundle),
+        },
+        // issue 5's measure: run --rm through the agent API, request to exit seen, and until removed
+        throughAgentOperations: {
+          runtime: detected.chosen.name,
+          exitSeenMs: stats(viaAgent.exitSeen),
+          overRuncRunP50: +(p50(viaAgent.exitSeen) / p50(runc)).toFixed(2),
+          removedMs: stats(viaAgent.removed),
+          removedOverPodmanP50: podman ? +(p50(viaAgent.removed) / p50(podmanRun)).toFixed(2) : null,
         },
         berthPhasesMs: { create: stats(berth.create), start: stats(berth.start), wait: stats(berth.wait) },
         berthWaitSplitMs: { exitFileBeforeStartReturned: stats(berth.waitExitedEarly), otherwise: stats(berth.waitOther) },
