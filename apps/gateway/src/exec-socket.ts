@@ -6,17 +6,7 @@ import { appendAudit, AppError, requireHostRole, type FleetDispatcher } from '@b
 import type { Db } from '@berth/db';
 import { StreamChannel, TerminalSize, type Channel } from '@berth/protocol';
 import { requestActor } from './request-actor.ts';
-
-/** A page of another site (or an origin that does not parse, such as "null"): refused. */
-export function crossSite(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true;
-  }
-}
+import { crossSite, type OriginPolicy } from './request-origin.ts';
 
 /** The first message of a terminal session: what to run where (`berth exec -it`, the web terminal). */
 export const ExecStart = z.object({
@@ -53,10 +43,10 @@ const ClientControl = z.union([z.object({ resize: TerminalSize }), z.object({ eo
 export class ExecSockets {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
-  constructor(private readonly o: { db: Db; fleet: FleetDispatcher; log: (level: 'info' | 'warn' | 'error', msg: string, f?: Record<string, unknown>) => void }) {}
+  constructor(private readonly o: { db: Db; fleet: FleetDispatcher; log: (level: 'info' | 'warn' | 'error', msg: string, f?: Record<string, unknown>) => void; origins: OriginPolicy }) {}
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (crossSite(req)) {
+    if (crossSite(req, this.o.origins)) {
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\ncross-site terminal refused\n');
       return;
     }
