@@ -101,7 +101,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
       res.end('internal error\n');
     }
   };
-  const execSockets = new ExecSockets({ db: o.db, fleet: o.fleet, log: o.log, origins });
+  const execSockets = new ExecSockets({ db: o.db, fleet: o.fleet, log: o.log });
   const server: Server = o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
