@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import argon2 from 'argon2';
+import { hashRaw, type Algorithm, type Version } from '@node-rs/argon2';
 
 /**
  * argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1) rather than RFC 9106's second
@@ -22,7 +22,7 @@ const MAX_M = 1024 * 1024; // KiB: 1 GiB
 const MAX_T = 64;
 const MAX_P = 64;
 
-/** argon2id, stored as the PHC string `$argon2id$v=19$m=…,t=…,p=…$salt$hash` (unpadded base64, libargon2's order). */
+/** argon2id, stored as the PHC string `$argon2id$v=19$m=…,t=…,p=…$salt$hash` (unpadded base64; m, t, p in the reference implementation's order, which some parsers require). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const hash = await argon2idRaw(password, salt, HASH_BYTES, ARGON2);
@@ -80,7 +80,7 @@ function parseStored(stored: string): Parsed | null {
     if (kv.size !== 3 || nums.some((n) => !n || !UINT.test(n))) return null;
     const [vn, m, t, p] = nums.map(Number) as [number, number, number, number];
     const out = { alg: 'argon2id' as const, v: vn, m, t, p, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
-    // libargon2's own limits: salt ≥ 8 bytes, output ≥ 4 bytes, m ≥ 8·p
+    // RFC 9106's limits: salt ≥ 8 bytes, output ≥ 4 bytes, m ≥ 8·p
     if (vn !== ARGON2_VERSION || m > MAX_M || m < 8 * p || t > MAX_T || p > MAX_P || out.salt.length < 8 || out.hash.length < 4) return null;
     return out;
   }
@@ -98,8 +98,12 @@ function parseStored(stored: string): Parsed | null {
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 const scryptMaxmem = (s: { N: number; r: number }) => 128 * s.N * s.r + 1024 * 1024;
 
+// @node-rs/argon2 declares these as const enums, which isolated modules cannot read: their values
+const ALGORITHM_ARGON2ID = 2 as Algorithm;
+const VERSION_0X13 = 1 as Version;
+
 function argon2idRaw(password: string, salt: Buffer, hashLength: number, params: { m: number; t: number; p: number }): Promise<Buffer> {
-  return argon2.hash(password, { raw: true, type: argon2.argon2id, version: ARGON2_VERSION, salt, hashLength, memoryCost: params.m, timeCost: params.t, parallelism: params.p });
+  return hashRaw(password, { algorithm: ALGORITHM_ARGON2ID, version: VERSION_0X13, salt, outputLen: hashLength, memoryCost: params.m, timeCost: params.t, parallelism: params.p });
 }
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
