@@ -2,7 +2,8 @@ import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   // the dashboard talks to the API over HTTP only; no server package is bundled into it
-  transpilePackages: ['@berth/ui', '@berth/protocol'],
+  // (from @berth/api only the cookie and header names: src/csrf-names.ts)
+  transpilePackages: ['@berth/ui', '@berth/protocol', '@berth/api'],
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,

@@ -7,8 +7,18 @@ export async function query<T>(ctx: APIRequestContext, path: string, input: unkn
   return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
 }
 
+/**
+ * What the dashboard sends with every change, and the gateway asks of a signed-in browser's
+ * (docs/security.md, CSRF): the control plane's own Origin, and the session's CSRF token from the
+ * berth_csrf cookie the gateway set beside the session.
+ */
+export async function changeHeaders(ctx: APIRequestContext): Promise<Record<string, string>> {
+  const token = (await ctx.storageState()).cookies.find((c) => c.name === 'berth_csrf')?.value;
+  return { origin: new URL(process.env.BERTH_E2E_URL!).origin, ...(token ? { 'x-berth-csrf': token } : {}) };
+}
+
 export async function mutate<T>(ctx: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const res = await ctx.post(`/api/trpc/${path}`, { data: { json: input } });
+  const res = await ctx.post(`/api/trpc/${path}`, { data: { json: input }, headers: await changeHeaders(ctx) });
   if (!res.ok()) throw new Error(`${path}: HTTP ${res.status()} ${await res.text()}`);
   return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
 }

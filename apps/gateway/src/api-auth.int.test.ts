@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appRouter } from '@berth/api';
+import { appRouter, csrfTokenFor } from '@berth/api';
 import { createApiToken, createUser, systemActor } from '@berth/core';
 import { useTestDatabase } from '@berth/testing/db';
 import { startGateway, type RunningGateway } from '@berth/testing/fleet';
@@ -26,7 +26,8 @@ describe('the API over HTTP: authentication and authorization', () => {
     expect(procedures.length).toBeGreaterThan(5);
     for (const [path, p] of procedures) {
       if (PUBLIC.has(path)) continue;
-      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer berth_not-a-real-token' }, { cookie: 'berth_session=bs_forged' }];
+      // the forged cookie comes with its Origin and CSRF token, so that it is the session check that refuses it
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer berth_not-a-real-token' }, { cookie: 'berth_session=bs_forged', origin: gw.url, 'x-berth-csrf': csrfTokenFor('bs_forged') }];
       for (const headers of attempts) {
         const res = await call(path, p._def.type, headers);
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
@@ -51,14 +52,25 @@ describe('the API over HTTP: authentication and authorization', () => {
   it('lets a viewer read but not create join tokens or revoke hosts (403, checked on the server)', async () => {
     const ok = await call('auth.login', 'mutation', {}, { username: 'vera', password: 'correct-horse-battery' });
     expect(ok.status).toBe(200);
-    const cookie = ok.headers.get('set-cookie')!.split(';')[0]!;
+    const session = ok.headers.get('set-cookie')!.split(';')[0]!;
     expect(ok.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax/);
-    expect((await call('hosts.list', 'query', { cookie })).status).toBe(200);
-    const forbidden = await call('hosts.createJoinToken', 'mutation', { cookie }, {});
+    expect((await call('hosts.list', 'query', { cookie: session })).status).toBe(200);
+    // as the dashboard sends a mutation: its own Origin and the session's CSRF token
+    const cookie = { cookie: session, origin: gw.url, 'x-berth-csrf': csrfTokenFor(decodeURIComponent(session.split('=')[1]!)) };
+    const forbidden = await call('hosts.createJoinToken', 'mutation', cookie, {});
     expect(forbidden.status).toBe(403);
     expect(JSON.stringify(await forbidden.json())).toContain('needs the admin role');
-    expect((await call('hosts.revoke', 'mutation', { cookie }, { host: 'x' })).status).toBe(403);
+    expect((await call('hosts.revoke', 'mutation', cookie, { host: 'x' })).status).toBe(403);
     expect(await t().db.joinToken.count()).toBe(0);
+    // the denied attempts are in the audit log, by name of what was tried, and the host it named
+    const refused = await t().db.auditEntry.findMany({ where: { actorName: 'vera', outcome: 'refused', action: { in: ['hosts.createJoinToken', 'hosts.revoke'] } }, orderBy: { id: 'asc' } });
+    expect(refused.map((e) => [e.action, e.error, e.params])).toEqual([
+      ['hosts.createJoinToken', expect.stringContaining('needs the admin role'), {}],
+      ['hosts.revoke', expect.stringContaining('role'), { host: 'x' }],
+    ]);
+    // a refused query is not a change attempt: not recorded
+    await call('users.list', 'query', { cookie: session });
+    expect(await t().db.auditEntry.count({ where: { actorName: 'vera', outcome: 'refused', action: 'users.list' } })).toBe(0);
   });
 
   it('accepts an API token as a bearer token, and refuses it once expired', async () => {

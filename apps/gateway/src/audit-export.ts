@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { auditFilterFromQuery } from '@berth/api';
 import { AUDIT_CSV_HEADER, auditCsvRecord, auditEntries, csvRecord, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
-import { crossSite } from './exec-socket.ts';
+import { crossSite, type OriginPolicy } from './request-origin.ts';
 import { requestActor } from './request-actor.ts';
 
 /**
@@ -12,12 +12,12 @@ import { requestActor } from './request-actor.ts';
  * (a session cookie or an API token) may export; the rows are read and written a page at a time,
  * waiting for the client to drain, so a long log costs neither memory nor a long transaction.
  */
-export async function exportAuditCsv(req: IncomingMessage, res: ServerResponse, o: { db: Db; fleet: FleetDispatcher }): Promise<void> {
+export async function exportAuditCsv(req: IncomingMessage, res: ServerResponse, o: { db: Db; fleet: FleetDispatcher; origins: OriginPolicy }): Promise<void> {
   const fail = (status: number, error: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
   if (req.method !== 'GET') return void fail(405, 'use GET /api/audit/export.csv?user=&host=&action=&outcome=&from=&to=');
   const actor = await requestActor(req, o);
   if (!actor) return void fail(401, 'sign in, or pass an API token (Authorization: Bearer berth_…)');
-  if (crossSite(req)) return void fail(403, 'cross-site export refused');
+  if (crossSite(req, o.origins)) return void fail(403, 'cross-site export refused');
   let filter;
   try {
     filter = auditFilterFromQuery(new URL(req.url ?? '/', 'http://x').searchParams);

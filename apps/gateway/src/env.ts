@@ -11,6 +11,8 @@ const Env = z.object({
   /** PEM files: with both set, the gateway serves https and wss itself */
   BERTH_TLS_CERT: z.string().optional(),
   BERTH_TLS_KEY: z.string().optional(),
+  /** the address(es) users open the dashboard at when it is not this server's own (a TLS reverse proxy): comma-separated URLs */
+  BERTH_PUBLIC_URL: z.string().optional(),
   /** 32 random bytes that seal secrets (registry passwords) in the database; `berth up` makes one */
   BERTH_SECRET_KEY_FILE: z.string().optional(),
   /** run the reconciler when this process holds the leader lease (0: never, for API-only gateways) */
@@ -29,5 +31,21 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new Error(`configuration: ${first.path.join('.')} ${first.message}${first.path[0] === 'DATABASE_URL' ? ' (or leave it unset and let ./berth up run the embedded Postgres)' : ''}`);
   }
   if (!r.data.BERTH_TLS_CERT !== !r.data.BERTH_TLS_KEY) throw new Error('configuration: set both BERTH_TLS_CERT and BERTH_TLS_KEY (PEM files), or neither');
+  parsePublicOrigins(r.data.BERTH_PUBLIC_URL);
   return r.data;
+}
+
+/** Parses BERTH_PUBLIC_URL: comma-separated http(s) URLs, of which only the origins count. */
+export function parsePublicOrigins(value: string | undefined): string[] {
+  if (!value?.trim()) return [];
+  return value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      throw new Error(`configuration: BERTH_PUBLIC_URL: ${JSON.stringify(s)} is not a URL; give the address users open, such as https://berth.example.com`);
+    }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`configuration: BERTH_PUBLIC_URL: ${s} must be an http:// or https:// URL`);
+    return u.origin;
+  });
 }

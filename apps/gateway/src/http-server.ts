@@ -11,6 +11,7 @@ import { exportAuditCsv } from './audit-export.ts';
 import { ExecSockets } from './exec-socket.ts';
 import { ImageTransfer } from './image-transfer.ts';
 import { headersOf } from './request-actor.ts';
+import { csrfRefusal, refreshCsrfCookie, upgradeRefusal, type OriginPolicy } from './request-origin.ts';
 import type { Logger } from './log.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -26,6 +27,8 @@ export interface HttpServerOptions {
   /** the dashboard (Next.js) for everything that is not the API or an agent */
   /** PEM certificate and key: serve https/wss (agents then verify or pin the certificate) */
   tls?: { cert: Buffer; key: Buffer };
+  /** origins of BERTH_PUBLIC_URL: where users reach the dashboard through a reverse proxy */
+  publicOrigins?: string[];
   web?: { handle: RequestHandler; upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void };
 }
 
@@ -43,6 +46,9 @@ const SUBSCRIPTIONS = new Set(
 );
 
 export function createHttpServer(o: HttpServerOptions): Server {
+  const origins: OriginPolicy = { tls: !!o.tls, publicOrigins: o.publicOrigins ?? [] };
+  // Secure cookies whenever browsers reach the dashboard over https: served here, or by a TLS proxy
+  const secureCookies = !!o.tls || origins.publicOrigins.some((u) => u.startsWith('https:'));
   const contextFor = (req: IncomingMessage, res: ServerResponse) =>
     createContext({
       headers: headersOf(req),
@@ -51,7 +57,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
       fleet: o.fleet,
       secrets: o.secrets ?? null,
       remoteAddr: req.socket.remoteAddress ?? null,
-      secureCookies: !!o.tls,
+      secureCookies,
     });
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -64,10 +70,13 @@ export function createHttpServer(o: HttpServerOptions): Server {
     maxBodySize: 2 * 1024 * 1024,
   });
 
-  const imageTransfer = new ImageTransfer({ db: o.db, fleet: o.fleet, log: o.log });
+  const imageTransfer = new ImageTransfer({ db: o.db, fleet: o.fleet, log: o.log, origins });
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
+      const refused = csrfRefusal(req, origins);
+      if (refused) return refuse(res, path, refused);
+      refreshCsrfCookie(req, res, secureCookies);
       if (path === '/api/health') {
         const database = await o.db.$queryRaw`SELECT 1`.then(() => true, () => false);
         res.writeHead(database ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -75,7 +84,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
         return;
       }
       if (path === '/api/images/save' || path === '/api/images/load' || path === '/api/containers/export') return await imageTransfer.handle(req, res, path);
-      if (path === '/api/audit/export.csv') return await exportAuditCsv(req, res, o);
+      if (path === '/api/audit/export.csv') return await exportAuditCsv(req, res, { ...o, origins });
       if (path.startsWith('/api/trpc/')) {
         if (SUBSCRIPTIONS.has(path.slice('/api/trpc/'.length)) && !(await contextFor(req, res)).actor) {
           res.writeHead(401, { 'content-type': 'application/json' });
@@ -97,9 +106,19 @@ export function createHttpServer(o: HttpServerOptions): Server {
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/agent') return o.hub.handleUpgrade(req, socket, head);
+    const refused = upgradeRefusal(req, origins);
+    if (refused) return void socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${refused}\n`);
     if (path === '/api/exec') return execSockets.handleUpgrade(req, socket, head);
     if (o.web?.upgrade) return o.web.upgrade(req, socket, head);
     socket.destroy();
   });
   return server;
+}
+
+/** 403 for a refused cross-site request: shaped as a tRPC error for the API, so the dashboard shows the message. */
+function refuse(res: ServerResponse, path: string, message: string): void {
+  res.writeHead(403, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(path.startsWith('/api/trpc/')
+    ? { error: { json: { message, code: -32003, data: { code: 'FORBIDDEN', httpStatus: 403 } } } }
+    : { error: message, code: 'FORBIDDEN' }));
 }

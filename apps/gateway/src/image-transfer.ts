@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { appendAudit, AppError, requireHostRole, type Actor, type FleetDispatcher } from '@berth/core';
 import type { Db } from '@berth/db';
 import { StreamChannel, type Channel, type MuxStream } from '@berth/protocol';
-import { crossSite } from './exec-socket.ts';
+import { crossSite, type OriginPolicy } from './request-origin.ts';
 import { requestActor } from './request-actor.ts';
 
 const STATUS: Record<string, number> = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, INVALID: 400, HOST_UNAVAILABLE: 503, TIMEOUT: 504 };
@@ -15,7 +15,7 @@ const STATUS: Record<string, number> = { UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_
  * control plane, and flow control reaches from the browser to the agent's disk.
  */
 export class ImageTransfer {
-  constructor(private readonly o: { db: Db; fleet: FleetDispatcher; log: (level: 'info' | 'warn' | 'error', msg: string, f?: Record<string, unknown>) => void }) {}
+  constructor(private readonly o: { db: Db; fleet: FleetDispatcher; log: (level: 'info' | 'warn' | 'error', msg: string, f?: Record<string, unknown>) => void; origins: OriginPolicy }) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     try {
@@ -44,7 +44,7 @@ export class ImageTransfer {
     const actor = await requestActor(req, this.o);
     if (!actor) throw new AppError('UNAUTHORIZED', 'sign in, or pass an API token (Authorization: Bearer berth_…)');
     // a page on another site must not make a signed-in browser upload an image
-    if (crossSite(req)) throw new AppError('FORBIDDEN', 'cross-site image transfer refused');
+    if (crossSite(req, this.o.origins)) throw new AppError('FORBIDDEN', 'cross-site image transfer refused');
     return actor;
   }
 

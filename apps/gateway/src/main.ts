@@ -8,7 +8,7 @@ import { Reconciler, SecretBox } from '@berth/core';
 import { AgentHub } from './agent-hub.ts';
 import { CommandRelay } from './command-relay.ts';
 import { gatewayFleet } from './fleet-dispatcher.ts';
-import { loadEnv } from './env.ts';
+import { loadEnv, parsePublicOrigins } from './env.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createLogger } from './log.ts';
 
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       fatal(`cannot read the TLS certificate or key: ${(err as Error).message}`);
     }
   }
-  const server = createHttpServer({ db, hub, fleet, secrets, log, version: VERSION, ...(tls ? { tls } : {}), ...(web ? { web } : {}) });
+  const server = createHttpServer({ db, hub, fleet, secrets, log, version: VERSION, publicOrigins: parsePublicOrigins(env.BERTH_PUBLIC_URL), ...(tls ? { tls } : {}), ...(web ? { web } : {}) });
   await new Promise<void>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') fatal(`port ${env.PORT} on ${env.BIND} is in use: stop what holds it (ss -ltnp 'sport = :${env.PORT}') or set PORT`);

@@ -1,10 +1,11 @@
 import { actorForToken, noFleet, type Actor, type FleetDispatcher, type SecretBox } from '@berth/core';
 import type { Db } from '@berth/db';
+import { CSRF_COOKIE, csrfTokenFor } from './csrf.ts';
 import type { Context } from './trpc.ts';
 
 export const SESSION_COOKIE = 'berth_session';
 
-function cookie(header: string | null, name: string): string | null {
+export function readCookie(header: string | null, name: string): string | null {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k === name) return decodeURIComponent(v.join('='));
@@ -27,7 +28,7 @@ export async function createContext(opts: {
   secureCookies?: boolean;
 }): Promise<Context> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(opts.headers.get('authorization') ?? '')?.[1] ?? null;
-  const sessionToken = cookie(opts.headers.get('cookie'), SESSION_COOKIE);
+  const sessionToken = readCookie(opts.headers.get('cookie'), SESSION_COOKIE);
   const source: Actor['source'] = bearer ? (opts.headers.get('x-berth-client') === 'cli' ? 'cli' : 'api') : 'web';
   const remoteAddr = opts.remoteAddr;
   const token = bearer ?? sessionToken;
@@ -41,9 +42,22 @@ export async function createContext(opts: {
     secrets: opts.secrets ?? null,
     sessionToken,
     setSessionCookie(value, maxAge) {
-      const attrs = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`];
-      if (opts.secureCookies) attrs.push('Secure');
-      opts.appendHeader('set-cookie', attrs.join('; '));
+      opts.appendHeader('set-cookie', sessionCookie(value, maxAge, !!opts.secureCookies));
+      opts.appendHeader('set-cookie', csrfCookie(value && csrfTokenFor(value), maxAge, !!opts.secureCookies));
     },
   };
+}
+
+/** The session cookie: scripts cannot read it (HttpOnly); Secure when the dashboard is served over https. */
+export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  const attrs = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`];
+  if (secure) attrs.push('Secure');
+  return attrs.join('; ');
+}
+
+/** The CSRF cookie beside it: readable by the dashboard's scripts, which send it back as a header. */
+export function csrfCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  const attrs = [`${CSRF_COOKIE}=${token}`, 'Path=/', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`];
+  if (secure) attrs.push('Secure');
+  return attrs.join('; ');
 }

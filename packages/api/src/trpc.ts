@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { Db, Role } from '@berth/db';
-import { AppError, getHost, requireHostRole, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
+import { AppError, auditRefusal, getHost, requireHostRole, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
 
 export interface Context {
   db: Db;
@@ -56,10 +56,16 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
 });
 
 /** Turns domain errors into tRPC errors with the mapped code; the formatter keeps the message. */
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, next, type, path, getRawInput }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const app = result.error.cause;
+    // a change refused for want of a role is recorded, under the procedure's name (containers.create)
+    if (app.code === 'FORBIDDEN' && type === 'mutation' && ctx.actor) {
+      const raw = (await getRawInput().catch(() => undefined)) as { host?: unknown } | undefined;
+      const hostRef = raw && typeof raw === 'object' && typeof raw.host === 'string' ? raw.host.slice(0, 64) : null;
+      await auditRefusal(ctx.actor, { action: path, hostRef, error: app.message }, ctx.db);
+    }
     throw new TRPCError({ code: HTTP_CODE[app.code], message: app.message, cause: app });
   }
   return result;

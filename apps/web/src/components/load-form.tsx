@@ -3,6 +3,7 @@ import { Button, Field, inputClass, Notice } from '@berth/ui';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { dockerSize } from '../lib/format.ts';
+import { csrfHeaders } from '../lib/trpc.ts';
 import { HostField } from './host-field.tsx';
 
 type Outcome = { ok: boolean; lines: string[] };
@@ -35,7 +36,7 @@ export function LoadForm({ host, hosts }: { host?: string; hosts?: string[] }) {
       const res = await fetch(`/api/images/load?host=${encodeURIComponent(chosen)}`, {
         method: 'POST',
         body: file,
-        headers: { 'content-type': file.name.endsWith('gz') ? 'application/gzip' : 'application/x-tar' },
+        headers: { 'content-type': file.name.endsWith('gz') ? 'application/gzip' : 'application/x-tar', ...csrfHeaders() },
         credentials: 'same-origin',
       });
       const text = await res.text();

@@ -1,14 +1,29 @@
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '@berth/api';
+import { CSRF_COOKIE, CSRF_HEADER } from '@berth/api/csrf-names';
 
-/** The dashboard's API client: same origin, the session cookie rides along. */
+/**
+ * The session's CSRF token, from the cookie the gateway sets beside the session cookie, as the
+ * header the gateway checks on every state-changing request of a signed-in browser. Every call
+ * that changes something sends it: the tRPC links here, and fetch() elsewhere (image load).
+ */
+export function csrfHeaders(): Record<string, string> {
+  if (typeof document === 'undefined') return {};
+  for (const part of document.cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === CSRF_COOKIE) return { [CSRF_HEADER]: v.join('=') };
+  }
+  return {};
+}
+
+/** The dashboard's API client: same origin, the session cookie rides along, and the CSRF token as a header. */
 export const api = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === 'subscription',
-      true: httpSubscriptionLink({ url: '/api/trpc', transformer: superjson }),
-      false: httpBatchLink({ url: '/api/trpc', transformer: superjson }),
+      true: httpSubscriptionLink({ url: '/api/trpc', transformer: superjson }), // GET (SSE): changes nothing
+      false: httpBatchLink({ url: '/api/trpc', transformer: superjson, headers: csrfHeaders }),
     }),
   ],
 });

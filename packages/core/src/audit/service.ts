@@ -54,6 +54,24 @@ export async function audited<T>(actor: Actor, input: Omit<AuditInput, 'outcome'
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Records an attempt refused for want of a role (FORBIDDEN), which no audited() change records
+ * since the check comes before the change: an operator wants to see denied attempts. The entry
+ * carries the host the attempt named, when there is one, so the host filter and that host's
+ * team find it. Never throws: the refusal is what the caller must see.
+ */
+export async function auditRefusal(actor: Actor, input: { action: string; hostRef?: string | null; error: string }, db: Db = defaultDb()): Promise<void> {
+  try {
+    const ref = input.hostRef;
+    const host = ref ? await db.host.findFirst({ where: UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref }, select: { id: true } }) : null;
+    await db.$transaction((tx) => appendAudit(tx, actor, { action: input.action, hostId: host?.id ?? null, params: ref && !host ? { host: ref } : {}, outcome: 'refused', error: input.error }));
+  } catch {
+    // an audit write that fails must not turn a 403 into a 500
+  }
+}
+
 export interface AuditVerification {
   ok: boolean;
   checked: number;

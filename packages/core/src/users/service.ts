@@ -1,5 +1,5 @@
 import { db as defaultDb, type Db, type Role, type TeamRole } from '@berth/db';
-import { generatePassword, generateToken, hashPassword, hashToken, verifyPassword } from '@berth/auth';
+import { generatePassword, generateToken, hashPassword, hashToken, needsRehash, verifyPassword } from '@berth/auth';
 import type { Actor } from '../actor.ts';
 import { rankOf, requireRole, siteRole, systemActor } from '../actor.ts';
 import { appendAudit, audited } from '../audit/service.ts';
@@ -113,9 +113,22 @@ export async function login(input: { username: string; password: string; remoteA
     throw new AppError('UNAUTHORIZED', 'wrong username or password');
   }
   limiter.succeed(input.username, input.remoteAddr);
+  const rehashed = await rehashIfOutdated(db, user, input.password);
   const token = await openSession(db, user.id);
-  await db.$transaction((tx) => appendAudit(tx, { ...actor, id: user.id, role: user.role }, { action: 'auth.login', objectType: 'user', objectId: user.username, outcome: 'ok' }));
+  await db.$transaction((tx) => appendAudit(tx, { ...actor, id: user.id, role: user.role }, { action: 'auth.login', objectType: 'user', objectId: user.username, ...(rehashed ? { params: { rehashed: 'argon2id' } } : {}), outcome: 'ok' }));
   return { token, user: { id: user.id, username: user.username, role: user.role } };
+}
+
+/**
+ * Replaces a legacy (scrypt) or weaker argon2id hash by a current one, now that the password is
+ * known to be right: hashes migrate on each user's next sign-in, with no flag day. The update
+ * matches the old hash, so a password changed meanwhile is not overwritten.
+ */
+async function rehashIfOutdated(db: Pick<Db, 'user'>, user: { id: string; passwordHash: string }, password: string): Promise<boolean> {
+  if (!needsRehash(user.passwordHash)) return false;
+  const passwordHash = await hashPassword(password);
+  const r = await db.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
+  return r.count === 1;
 }
 
 /** A new session for the user; the token goes in the cookie. */
