@@ -7,6 +7,7 @@ import { ServiceSpec, type StackSpec } from '@berth/protocol';
 import { useTestDatabase } from '@berth/testing/db';
 import { systemActor, type Actor } from '../actor.ts';
 import { listAuditEntries } from '../audit/query.ts';
+import { verifyAudit } from '../audit/service.ts';
 import { SecretBox } from '../registries/secret-box.ts';
 import { createSecret, inspectSecret, listSecrets, removeSecret } from '../secrets/service.ts';
 import { createTeam, removeTeam } from '../teams/service.ts';
@@ -192,6 +193,11 @@ describe('services, stacks, secrets and configs are team objects', () => {
     expect(await seen(vic)).toContain('service.create web');
     expect(await seen(vic)).not.toContain('service.create audited');
     expect((await db.auditEntry.findFirstOrThrow({ where: { action: 'service.create', objectId: 'audited' } })).teamId).toBe(ids.b);
+    // the team is part of the chained hash, and entries without one hash as before
+    expect(await verifyAudit(db)).toMatchObject({ ok: true });
+    await db.auditEntry.updateMany({ where: { action: 'service.create', objectId: 'audited' }, data: { teamId: ids.def } });
+    expect((await verifyAudit(db)).ok).toBe(false);
+    await db.auditEntry.updateMany({ where: { action: 'service.create', objectId: 'audited' }, data: { teamId: ids.b } });
     // a team that owns services cannot be removed (its objects would be orphans)
     expect((await failure(removeTeam(systemActor(), 'b', db))).message).toMatch(/^team b owns 1 service and 0 secrets or configs: remove them first/);
     await removeService(bob, 'audited', db);
