@@ -39,7 +39,8 @@ describe('berth service, stack, secret and config in teams', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('asks a member of two teams which one, takes --team, and shows the TEAM of each', async () => {
+  // each CLI run is a node process: generous limits for a loaded machine
+  it('service create: asks a member of two teams which one, takes --team; service ls shows the TEAM', async () => {
     const refused = await runCli(['service', 'create', '--name', 'web', '-d', 'busybox'], env.carol!);
     expect(refused).toMatchObject({ code: 1, stderr: 'berth: creating a service: you are operator or more in teams b, default: pass --team TEAM (`team` in the API) to say which\n' });
     const made = await runCli(['service', 'create', '--name', 'web', '--team', 'b', '-d', 'busybox'], env.carol!);
@@ -54,7 +55,9 @@ describe('berth service, stack, secret and config in teams', () => {
     expect((await runCli(['service', 'ls'], env.bob!)).stdout).not.toMatch(/\bapi\b/);
     expect(await runCli(['service', 'rm', 'api'], env.bob!)).toMatchObject({ code: 1, stderr: 'berth: no such service: api (berth service ls lists them)\n' });
     expect((await runCli(['service', 'update', '--team', 'default', 'web'], env.carol!)).stderr).toMatch(/--team is for create/);
+  }, 180_000);
 
+  it('secret and config create take --team; ls shows the TEAM; another team\'s secret cannot be mounted', async () => {
     expect((await runCli(['secret', 'create', 'pw', '-'], env.carol!, { input: 'x' })).stderr).toMatch(/creating a secret: you are operator or more in teams b, default/);
     expect((await runCli(['secret', 'create', '--team', 'b', 'pw', '-'], env.carol!, { input: 's3cret' })).code).toBe(0);
     expect((await runCli(['config', 'create', '--team', 'b', 'conf', '-'], env.carol!, { input: 'level=1' })).code).toBe(0);
@@ -63,6 +66,9 @@ describe('berth service, stack, secret and config in teams', () => {
     // alice cannot mount team b's secret: as if it did not exist
     expect((await runCli(['service', 'create', '--name', 'xx', '--secret', 'pw', '-d', 'busybox'], env.alice!)).stderr).toBe('berth: service xx: no secret pw: create it first with `berth secret create pw FILE`\n');
 
+  }, 180_000);
+
+  it('stack deploy takes --team for a new stack, keeps a stack in its team; stack ls shows the TEAM', async () => {
     const compose = join(dir, 'compose.yml');
     await writeFile(compose, 'services:\n  api:\n    image: busybox\n');
     expect((await runCli(['stack', 'deploy', '-c', compose, 'shop'], env.carol!)).stderr).toMatch(/deploying a stack: you are operator or more in teams b, default/);
@@ -70,5 +76,5 @@ describe('berth service, stack, secret and config in teams', () => {
     expect(deployed).toMatchObject({ code: 0, stdout: 'Creating service shop_api\n' });
     expect((await runCli(['stack', 'ls'], env.bob!)).stdout).toMatch(/^NAME\s+SERVICES\s+TEAM\nshop\s+1\s+b\n$/);
     expect((await runCli(['stack', 'deploy', '-c', compose, '--team', 'default', 'shop'], env.carol!)).stderr).toBe('berth: stack shop belongs to team b: it cannot be deployed into team default; deploy it without --team, or remove it first (berth stack rm shop)\n');
-  });
+  }, 180_000);
 });
