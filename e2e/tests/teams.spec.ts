@@ -7,9 +7,12 @@ const TEAM = 'e2e-team-b';
 const NEWCOMER = 'e2e-bea';
 const VIEWER = 'e2e-vic';
 const PASSWORD = 'a-long-e2e-password';
+/** A service of the default team (no replicas: it needs no host), which team B must not see. */
+const SERVICE = 'e2e-team-default-svc';
 
 /** Removes what this spec makes (users, then the team), whatever state a failed run left. */
 const cleanUp = () => withAdminApi(async (api) => {
+  await mutate(api, 'services.remove', { name: SERVICE }).catch(() => undefined);
   for (const username of [NEWCOMER, VIEWER]) await mutate(api, 'users.remove', { username }).catch(() => undefined);
   await mutate(api, 'teams.remove', { team: TEAM }).catch(() => undefined);
 });
@@ -67,7 +70,12 @@ test.describe('accounts and teams', () => {
     await expect(page.getByRole('table', { name: `Invitations to ${TEAM}` }).getByRole('row').filter({ hasText: 'operator' })).toContainText('pending');
     await page.screenshot({ path: 'e2e/screenshots/settings-teams.png', fullPage: true });
 
-    await test.step('in a fresh browser the newcomer accepts it and sees no host, no container of the default team', async () => {
+    // once team B exists, the admin (a site admin, so in every team) names the team
+    await withAdminApi((api) => mutate(api, 'services.create', { spec: { name: SERVICE, image: 'busybox', container: {}, mode: { mode: 'replicated', replicas: 0 } }, team: 'default' }));
+    await page.goto('/services');
+    await expect(page.getByRole('table', { name: 'Services' }).getByRole('row').filter({ hasText: SERVICE })).toContainText('default');
+
+    await test.step('in a fresh browser the newcomer accepts it and sees no host, no container, no service of the default team', async () => {
       const ctx = await browser.newContext({ baseURL: process.env.BERTH_E2E_URL });
       const p = await ctx.newPage();
       try {
@@ -82,6 +90,12 @@ test.describe('accounts and teams', () => {
         // a known URL of the default team's container: the host is unknown to this user
         await p.goto(`/hosts/${HOST}/containers/${knownContainer}`);
         await expect(p.getByRole('alert').filter({ hasText: `no host named ${HOST}` })).toBeVisible();
+        // no service of the default team on /services, nor at its own address
+        await p.goto('/services');
+        await expect(p.getByRole('table', { name: 'Services' })).toContainText('No services yet');
+        await expect(p.getByRole('table', { name: 'Services' })).not.toContainText(SERVICE);
+        await p.goto(`/services/${SERVICE}`);
+        await expect(p.getByText(`no such service: ${SERVICE}`)).toBeVisible();
         // the invitation cannot be used twice
         await p.goto(link);
         await expect(p.getByRole('alert').filter({ hasText: 'this invitation has been used already' })).toBeVisible();

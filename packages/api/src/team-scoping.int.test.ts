@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TRPCError } from '@trpc/server';
-import { actorForToken, appendAudit, createApiToken, createTeam, createUser, noFleet, systemActor, type Actor } from '@berth/core';
-import type { ContainerSummary } from '@berth/protocol';
+import { randomBytes } from 'node:crypto';
+import { actorForToken, appendAudit, createApiToken, createSecret, createService, createTeam, createUser, deployStack, noFleet, SecretBox, systemActor, type Actor } from '@berth/core';
+import { ServiceSpec, type ContainerSummary } from '@berth/protocol';
 import { useTestDatabase } from '@berth/testing/db';
 import { appRouter } from './root.ts';
 import { createCallerFactory, type Context } from './trpc.ts';
 import { eventFilter } from './routers/events/stream-events.ts';
 
-type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; meta?: { host?: { role: string; optional?: boolean } }; inputs: unknown[] } };
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; meta?: { host?: { role: string; optional?: boolean }; teamObject?: { kind: string; role: string } }; inputs: unknown[] } };
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
 
 /** The keys of a procedure's input object, through .default()/.optional() wrappers. */
@@ -27,6 +28,31 @@ const NOT_HOST_PROCEDURES: Record<string, string> = {
   'containers.search': 'reads the inventories in Postgres filtered to the caller\'s teams: another team\'s host gives no rows, like an unknown one (tested below)',
   'hosts.moveToTeam': 'site admins only, who see every host',
   'audit.list': 'host is a filter over the entries the caller may read anyway (its teams\' hosts and its own): another team\'s host gives none (tested below)',
+};
+
+/**
+ * Every procedure on services, stacks, secrets and configs (team objects), with an input that
+ * names one (REF: its name, or its id where `byId`) or creates one in a team (TEAM), or lists.
+ * A new procedure there must be a teamObjectProcedure and get a line here, or the test fails.
+ */
+type Sample = { names: 'service' | 'secret' | 'config' | 'stack'; input: (ref: string) => unknown; byId: boolean } | { creates: (team: string) => unknown } | 'lists';
+const webSpec = { name: 'web', image: 'busybox', container: {} };
+const TEAM_OBJECT_INPUTS: Record<string, Sample> = {
+  'services.list': 'lists',
+  'services.get': { names: 'service', input: (name) => ({ name }), byId: true },
+  'services.create': { creates: (team) => ({ spec: { name: 'web2', image: 'busybox', container: {} }, team }) },
+  'services.update': { names: 'service', input: (name) => ({ name, spec: webSpec, expectedVersion: 1 }), byId: true },
+  'services.scale': { names: 'service', input: (name) => ({ name, replicas: 3 }), byId: true },
+  'services.rollback': { names: 'service', input: (name) => ({ name }), byId: true },
+  'services.remove': { names: 'service', input: (name) => ({ name }), byId: true },
+  'stacks.list': 'lists',
+  'stacks.deploy': { creates: (team) => ({ spec: { name: 'st2', services: [ServiceSpec.parse(webSpec)], networks: [], volumes: [], secrets: [], configs: [] }, team }) },
+  'stacks.deployCompose': { creates: (team) => ({ name: 'st3', compose: 'services:\n  web:\n    image: busybox\n', team }) },
+  'stacks.remove': { names: 'stack', input: (name) => ({ name }), byId: false },
+  'secrets.list': 'lists',
+  'secrets.inspect': { names: 'secret', input: (name) => ({ kind: 'secret', name }), byId: true },
+  'secrets.create': { creates: (team) => ({ kind: 'secret', name: 'pw2', data: 'eA==', team }) },
+  'secrets.remove': { names: 'config', input: (name) => ({ kind: 'config', name }), byId: true },
 };
 
 const createCaller = createCallerFactory(appRouter);
@@ -83,6 +109,66 @@ describe('teams: a user of one team cannot see or touch another team\'s hosts by
     otto = await mk('otto', null, { id: def.id, role: 'operator' });
     ada = await mk('ada', null, { id: def.id, role: 'admin' });
     await db.$transaction((tx) => appendAudit(tx, siteAdmin, { action: 'container.create', hostId: a1.id, objectType: 'container', objectId: 'secret-of-a', outcome: 'ok' }));
+    // team default's service, stack, secret and config, made by its operator (one team: no --team)
+    const box = SecretBox.fromKey(randomBytes(32));
+    await createSecret(otto, { kind: 'secret', name: 'db_pw', data: Buffer.from('hunter2') }, box, db);
+    await createSecret(otto, { kind: 'config', name: 'app_conf', data: Buffer.from('x') }, box, db);
+    await createService(otto, { spec: { ...webSpec, secrets: [{ source: 'db_pw' }] } }, db);
+    await deployStack(otto, { name: 'shop', services: [ServiceSpec.parse({ name: 'api', image: 'busybox', container: {} })], networks: [], volumes: [], secrets: [], configs: [] }, db, box);
+  });
+
+  it('checks every procedure on services, stacks, secrets and configs: teamObjectProcedure, with a sample input here', () => {
+    const teamObjects = procedures.filter(([path]) => /^(services|stacks|secrets)\./.test(path));
+    expect(teamObjects.filter(([, p]) => !p._def.meta?.teamObject).map(([path]) => path)).toEqual([]);
+    expect(procedures.filter(([, p]) => p._def.meta?.teamObject).map(([path]) => path).sort()).toEqual(Object.keys(TEAM_OBJECT_INPUTS).sort());
+  });
+
+  it('answers another team\'s service, stack, secret or config, by name or id, exactly as an unknown one (NOT_FOUND), for every procedure', async () => {
+    const db = t().db;
+    const caller = callerFor(db, bob);
+    const idOf = { service: (await db.service.findUniqueOrThrow({ where: { name: 'web' } })).id, secret: (await db.secret.findFirstOrThrow({ where: { name: 'db_pw' } })).id, config: (await db.secret.findFirstOrThrow({ where: { name: 'app_conf' } })).id };
+    const nameOf = { service: 'web', stack: 'shop', secret: 'db_pw', config: 'app_conf' };
+    for (const [path, sample] of Object.entries(TEAM_OBJECT_INPUTS)) {
+      if (sample === 'lists') continue;
+      if ('creates' in sample) {
+        // into another team: as into a team that does not exist
+        const [theirs, unknown] = [await attempt(caller, path, sample.creates('default')), await attempt(caller, path, sample.creates('no-such-team'))];
+        expect(theirs?.code, `${path} into team default`).toBe('NOT_FOUND');
+        expect(theirs?.message.replace('default', 'REF'), path).toBe(unknown?.message.replace('no-such-team', 'REF'));
+        continue;
+      }
+      const refs = [nameOf[sample.names], ...(sample.byId && sample.names !== 'stack' ? [idOf[sample.names]] : [])];
+      for (const ref of refs) {
+        const unknownRef = ref.length === 36 ? randomUUID() : 'no-such-thing';
+        const [theirs, unknown] = [await attempt(caller, path, sample.input(ref)), await attempt(caller, path, sample.input(unknownRef))];
+        expect(theirs?.code, `${path} with team default's ${ref}`).toBe('NOT_FOUND');
+        expect(theirs?.message.replace(ref, 'REF'), path).toBe(unknown?.message.replace(unknownRef, 'REF'));
+      }
+    }
+    // the lists hold nothing of team default
+    expect(await caller.services.list()).toEqual([]);
+    expect(await caller.stacks.list()).toEqual([]);
+    expect(await caller.secrets.list({ kind: 'secret' })).toEqual([]);
+    expect(await caller.secrets.list({ kind: 'config' })).toEqual([]);
+    // nor may bob's service mount its secret: the same words as a missing one
+    const mount = async (source: string) => (await attempt(caller, 'services.create', { spec: { name: 'bobs', image: 'busybox', container: {}, secrets: [{ source }] } }))?.message;
+    expect(await mount('db_pw')).toBe('service bobs: no secret db_pw: create it first with `berth secret create db_pw FILE`');
+    expect((await mount('db_pw'))?.replaceAll('db_pw', 'REF')).toBe((await mount('nope'))?.replaceAll('nope', 'REF'));
+    // its own team's see them
+    expect((await callerFor(db, vic).services.list()).map((x) => [x.name, x.team.name])).toEqual([['shop_api', 'default'], ['web', 'default']]);
+    expect((await callerFor(db, vic).secrets.list({ kind: 'secret' })).map((x) => [x.name, x.team.name])).toEqual([['db_pw', 'default']]);
+  });
+
+  it('refuses a viewer every change of its team\'s services, stacks and secrets, naming the role', async () => {
+    const caller = callerFor(t().db, vic);
+    for (const [path, sample] of Object.entries(TEAM_OBJECT_INPUTS)) {
+      if (sample === 'lists' || procedures.find(([p]) => p === path)![1]._def.type !== 'mutation') continue;
+      const input = 'creates' in sample ? sample.creates('default') : sample.input({ service: 'web', stack: 'shop', secret: 'db_pw', config: 'app_conf' }[sample.names]);
+      const err = await attempt(caller, path, input);
+      expect(err?.code, path).toBe('FORBIDDEN');
+      expect(err?.message, path).toMatch(/needs the operator role; vic is viewer/);
+    }
+    expect(await t().db.service.count({ where: { name: 'web' } })).toBe(1);
   });
 
   it('checks every procedure that takes a host: hostProcedure, or listed with a reason', () => {

@@ -37,6 +37,12 @@ const HTTP_CODE: Record<AppErrorCode, TRPCError['code']> = {
  */
 export interface Meta {
   host?: { role: AnyRole; what: string; optional?: boolean };
+  /**
+   * `teamObject`: it reads or changes a team's service, stack, secret or config (named by its
+   * input's `name`), or creates one in its input's `team`; the service checks the object's
+   * team itself (another team's is NOT_FOUND as an unknown one).
+   */
+  teamObject?: { kind: 'service' | 'stack' | 'secret'; role: AnyRole; what: string };
 }
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
@@ -119,6 +125,17 @@ export const hostProcedure = (role: AnyRole, what: string, opts: { optional?: bo
 export const teamRoleProcedure = (role: AnyRole, what: string) =>
   authedProcedure.use(({ ctx, next }) => {
     requireRoleSomewhere(ctx.actor, role, what);
+    return next();
+  });
+
+/**
+ * A procedure on a team's objects (services, stacks, secrets and configs), whose service finds
+ * the object among the teams the caller sees and checks `role` on its team. A change is
+ * refused at once when the caller has `role` on no team at all; a read filters by team.
+ */
+export const teamObjectProcedure = (kind: NonNullable<Meta['teamObject']>['kind'], role: AnyRole, what: string) =>
+  authedProcedure.meta({ teamObject: { kind, role, what } }).use(({ ctx, next }) => {
+    if (role !== 'viewer') requireRoleSomewhere(ctx.actor, role, what);
     return next();
   });
 

@@ -21,11 +21,13 @@ async function readContent(kind: Kind, source: string): Promise<Buffer> {
 }
 
 async function create(kind: Kind, ctx: VerbContext, argv: string[]): Promise<number> {
-  const f = parseFlags(`${kind} create`, argv, { label: { type: 'string', short: 'l', multiple: true } });
-  if (f.positionals.length !== 2) throw usage(`${kind} create`, '[--label KEY=VALUE] NAME FILE|-', 'requires exactly 2 arguments');
+  const f = parseFlags(`${kind} create`, argv, { label: { type: 'string', short: 'l', multiple: true }, team: { type: 'string' } });
+  if (f.positionals.length !== 2) throw usage(`${kind} create`, '[--label KEY=VALUE] [--team TEAM] NAME FILE|-', 'requires exactly 2 arguments');
   const [name, source] = f.positionals as [string, string];
   const data = await readContent(kind, source);
-  const r = await ctx.api.secrets.create.mutate({ kind, name, data: data.toString('base64'), labels: labelFlags(`${kind} create`, f.list('label')) });
+  // the team that owns it: only its services may mount it (needed when in several teams)
+  const team = f.str('team');
+  const r = await ctx.api.secrets.create.mutate({ kind, name, data: data.toString('base64'), labels: labelFlags(`${kind} create`, f.list('label')), ...(team ? { team } : {}) });
   ctx.io.out(`${r.id}\n`);
   return 0;
 }
@@ -37,7 +39,8 @@ async function ls(kind: Kind, ctx: VerbContext, argv: string[]): Promise<number>
   const rows = await ctx.api.secrets.list.query({ kind });
   if (f.bool('quiet')) ctx.io.out(rows.map((r) => `${r.id}\n`).join(''));
   else if (format === 'json') ctx.io.out(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  else ctx.io.out(table(['ID', 'NAME', 'SIZE', 'CREATED', 'USED BY'], rows.map((r) => [r.id.replaceAll('-', '').slice(0, 25), r.name, `${r.size} B`, since(r.createdAt), r.services.join(',')])));
+  // TEAM always, as `berth hosts` shows it
+  else ctx.io.out(table(['ID', 'NAME', 'SIZE', 'CREATED', 'USED BY', 'TEAM'], rows.map((r) => [r.id.replaceAll('-', '').slice(0, 25), r.name, `${r.size} B`, since(r.createdAt), r.services.join(','), r.team.name])));
   return 0;
 }
 
@@ -48,7 +51,7 @@ async function inspect(kind: Kind, ctx: VerbContext, argv: string[]): Promise<nu
   const code = await forEach(ctx, f.positionals, async (name) => {
     const r = await ctx.api.secrets.inspect.query({ kind, name });
     // docker's shape; Data is never sent back, for configs neither
-    found.push({ ID: r.id, CreatedAt: r.createdAt.toISOString(), Spec: { Name: r.name, Labels: r.labels }, Size: r.size, Stack: r.stack, UsedBy: r.services });
+    found.push({ ID: r.id, CreatedAt: r.createdAt.toISOString(), Spec: { Name: r.name, Labels: r.labels }, Size: r.size, Stack: r.stack, Team: r.team.name, UsedBy: r.services });
     return '';
   });
   ctx.io.out(`${JSON.stringify(found, null, 4)}\n`);

@@ -26,6 +26,14 @@ describe('service create/update flags', () => {
     expect(() => applyServiceFlags('create', ['--placement-pref', 'zone'], { ...spec })).toThrow(/spread=node.labels.KEY/);
   });
 
+  it('takes --team on create (a service flag, not run\'s), and refuses it on update', () => {
+    const r = splitServiceFlags(['--team', 'payments', '--name', 'web', 'busybox'], RUN_FLAGS);
+    expect(r).toEqual({ service: ['--team', 'payments'], run: ['--name', 'web', 'busybox'] });
+    expect(applyServiceFlags('create', r.service, { name: 'web', image: 'busybox', container: {} })).toEqual({ detach: false, team: 'payments' });
+    expect(applyServiceFlags('create', ['-d'], { name: 'web', image: 'busybox', container: {} })).toEqual({ detach: true });
+    expect(() => applyServiceFlags('update', ['--team', 'b'], { name: 'web', image: 'busybox', container: {} })).toThrow(/service update: --team is for create/);
+  });
+
   it('reads --secret and --config in docker’s two forms, and --secret-add/--secret-rm on update', () => {
     expect(parseFileReference('secret', 'db')).toEqual({ source: 'db' });
     expect(parseFileReference('secret', 'source=db,target=pw,uid=33,gid=33,mode=0400')).toEqual({ source: 'db', target: 'pw', uid: '33', gid: '33', mode: 0o400 });

@@ -29,6 +29,8 @@ Commands:
 
 Service options (create and update):
       --name NAME               the service's name (create)
+      --team TEAM               the team that owns it (create; needed when you are an
+                                operator in more than one team)
       --replicas N              replicas (default 1)
       --mode replicated|global  global: one replica on every eligible host
       --constraint EXPR         placement constraint: node.labels.zone==eu, node.hostname!=h1,
@@ -55,6 +57,7 @@ Service options (create and update):
 `;
 
 const SERVICE_FLAGS: FlagSpec = {
+  team: { type: 'string' },
   replicas: { type: 'string' },
   mode: { type: 'string' },
   constraint: { type: 'string', multiple: true },
@@ -160,9 +163,11 @@ function durationMs(verb: string, flag: string, text: string | undefined): numbe
 }
 
 /** The service flags given, as changes to a spec (only what was given). */
-export function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpecInput & { mode?: ServiceSpec['mode'] }): { detach: boolean } {
+export function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpecInput & { mode?: ServiceSpec['mode'] }): { detach: boolean; team?: string } {
   const f = parseFlags(`service ${verb}`, argv, SERVICE_FLAGS);
   const bad = (m: string) => new UserError(`service ${verb}: ${m}`);
+  const team = f.str('team');
+  if (team !== undefined && verb !== 'create') throw bad('--team is for create: a service stays in the team it was made in (to move it, create it in the other team and remove this one)');
   const mode = f.str('mode');
   if (mode !== undefined && mode !== 'replicated' && mode !== 'global') throw bad(`--mode is replicated or global, not ${JSON.stringify(mode)}`);
   const replicas = f.int('replicas', { min: 0, max: 10_000 });
@@ -218,7 +223,7 @@ export function applyServiceFlags(verb: string, argv: string[], spec: ServiceSpe
   if (secrets) spec.secrets = secrets;
   const configs = applyFileFlags(f, 'config', spec.configs);
   if (configs) spec.configs = configs;
-  return { detach: f.bool('detach') };
+  return { detach: f.bool('detach'), ...(team !== undefined ? { team } : {}) };
 }
 
 const readFile = (file: string) => readFileSync(file, 'utf8');
@@ -234,8 +239,8 @@ async function serviceCreate(ctx: VerbContext, argv: string[]): Promise<number> 
   if (!name) throw new UserError('service create: give the service a name with --name NAME');
   if (network !== undefined) throw new UserError('service create: use --network NAME (repeatable) for the networks the replicas join');
   const spec: ServiceSpecInput & { mode?: ServiceSpec['mode'] } = { name, image, container };
-  const { detach } = applyServiceFlags('create', service, spec);
-  const r = await ctx.api.services.create.mutate({ spec: spec as ServiceSpec });
+  const { detach, team } = applyServiceFlags('create', service, spec);
+  const r = await ctx.api.services.create.mutate({ spec: spec as ServiceSpec, ...(team ? { team } : {}) });
   ctx.io.out(`${r.id}\n`);
   return detach ? 0 : converge(ctx, r.name, r.version);
 }
@@ -277,9 +282,10 @@ async function serviceLs(ctx: VerbContext, argv: string[]): Promise<number> {
   const rows = await ctx.api.services.list.query({});
   if (f.bool('quiet')) return ctx.io.out(rows.map((s) => `${s.id.replace(/-/g, '').slice(0, 12)}\n`).join('')), 0;
   if (f.str('format') === 'json') return ctx.io.out(rows.map((s) => `${JSON.stringify(s)}\n`).join('')), 0;
-  ctx.io.out(table(['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'], rows.map((s) => [
+  // TEAM always, as `berth hosts` shows it; last, so docker's columns keep their places
+  ctx.io.out(table(['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS', 'TEAM'], rows.map((s) => [
     s.id.replace(/-/g, '').slice(0, 12), s.name, s.mode, `${s.running}/${s.desired ?? s.running}${s.updateState === 'updating' ? ' (updating)' : ''}`, s.spec.image,
-    formatPorts(s.spec.container.publish.flatMap(portsOf)),
+    formatPorts(s.spec.container.publish.flatMap(portsOf)), s.team.name,
   ])));
   return 0;
 }

@@ -15,7 +15,10 @@ export const STACK_USAGE = `Usage: berth stack COMMAND
 Manage stacks: services deployed together from a compose file
 
 Commands:
-  deploy -c FILE [--prune] NAME     deploy a new stack or update one (services no longer in the file are removed)
+  deploy -c FILE [--team TEAM] NAME
+                                    deploy a new stack or update one (services no longer in the file are removed);
+                                    --team: the team a new stack goes to (needed when you are an operator in
+                                    more than one team); a stack stays in its team
   ls                                list stacks
   ps NAME                           the stack's replicas
   services NAME                     the stack's services
@@ -23,7 +26,7 @@ Commands:
 `;
 
 async function stackDeploy(ctx: VerbContext, argv: string[]): Promise<number> {
-  const f = parseFlags('stack deploy', argv, { 'compose-file': { type: 'string', short: 'c', multiple: true }, prune: { type: 'boolean' }, detach: { type: 'boolean', short: 'd' } });
+  const f = parseFlags('stack deploy', argv, { 'compose-file': { type: 'string', short: 'c', multiple: true }, prune: { type: 'boolean' }, detach: { type: 'boolean', short: 'd' }, team: { type: 'string' } });
   if (f.positionals.length !== 1) throw usage('stack deploy', '-c FILE NAME', 'requires exactly 1 argument');
   const [file, ...more] = f.list('compose-file');
   if (!file) throw usage('stack deploy', '-c FILE NAME', 'give the compose file with -c FILE');
@@ -50,7 +53,8 @@ async function stackDeploy(ctx: VerbContext, argv: string[]): Promise<number> {
     const data = read(path);
     if (data) files[path] = data.toString('base64');
   }
-  const r = await ctx.api.stacks.deployCompose.mutate({ name: f.positionals[0]!, compose, fileName: file === '-' ? 'stdin' : file, files, env, workingDir: dir });
+  const team = f.str('team');
+  const r = await ctx.api.stacks.deployCompose.mutate({ name: f.positionals[0]!, compose, fileName: file === '-' ? 'stdin' : file, files, env, workingDir: dir, ...(team ? { team } : {}) });
   for (const i of r.ignored) ctx.io.err(`Ignoring ${i.path}${i.line ? ` (line ${i.line})` : ''}: ${i.reason}\n`);
   for (const s of r.services) {
     const words = { created: 'Creating service', updated: 'Updating service', unchanged: 'Service unchanged:', removed: 'Removing service' } as const;
@@ -63,7 +67,7 @@ async function stackLs(ctx: VerbContext, argv: string[]): Promise<number> {
   const f = parseFlags('stack ls', argv, { format: { type: 'string' } });
   const rows = await ctx.api.stacks.list.query();
   if (f.str('format') === 'json') return ctx.io.out(rows.map((s) => `${JSON.stringify(s)}\n`).join('')), 0;
-  ctx.io.out(table(['NAME', 'SERVICES'], rows.map((s) => [s.name, String(s.services)])));
+  ctx.io.out(table(['NAME', 'SERVICES', 'TEAM'], rows.map((s) => [s.name, String(s.services), s.team.name])));
   return 0;
 }
 

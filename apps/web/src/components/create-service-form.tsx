@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useState, type FormEvent } from 'react';
 import { emptyServiceForm, validateServiceForm, type ServiceForm } from '../lib/service-form.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { TeamSelect, useTeamsWith } from './team-select.tsx';
 
 export const serviceHref = (name: string) => `/services/${encodeURIComponent(name)}`;
 
@@ -22,6 +23,9 @@ export function CreateServiceForm({ onCancel }: { onCancel: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const { errors, spec } = useMemo(() => validateServiceForm(form), [form]);
+  // the team that will own it: asked only of a user who could create in several
+  const teams = useTeamsWith('operator');
+  const [team, setTeam] = useState('');
 
   const set = <K extends keyof ServiceForm>(key: K, value: ServiceForm[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -42,7 +46,7 @@ export function CreateServiceForm({ onCancel }: { onCancel: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const created = await api.services.create.mutate({ spec });
+      const created = await api.services.create.mutate({ spec, ...(teams.length > 1 && team ? { team } : {}) });
       void client.invalidateQueries({ queryKey: ['services'] });
       router.push(serviceHref(created.name));
     } catch (err) {
@@ -57,6 +61,11 @@ export function CreateServiceForm({ onCancel }: { onCancel: () => void }) {
         <Field label="Name" error={shown('name')} hint="replicas are named NAME.SLOT.ID">{text('name', { placeholder: 'web' })}</Field>
         <Field label="Image" error={shown('image')} hint="repository[:tag]; hosts pull it when they lack it">{text('image', { placeholder: 'registry:5000/busybox:latest' })}</Field>
       </div>
+      {teams.length > 1 && (
+        <Field label="Team" hint="the team that owns it: its replicas run only on the team's hosts, with the team's secrets" className="max-w-xs">
+          <TeamSelect value={team} onChange={setTeam} role="operator" />
+        </Field>
+      )}
       <Field label="Command" error={shown('command')} hint={`optional; split as a shell would: sh -c 'httpd -f -p 80'`}>{text('command', { placeholder: 'sleep 1000' })}</Field>
       <fieldset className="rounded-md border border-slate-200 p-4 dark:border-slate-800">
         <legend className="px-1 text-sm font-medium">Mode</legend>

@@ -1,8 +1,9 @@
 'use client';
 import { Button, Field, inputClass, Notice } from '@berth/ui';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { TeamSelect, useTeamsWith } from './team-select.tsx';
 
 const STACK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
@@ -31,6 +32,12 @@ export function DeployStackForm() {
   const [extra, setExtra] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  // the team a new stack goes to (a redeploy stays in its own): asked only of a user who could deploy in several
+  const teams = useTeamsWith('operator');
+  const [team, setTeam] = useState('');
+  const stacks = useQuery({ queryKey: ['stacks'], queryFn: () => api.stacks.list.query() });
+  const existing = stacks.data?.find((x) => x.name === name.trim());
+  const askTeam = teams.length > 1 && !existing;
   const nameError = name && !STACK_NAME.test(name) ? 'a stack name is [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters' : null;
 
   const choose = async (file: File | undefined) => {
@@ -47,7 +54,7 @@ export function DeployStackForm() {
     try {
       const files: Record<string, string> = {};
       for (const f of extra) files[f.name] = await base64Of(f);
-      const r = await api.stacks.deployCompose.mutate({ name, compose, fileName, files });
+      const r = await api.stacks.deployCompose.mutate({ name, compose, fileName, files, ...(askTeam && team ? { team } : {}) });
       setOutcome({ ok: true, services: r.services, ignored: r.ignored });
       void client.invalidateQueries();
     } catch (err) {
@@ -64,6 +71,12 @@ export function DeployStackForm() {
         <Field label="Stack name" error={nameError} hint="its services are named NAME_SERVICE">
           <input value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!nameError} spellCheck={false} autoComplete="off" placeholder="shop" className={inputClass} />
         </Field>
+        {askTeam && (
+          <Field label="Team" hint="the team that owns the new stack: its services run on the team's hosts">
+            <TeamSelect value={team} onChange={setTeam} role="operator" />
+          </Field>
+        )}
+        {existing && teams.length > 1 && <p className="self-end pb-2 text-sm text-slate-500">Redeploys the stack of team {existing.team.name}.</p>}
         <Field label="Compose file" hint="docker-compose.yml; or paste it below">
           <input type="file" accept=".yml,.yaml,text/yaml" onChange={(e) => void choose(e.target.files?.[0])} className="text-sm" />
         </Field>

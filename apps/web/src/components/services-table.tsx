@@ -7,6 +7,7 @@ import type { ServiceRow } from '../lib/api-types.ts';
 import { publishedPorts, updateStateWord } from '../lib/services.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { serviceHref } from './create-service-form.tsx';
+import { useSeesSeveralTeams } from './team-select.tsx';
 
 /** REPLICAS as `docker service ls` shows it (running/desired), with a small gauge. */
 export function ReplicasMeter({ name, running, desired }: { name: string; running: number; desired: number | null }) {
@@ -33,9 +34,11 @@ export function ServicesTable({ stack, empty }: { stack?: string | undefined; em
     placeholderData: keepPreviousData,
   });
   const rows = list.data ?? [];
+  const severalTeams = useSeesSeveralTeams();
   const columns: Column<ServiceRow>[] = [
     { key: 'name', header: 'Name', cell: (s) => <Link href={serviceHref(s.name)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{s.name}</Link> },
     { key: 'stack', header: 'Stack', cell: (s) => (s.stack ? <Link href={`/services?stack=${encodeURIComponent(s.stack)}`} className="hover:underline">{s.stack}</Link> : <span className="text-slate-500">—</span>) },
+    ...(severalTeams ? [{ key: 'team', header: 'Team', cell: (s: ServiceRow) => s.team.name }] : []),
     { key: 'mode', header: 'Mode', cell: (s) => s.mode },
     { key: 'replicas', header: 'Replicas', cell: (s) => <ReplicasMeter name={s.name} running={s.running} desired={s.desired} /> },
     { key: 'image', header: 'Image', cell: (s) => <span className="break-all font-mono text-xs">{s.spec.image}</span> },

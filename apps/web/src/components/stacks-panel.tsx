@@ -4,10 +4,11 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import Link from 'next/link';
 import { useState } from 'react';
 import type { StackRow } from '../lib/api-types.ts';
-import { hasRole, useRole } from '../lib/roles.ts';
+import { hasRole, useRole, useRoleFor } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { ConfirmAction } from './confirm-action.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
+import { useSeesSeveralTeams } from './team-select.tsx';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -15,13 +16,17 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function StacksPanel() {
   const client = useQueryClient();
   const operator = hasRole(useRole(), 'operator');
+  const roleFor = useRoleFor();
+  const severalTeams = useSeesSeveralTeams();
   const [result, setResult] = useState<Result | null>(null);
   const list = useQuery({ queryKey: ['stacks'], queryFn: () => api.stacks.list.query(), refetchInterval: 5000, placeholderData: keepPreviousData });
   const columns: Column<StackRow>[] = [
     { key: 'name', header: 'Name', cell: (s) => <Link href={`/services?stack=${encodeURIComponent(s.name)}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{s.name}</Link> },
     { key: 'services', header: 'Services', cell: (s) => s.services },
+    ...(severalTeams ? [{ key: 'team', header: 'Team', cell: (s: StackRow) => s.team.name }] : []),
     ...(operator ? [{
-      key: 'actions', header: 'Actions', cell: (s: StackRow) => (
+      // an operator of the stack's team (the server checks it again)
+      key: 'actions', header: 'Actions', cell: (s: StackRow) => !hasRole(roleFor(s.team.id), 'operator') ? null : (
         <ConfirmAction
           label={`Remove ${s.name}`}
           question={`Remove the stack ${s.name}, its ${plural(s.services, 'service')} and their replicas?`}

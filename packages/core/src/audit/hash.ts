@@ -10,6 +10,8 @@ export interface ChainedFields {
   remoteAddr: string | null;
   action: string;
   hostId: string | null;
+  /** chained only when set: entries from before teams owned services hash as they did */
+  teamId?: string | null;
   objectType: string | null;
   objectId: string | null;
   params: unknown;
@@ -26,6 +28,6 @@ export function canonical(value: unknown): string {
 }
 
 export function entryHash(prevHash: string, e: ChainedFields): string {
-  const body = canonical({ ...e, at: e.at.toISOString() });
+  const body = canonical({ ...e, teamId: e.teamId ?? undefined, at: e.at.toISOString() });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }

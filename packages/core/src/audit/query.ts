@@ -35,17 +35,18 @@ export interface AuditRow {
 }
 
 /**
- * Which entries an actor may read: a site admin all; anyone else the entries about hosts they
- * see (for a site role any host's, also removed ones'; for team members their teams' current
- * hosts) and their own.
+ * Which entries an actor may read: a site admin all; anyone else the entries about hosts and
+ * team objects (services, stacks, secrets) they see (for a site role any host's and any
+ * team's, also removed hosts'; for team members their teams' objects and current hosts) and
+ * their own.
  */
 async function visibleEntries(actor: Actor, db: Db): Promise<Prisma.AuditEntryWhereInput> {
   if (siteRole(actor) === 'admin') return {};
   const teams = visibleTeamIds(actor);
-  const hosts: Prisma.AuditEntryWhereInput = teams === null
-    ? { hostId: { not: null } }
-    : { hostId: { in: (await db.host.findMany({ where: { teamId: { in: teams } }, select: { id: true } })).map((h) => h.id) } };
-  return { OR: [hosts, ...(actor.id ? [{ actorId: actor.id }] : [])] };
+  const about: Prisma.AuditEntryWhereInput[] = teams === null
+    ? [{ hostId: { not: null } }, { teamId: { not: null } }]
+    : [{ hostId: { in: (await db.host.findMany({ where: { teamId: { in: teams } }, select: { id: true } })).map((h) => h.id) } }, { teamId: { in: teams } }];
+  return { OR: [...about, ...(actor.id ? [{ actorId: actor.id }] : [])] };
 }
 
 async function whereOf(f: AuditFilter, db: Db): Promise<Prisma.AuditEntryWhereInput> {
@@ -74,7 +75,7 @@ export async function listAuditEntries(f: AuditFilter, page: { limit: number; be
   const hostIds = [...new Set(rows.map((r) => r.hostId).filter((id): id is string => !!id))];
   const names = new Map((await db.host.findMany({ where: { id: { in: hostIds } }, select: { id: true, name: true } })).map((h) => [h.id, h.name]));
   // a removed host's entries still name it through objectId; the id alone is shown otherwise
-  return rows.map(({ hash: _h, prevHash: _p, actorId: _a, hostId, id, ...r }) => ({ ...r, id: id.toString(), hostName: hostId ? (names.get(hostId) ?? null) : null }));
+  return rows.map(({ hash: _h, prevHash: _p, actorId: _a, teamId: _t, hostId, id, ...r }) => ({ ...r, id: id.toString(), hostName: hostId ? (names.get(hostId) ?? null) : null }));
 }
 
 /** Every entry matching `f`, newest first, read `pageSize` at a time (for an export of any length). */

@@ -8,6 +8,8 @@ type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 export interface AuditInput {
   action: string;
   hostId?: string | null;
+  /** the team of the object it is about (a service's, a secret's): its members may read it */
+  teamId?: string | null;
   objectType?: string | null;
   objectId?: string | null;
   params?: unknown;
@@ -31,6 +33,7 @@ export async function appendAudit(tx: Tx, actor: Actor, input: AuditInput): Prom
     remoteAddr: actor.remoteAddr,
     action: input.action,
     hostId: input.hostId ?? null,
+    teamId: input.teamId ?? null,
     objectType: input.objectType ?? null,
     objectId: input.objectId ?? null,
     params: (redact(input.params ?? {}) ?? {}) as object,

@@ -38,8 +38,8 @@ describe('secrets and configs in Postgres', () => {
     // a sealed value moved to another row does not open there
     await createSecret(operator, { kind: 'secret', name: 'other', data: Buffer.from('x') }, box, db);
     await db.secret.update({ where: { kind_name: { kind: 'secret', name: 'other' } }, data: { sealed: row.sealed } });
-    await expect(filesForReplica({ secrets: [{ source: 'other', mode: 0o444, uid: '0', gid: '0' }], configs: [] }, box, db)).rejects.toThrow(/does not open/);
-    const files = await filesForReplica({ secrets: [{ source: 'db_pw', target: 'pw', mode: 0o400, uid: '33', gid: '33' }], configs: [] }, box, db);
+    await expect(filesForReplica({ secrets: [{ source: 'other', mode: 0o444, uid: '0', gid: '0' }], configs: [] }, row.teamId, box, db)).rejects.toThrow(/does not open/);
+    const files = await filesForReplica({ secrets: [{ source: 'db_pw', target: 'pw', mode: 0o400, uid: '33', gid: '33' }], configs: [] }, row.teamId, box, db);
     expect(files).toEqual([{ kind: 'secret', name: 'db_pw', target: '/run/secrets/pw', uid: 33, gid: 33, mode: 0o400, data: b64('hunter2-core') }]);
   });
 
@@ -78,7 +78,7 @@ describe('secrets and configs in Postgres', () => {
     const result = await deployStack(operator, stack('pw-1'), db, box);
     expect(result).toEqual([{ name: 'shop_api', version: 1, action: 'unchanged' }]);
     await expect(deployStack(operator, stack('pw-2'), db, box)).rejects.toThrow(/secret shop_pw exists with other content/);
-    expect(await filesForReplica(spec, box, db)).toContainEqual(expect.objectContaining({ name: 'shop_pw', data: b64('pw-1') }));
+    expect(await filesForReplica(spec, (await db.team.findUniqueOrThrow({ where: { name: 'default' } })).id, box, db)).toContainEqual(expect.objectContaining({ name: 'shop_pw', data: b64('pw-1') }));
     await removeStack(operator, 'shop', db);
     expect(await db.secret.count({ where: { name: { startsWith: 'shop_' } } })).toBe(0);
   });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { db as defaultDb, type Db, type Prisma } from '@berth/db';
 import { fileTarget, SERVICE_NAME, type ServiceSpec } from '@berth/protocol';
-import { requireRole, type Actor } from '../actor.ts';
+import { requireRoleSomewhere, requireTeamRole, visibleTeamIds, type Actor } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import type { SecretBox } from '../registries/secret-box.ts';
+import { teamForNew } from '../teams/service.ts';
 
 type Tx = Prisma.TransactionClient;
 export type SecretKind = 'secret' | 'config';
@@ -27,41 +28,59 @@ function checkData(kind: SecretKind, name: string, data: Buffer): void {
   if (data.length > MAX_SIZE[kind]) throw new AppError('INVALID', `${kind} ${name} is ${data.length} bytes; a ${kind} holds at most ${MAX_SIZE[kind] / 1024} KB`);
 }
 
+/**
+ * A taken name. Names are unique across teams (as host names are): another team's secret's
+ * name is refused in the same words as one's own, which says only that the name is in use.
+ */
+const nameInUse = (kind: SecretKind, name: string) =>
+  new AppError('CONFLICT', `${kind} ${name} exists already: ${kind}s cannot be changed; create one under a new name and point the service to it (\`berth service update --${kind}-rm ${name} --${kind}-add NEW\`)`);
+
 /** Inserts a sealed row; the caller audits. The content never leaves this function but sealed. */
-async function insertSecret(tx: Tx, box: SecretBox, actor: Actor, input: { kind: SecretKind; name: string; data: Buffer; labels?: Record<string, string>; stack?: string | null }) {
+async function insertSecret(tx: Tx, box: SecretBox, actor: Actor, input: { kind: SecretKind; name: string; data: Buffer; labels?: Record<string, string>; stack?: string | null; teamId: string }) {
   checkName(input.kind, input.name);
   checkData(input.kind, input.name, input.data);
-  if (await tx.secret.findUnique({ where: { kind_name: { kind: input.kind, name: input.name } }, select: { id: true } })) {
-    throw new AppError('CONFLICT', `${input.kind} ${input.name} exists already: ${input.kind}s cannot be changed; create one under a new name and point the service to it (\`berth service update --${input.kind}-rm ${input.name} --${input.kind}-add NEW\`)`);
-  }
+  if (await tx.secret.findUnique({ where: { kind_name: { kind: input.kind, name: input.name } }, select: { id: true } })) throw nameInUse(input.kind, input.name);
   const id = randomUUID();
   const sealed = new Uint8Array(box.seal(input.data.toString('base64'), sealContext(input.kind, id)));
   return tx.secret.create({
-    data: { id, kind: input.kind, name: input.name, sealed, size: input.data.length, labels: input.labels ?? {}, stack: input.stack ?? null, createdById: actor.id },
+    data: { id, kind: input.kind, name: input.name, sealed, size: input.data.length, labels: input.labels ?? {}, stack: input.stack ?? null, teamId: input.teamId, createdById: actor.id },
     select: SUMMARY,
   });
 }
 
-const SUMMARY = { id: true, kind: true, name: true, size: true, labels: true, stack: true, createdAt: true } as const;
+const SUMMARY = { id: true, kind: true, name: true, size: true, labels: true, stack: true, createdAt: true, team: { select: { id: true, name: true } } } as const;
+
+/** Only the secrets of the teams the actor sees. */
+function visibleWhere(actor: Actor): { teamId?: { in: string[] } } {
+  const teams = visibleTeamIds(actor);
+  return teams ? { teamId: { in: teams } } : {};
+}
+
+const byNameOrId = (name: string) => ({ OR: [{ name }, ...(/^[0-9a-f-]{36}$/.test(name) ? [{ id: name }] : [])] });
+/** The same for a secret of another team as for one that does not exist. */
+const noSuch = (kind: SecretKind, name: string) => new AppError('NOT_FOUND', `no ${kind} ${name}: list them with \`berth ${kind} ls\``);
 
 /** `docker secret create` / `docker config create`: sealed before it reaches the database, never audited. */
-export async function createSecret(actor: Actor, input: { kind: SecretKind; name: string; data: Buffer; labels?: Record<string, string> }, box: SecretBox | null, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', `creating a ${input.kind}`);
+export async function createSecret(actor: Actor, input: { kind: SecretKind; name: string; data: Buffer; labels?: Record<string, string>; team?: string }, box: SecretBox | null, db: Db = defaultDb()) {
+  const what = `creating a ${input.kind}`;
+  requireRoleSomewhere(actor, 'operator', what);
+  const team = await teamForNew(actor, input.team, { role: 'operator', what }, db);
   if (!box) throw noBox(input.kind);
-  return audited(actor, { action: `${input.kind}.create`, objectType: input.kind, objectId: input.name, params: { name: input.name, size: input.data.length, labels: input.labels ?? {} } }, (tx) => insertSecret(tx, box, actor, input), db);
+  const { team: _ref, ...rest } = input;
+  return audited(actor, { action: `${input.kind}.create`, objectType: input.kind, objectId: input.name, teamId: team.id, params: { name: input.name, size: input.data.length, labels: input.labels ?? {}, team: team.name } }, (tx) => insertSecret(tx, box, actor, { ...rest, teamId: team.id }), db);
 }
 
 /** `docker secret ls`: names, sizes and dates, never content. */
-export async function listSecrets(_actor: Actor, kind: SecretKind, db: Db = defaultDb()) {
-  const rows = await db.secret.findMany({ where: { kind }, orderBy: { name: 'asc' }, select: SUMMARY });
+export async function listSecrets(actor: Actor, kind: SecretKind, db: Db = defaultDb()) {
+  const rows = await db.secret.findMany({ where: { kind, ...visibleWhere(actor) }, orderBy: { name: 'asc' }, select: SUMMARY });
   const users = await servicesUsing(db, kind, rows.map((r) => r.name));
   return rows.map((r) => ({ ...r, labels: r.labels as Record<string, string>, services: users.get(r.name) ?? [] }));
 }
 
-export async function inspectSecret(_actor: Actor, kind: SecretKind, name: string, db: Db = defaultDb()) {
+export async function inspectSecret(actor: Actor, kind: SecretKind, name: string, db: Db = defaultDb()) {
   // one row and its users, not the whole list
-  const row = await db.secret.findFirst({ where: { kind, OR: [{ name }, ...(/^[0-9a-f-]{36}$/.test(name) ? [{ id: name }] : [])] }, select: SUMMARY });
-  if (!row) throw new AppError('NOT_FOUND', `no ${kind} ${name}: list them with \`berth ${kind} ls\``);
+  const row = await db.secret.findFirst({ where: { kind, ...byNameOrId(name), ...visibleWhere(actor) }, select: SUMMARY });
+  if (!row) throw noSuch(kind, name);
   return { ...row, labels: row.labels as Record<string, string>, services: (await servicesUsing(db, kind, [row.name])).get(row.name) ?? [] };
 }
 
@@ -80,10 +99,14 @@ async function servicesUsing(db: Db | Tx, kind: SecretKind, names: string[]): Pr
 
 /** `docker secret rm`: refused while a service mounts it. */
 export async function removeSecret(actor: Actor, kind: SecretKind, name: string, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', `removing a ${kind}`);
-  return audited(actor, { action: `${kind}.remove`, objectType: kind, objectId: name }, async (tx) => {
-    const row = await tx.secret.findFirst({ where: { kind, OR: [{ name }, ...(/^[0-9a-f-]{36}$/.test(name) ? [{ id: name }] : [])] } });
-    if (!row) throw new AppError('NOT_FOUND', `no ${kind} ${name}: list them with \`berth ${kind} ls\``);
+  const what = `removing a ${kind}`;
+  requireRoleSomewhere(actor, 'operator', what);
+  const found = await db.secret.findFirst({ where: { kind, ...byNameOrId(name), ...visibleWhere(actor) }, select: { id: true, team: { select: { id: true, name: true } } } });
+  if (!found) throw noSuch(kind, name);
+  requireTeamRole(actor, found.team.id, 'operator', what, found.team.name);
+  return audited(actor, { action: `${kind}.remove`, objectType: kind, objectId: name, teamId: found.team.id }, async (tx) => {
+    const row = await tx.secret.findUnique({ where: { id: found.id } });
+    if (!row) throw noSuch(kind, name);
     const users = (await servicesUsing(tx, kind, [row.name])).get(row.name);
     if (users?.length) throw new AppError('CONFLICT', `${kind} ${row.name} is in use by the service${users.length > 1 ? 's' : ''} ${users.join(', ')}: take it out of ${users.length > 1 ? 'those services' : 'that service'} first (\`berth service update --${kind}-rm ${row.name} ${users[0]}\`)`);
     await tx.secret.delete({ where: { id: row.id } });
@@ -91,13 +114,16 @@ export async function removeSecret(actor: Actor, kind: SecretKind, name: string,
   }, db);
 }
 
-/** A spec may mount only secrets and configs that exist: checked when it is written. */
-export async function checkFileReferences(tx: Db | Tx, spec: Pick<ServiceSpec, 'name' | 'secrets' | 'configs'>): Promise<void> {
+/**
+ * A spec may mount only secrets and configs that exist in its service's team: checked when it
+ * is written. Another team's is refused as a missing one, so its name leaks nothing.
+ */
+export async function checkFileReferences(tx: Db | Tx, spec: Pick<ServiceSpec, 'name' | 'secrets' | 'configs'>, teamId: string): Promise<void> {
   for (const kind of ['secret', 'config'] as const) {
     const refs = kind === 'secret' ? spec.secrets : spec.configs;
     if (!refs.length) continue;
     const names = [...new Set(refs.map((r) => r.source))];
-    const found = new Set((await tx.secret.findMany({ where: { kind, name: { in: names } }, select: { name: true } })).map((r) => r.name));
+    const found = new Set((await tx.secret.findMany({ where: { kind, name: { in: names }, teamId }, select: { name: true } })).map((r) => r.name));
     const missing = names.filter((n) => !found.has(n));
     if (missing.length) throw new AppError('INVALID', `service ${spec.name}: no ${kind} ${missing.join(', ')}: create ${missing.length > 1 ? 'them' : 'it'} first with \`berth ${kind} create ${missing[0]} FILE\``);
     const targets = refs.map((r) => fileTarget(kind, r));
@@ -121,13 +147,14 @@ export interface ReplicaFile {
  * The secrets and configs a replica mounts, opened for one container.create. Only the
  * reconciler calls this; the content goes straight to the agent and nowhere else.
  */
-export async function filesForReplica(spec: Pick<ServiceSpec, 'secrets' | 'configs'>, box: SecretBox | null, db: Db = defaultDb()): Promise<ReplicaFile[]> {
+export async function filesForReplica(spec: Pick<ServiceSpec, 'secrets' | 'configs'>, teamId: string, box: SecretBox | null, db: Db = defaultDb()): Promise<ReplicaFile[]> {
   const out: ReplicaFile[] = [];
   for (const kind of ['secret', 'config'] as const) {
     const refs = kind === 'secret' ? spec.secrets : spec.configs;
     if (!refs.length) continue;
     if (!box) throw noBox(kind);
-    const rows = new Map((await db.secret.findMany({ where: { kind, name: { in: refs.map((r) => r.source) } } })).map((r) => [r.name, r]));
+    // only its team's: a secret written by name cannot cross teams even if the spec was written before teams
+    const rows = new Map((await db.secret.findMany({ where: { kind, name: { in: refs.map((r) => r.source) }, teamId } })).map((r) => [r.name, r]));
     for (const ref of refs) {
       const row = rows.get(ref.source);
       if (!row) throw new AppError('NOT_FOUND', `${kind} ${ref.source} no longer exists: create it again, or remove it from the service`);
@@ -148,9 +175,13 @@ export async function ensureStackFiles(
   actor: Actor,
   stack: string,
   files: { kind: SecretKind; name: string; scoped: string; external: boolean; data?: string | undefined }[],
+  teamId: string,
 ): Promise<void> {
   for (const f of files) {
-    const row = await tx.secret.findUnique({ where: { kind_name: { kind: f.kind, name: f.scoped } } });
+    const found = await tx.secret.findUnique({ where: { kind_name: { kind: f.kind, name: f.scoped } } });
+    // another team's is as good as missing (external), or a name in use (the stack's own)
+    const row = found?.teamId === teamId ? found : null;
+    if (found && !row && !f.external) throw nameInUse(f.kind, f.scoped);
     if (f.external) {
       if (!row) throw new AppError('INVALID', `stack ${stack}: the external ${f.kind} ${f.scoped} does not exist: create it with \`berth ${f.kind} create ${f.scoped} FILE\``);
       continue;
@@ -159,7 +190,7 @@ export async function ensureStackFiles(
     if (!box) throw noBox(f.kind);
     const data = Buffer.from(f.data, 'base64');
     if (!row) {
-      await insertSecret(tx, box, actor, { kind: f.kind, name: f.scoped, data, stack });
+      await insertSecret(tx, box, actor, { kind: f.kind, name: f.scoped, data, stack, teamId });
       continue;
     }
     const same = box.open(row.sealed, sealContext(f.kind, row.id)) === data.toString('base64');

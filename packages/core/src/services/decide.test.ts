@@ -8,13 +8,13 @@ const NOW = 1_000_000_000;
 const opts = { now: NOW, rescheduleAfterMs: 30_000, createGraceMs: 10_000, historyPerSlot: 2 };
 
 const host = (id: string, status = 'online', seenAgoMs = 0): ObservedHost => ({
-  id, name: id, status, labels: {}, facts: null, lastSeenAt: new Date(NOW - seenAgoMs), inventoryAt: new Date(NOW - 500),
+  id, name: id, teamId: 't1', status, labels: {}, facts: null, lastSeenAt: new Date(NOW - seenAgoMs), inventoryAt: new Date(NOW - 500),
 });
 const hostsOf = (...h: ObservedHost[]) => new Map(h.map((x) => [x.id, x]));
 
 function service(input: Partial<ServiceSpecInput> = {}, extra: Partial<ServiceState> = {}): ServiceState {
   const spec = ServiceSpec.parse({ name: 'web', image: 'busybox', container: {}, ...input });
-  return { id: 's1', name: 'web', stack: null, version: 1, spec, template: templateOf(spec), updateState: null, updateFailures: 0, lastBatchAt: 0, ...extra };
+  return { id: 's1', name: 'web', stack: null, team: { id: 't1', name: 'default' }, version: 1, spec, template: templateOf(spec), updateState: null, updateFailures: 0, lastBatchAt: 0, ...extra };
 }
 
 let n = 0;

@@ -24,6 +24,8 @@ export interface ServiceState {
   id: string;
   name: string;
   stack: string | null;
+  /** the team that owns it: its replicas run only on that team's hosts, with its secrets */
+  team: { id: string; name: string };
   version: number;
   spec: ServiceSpec;
   template: string;

@@ -16,6 +16,8 @@ export interface ObservedReplica {
 export interface ObservedHost {
   id: string;
   name: string;
+  /** the team that owns it: only that team's services are placed on it */
+  teamId: string;
   status: string;
   labels: Record<string, string>;
   facts: HostFacts | null;
@@ -67,7 +69,7 @@ export async function observeStackNetworks(db: Db = defaultDb()): Promise<Observ
 export async function observeHosts(db: Db = defaultDb()): Promise<ObservedHost[]> {
   const rows = await db.host.findMany({
     where: { revokedAt: null, enrolledAt: { not: null } },
-    select: { id: true, name: true, status: true, labels: true, facts: true, lastSeenAt: true, inventoryAt: true },
+    select: { id: true, name: true, teamId: true, status: true, labels: true, facts: true, lastSeenAt: true, inventoryAt: true },
     orderBy: { name: 'asc' },
   });
   return rows.map((h) => ({ ...h, labels: (h.labels ?? {}) as Record<string, string>, facts: (h.facts ?? null) as HostFacts | null }));

@@ -27,12 +27,21 @@ export function fleetLoad(services: { id: string; spec: ServiceSpec }[], live: {
   return load;
 }
 
+/** The scheduler's words, saying that only the team's hosts were considered. */
+function ofTeam(summary: string, team: { name: string }): string {
+  if (summary === 'no suitable host (no hosts in the fleet)') return `no suitable host (team ${team.name} has no hosts: a service runs only on its team's hosts)`;
+  return summary.replace(/^no suitable host \(/, `no suitable host of team ${team.name} (`);
+}
+
 /**
- * A Placer for one service. `own` is this service's live replicas (their reservations are the
- * scheduler's to count, not "other services'"); `avoid` names hosts where a replica of it just
- * failed, which take no new one for a while.
+ * A Placer for one service. Only hosts of the service's team are considered: another team's
+ * host is not eligible, so a replica left on one (a host moved to another team) is moved as
+ * from a host that no longer meets the constraints. `own` is this service's live replicas
+ * (their reservations are the scheduler's to count, not "other services'"); `avoid` names
+ * hosts where a replica of it just failed, which take no new one for a while.
  */
-export function placerFor(spec: ServiceSpec, hosts: ObservedHost[], load: FleetLoad, own: { hostId: string }[], avoid: (hostId: string) => string | null): Placer {
+export function placerFor(spec: ServiceSpec, team: { id: string; name: string }, fleet: ObservedHost[], load: FleetLoad, own: { hostId: string }[], avoid: (hostId: string) => string | null): Placer {
+  const hosts = fleet.filter((h) => h.teamId === team.id);
   const constraints = parseConstraints(spec.placement.constraints);
   /** hosts backed off for this service, with why (shown instead of the scheduler's words for a degraded host) */
   const blockedWhy = new Map<string, string>();
@@ -71,14 +80,14 @@ export function placerFor(spec: ServiceSpec, hosts: ObservedHost[], load: FleetL
         // as many replicas as are live plus asked for: the scheduler's new ones are the asked-for
         const d = placeService({ ...base, mode: { mode: 'replicated', replicas: live.length + free.length } }, schedulable, current);
         d.place.slice(0, free.length).forEach((p, i) => placed.push({ slot: free[i]!.slot, hostId: p.hostId }));
-        if (d.unplaced) why.push(d.unplaced.summary, ...d.unplaced.hosts.map((h) => blockedWhy.get(h.hostId) ?? h.message));
+        if (d.unplaced) why.push(ofTeam(d.unplaced.summary, team), ...d.unplaced.hosts.map((h) => blockedWhy.get(h.hostId) ?? h.message));
       }
       if (fixed.length) {
         // a global service's replica for a given host: the scheduler's global decision says which hosts take one
         const d = placeService({ ...base, mode: { mode: 'global' } }, schedulable, current.filter((r) => !fixed.some((f) => f.hostId === r.hostId)));
         const ok = new Set(d.place.map((p) => p.hostId));
         for (const f of fixed) if (ok.has(f.hostId!)) placed.push({ slot: f.slot, hostId: f.hostId! });
-        if (d.unplaced) why.push(d.unplaced.summary);
+        if (d.unplaced) why.push(ofTeam(d.unplaced.summary, team));
       }
       return { placed, unplaced: slots.length - placed.length, why: why.join('\n') };
     },

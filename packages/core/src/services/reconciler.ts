@@ -124,7 +124,7 @@ export class Reconciler {
   async pass(now = Date.now()): Promise<{ created: number; removed: number }> {
     this.passes++;
     const [services, hosts, observed, rows, stackNetworks, stacks] = await Promise.all([
-      this.db.service.findMany({ orderBy: { name: 'asc' } }),
+      this.db.service.findMany({ orderBy: { name: 'asc' }, include: { team: { select: { id: true, name: true } } } }),
       observeHosts(this.db),
       observeReplicas(this.db),
       this.db.replica.findMany(),
@@ -201,13 +201,13 @@ export class Reconciler {
       }
       const spec = s.spec as ServiceSpec;
       const state: ServiceState = {
-        id: s.id, name: s.name, stack: s.stack, version: s.version, spec, template: templateOf(spec),
+        id: s.id, name: s.name, stack: s.stack, team: s.team, version: s.version, spec, template: templateOf(spec),
         updateState: s.updateState, updateFailures: s.updateFailures, lastBatchAt: this.lastBatch.get(s.id) ?? 0,
       };
       const deps = spec.dependsOn.every((dep) => (dep.condition === 'service_healthy' ? healthyServices : readyServices).has(stackScoped(s.stack, dep.service)));
       let d: Decision;
       try {
-        const placer: Placer = placerFor(spec, hosts, load, liveRows.filter((r) => r.serviceId === s.id), (hostId) => this.avoid(s.id, hostId, now));
+        const placer: Placer = placerFor(spec, s.team, hosts, load, liveRows.filter((r) => r.serviceId === s.id), (hostId) => this.avoid(s.id, hostId, now));
         d = decideService(state, rowsByService.get(s.id) ?? [], byReplica, hostMap, placer, deps, { now, rescheduleAfterMs: grace, createGraceMs: 10_000, historyPerSlot: 2, watchingSince: this.electedAt });
       } catch (err) {
         // one service's bad spec (a constraint stored by an older version) must not stop the others
@@ -338,7 +338,7 @@ export class Reconciler {
   private async createReplica(svc: ServiceState, r: { id: string; slot: number; containerName: string }, hostId: string): Promise<string> {
     const spec = svc.spec;
     if (svc.stack) await this.ensureNetworks(svc.stack, spec, hostId);
-    const files = await filesForReplica(spec, this.o.secrets ?? null, this.db);
+    const files = await filesForReplica(spec, svc.team.id, this.o.secrets ?? null, this.db);
     const create = { ...replicaContainer(spec, { serviceId: svc.id, serviceName: svc.name, stack: svc.stack, replicaId: r.id, slot: r.slot, version: svc.version, containerName: r.containerName }), files };
     const opts = { timeoutMs: 60_000, sensitive: files.length > 0 };
     let made: { id: string; files?: number | undefined };

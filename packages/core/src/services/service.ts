@@ -3,15 +3,16 @@
 // between is refused (optimistic concurrency) rather than silently overwritten. The reconciler
 // (reconciler.ts) makes the hosts match the current version.
 import { isDeepStrictEqual } from 'node:util';
-import { db as defaultDb, type Db } from '@berth/db';
+import { db as defaultDb, type Db, type Prisma } from '@berth/db';
 import { ServiceSpec, type ServiceSpecInput, type StackSpec } from '@berth/protocol';
 import type { Actor } from '../actor.ts';
-import { requireRole } from '../actor.ts';
+import { requireRoleSomewhere, requireTeamRole, visibleTeamIds } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import type { SecretBox } from '../registries/secret-box.ts';
 import { parseConstraints, parseSpreadPreference } from '../scheduler/index.ts';
 import { checkFileReferences, ensureStackFiles, removeStackFiles } from '../secrets/service.ts';
+import { teamForNew } from '../teams/service.ts';
 import { stackScoped, templateOf } from './spec.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -42,9 +43,34 @@ function checkPlacement(spec: ServiceSpec): void {
   }
 }
 
-async function findService(name: string, db: Db | Tx) {
-  const row = await db.service.findUnique({ where: { name } });
-  if (!row) throw new AppError('NOT_FOUND', `no such service: ${name} (berth service ls lists them)`, { service: name });
+// A service belongs to one team (as a host does): only the team's members and site roles see
+// it, and another team's is answered exactly as an unknown one, by name or by id.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const noSuchService = (ref: string) => new AppError('NOT_FOUND', `no such service: ${ref} (berth service ls lists them)`, { service: ref });
+const byNameOrId = (ref: string) => (UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref });
+
+/** Only the services of the teams the actor sees. */
+function visibleWhere(actor: Actor): { teamId?: { in: string[] } } {
+  const teams = visibleTeamIds(actor);
+  return teams ? { teamId: { in: teams } } : {};
+}
+
+/**
+ * The service to change, by name or id, when the actor has `operator` on its team: refused at
+ * once when it has it nowhere; another team's service is NOT_FOUND as an unknown one.
+ */
+async function serviceToChange(actor: Actor, ref: string, what: string, db: Db) {
+  requireRoleSomewhere(actor, 'operator', what);
+  const row = await db.service.findFirst({ where: { AND: [byNameOrId(ref), visibleWhere(actor)] }, select: { id: true, name: true, teamId: true, team: { select: { name: true } } } });
+  if (!row) throw noSuchService(ref);
+  requireTeamRole(actor, row.teamId, 'operator', what, row.team.name);
+  return row;
+}
+
+/** The row itself, read again inside the change's transaction. */
+async function findService(id: string, name: string, db: Db | Tx) {
+  const row = await db.service.findUnique({ where: { id } });
+  if (!row) throw noSuchService(name);
   return row;
 }
 
@@ -55,8 +81,8 @@ function checkVersion(row: { name: string; version: number; updatedAt: Date }, e
 }
 
 /** Writes a new version of a service (inside the caller's transaction). */
-async function writeVersion(tx: Tx, row: { id: string; version: number }, spec: ServiceSpec, note: string, actor: Actor, extra: { previous?: number | null; updateState?: string | null; updateReason?: string | null } = {}) {
-  await checkFileReferences(tx, spec);
+async function writeVersion(tx: Tx, row: { id: string; version: number; teamId: string }, spec: ServiceSpec, note: string, actor: Actor, extra: { previous?: number | null; updateState?: string | null; updateReason?: string | null } = {}) {
+  await checkFileReferences(tx, spec, row.teamId);
   const version = row.version + 1;
   // the compare-and-set: a concurrent writer that read the same version loses here
   const { count } = await tx.service.updateMany({
@@ -73,60 +99,65 @@ export interface ServiceWrite {
   spec: ServiceSpecInput;
   /** the stack it belongs to; its name is then STACK_NAME */
   stack?: string;
+  /** the team that owns it (name or id); see teamForNew when absent */
+  team?: string;
 }
 
 export async function createService(actor: Actor, input: ServiceWrite, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', 'creating a service');
+  const what = 'creating a service';
+  requireRoleSomewhere(actor, 'operator', what);
   const spec = parseSpec(input.spec);
+  const team = await teamForNew(actor, input.team, { role: 'operator', what }, db);
   const name = stackScoped(input.stack, spec.name);
-  return audited(actor, { action: 'service.create', objectType: 'service', objectId: name, params: auditedServiceSpec(spec) }, (tx) => insertService(tx, name, input.stack ?? null, spec, actor), db);
+  return audited(actor, { action: 'service.create', objectType: 'service', objectId: name, teamId: team.id, params: { ...auditedServiceSpec(spec), team: team.name } }, (tx) => insertService(tx, name, input.stack ?? null, spec, actor, team.id), db);
 }
 
-async function insertService(tx: Tx, name: string, stack: string | null, spec: ServiceSpec, actor: Actor) {
+/** Names are unique across teams (as host names): another team's service's name is refused in the same words. */
+async function insertService(tx: Tx, name: string, stack: string | null, spec: ServiceSpec, actor: Actor, teamId: string) {
   if (await tx.service.findUnique({ where: { name }, select: { id: true } })) throw new AppError('CONFLICT', `a service named ${name} exists already: choose another name, or berth service update it`);
-  await checkFileReferences(tx, spec);
-  const row = await tx.service.create({ data: { name, stack, spec: spec as object, version: 1 } });
+  await checkFileReferences(tx, spec, teamId);
+  const row = await tx.service.create({ data: { name, stack, spec: spec as object, version: 1, teamId } });
   await tx.serviceVersion.create({ data: { serviceId: row.id, version: 1, spec: spec as object, note: 'create', createdBy: actor.name } });
   await tx.serviceEvent.create({ data: { serviceId: row.id, kind: 'version', message: `version 1: created by ${actor.name}` } });
   return { id: row.id, name, version: 1 };
 }
 
 export async function updateService(actor: Actor, name: string, input: { spec: ServiceSpecInput; expectedVersion?: number; note?: string }, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', 'updating a service');
+  const target = await serviceToChange(actor, name, 'updating a service', db);
   const spec = parseSpec(input.spec);
-  return audited(actor, { action: 'service.update', objectType: 'service', objectId: name, params: { expectedVersion: input.expectedVersion, spec: auditedServiceSpec(spec) } }, async (tx) => {
-    const row = await findService(name, tx);
+  return audited(actor, { action: 'service.update', objectType: 'service', objectId: target.name, teamId: target.teamId, params: { expectedVersion: input.expectedVersion, spec: auditedServiceSpec(spec) } }, async (tx) => {
+    const row = await findService(target.id, name, tx);
     checkVersion(row, input.expectedVersion);
     if (spec.name !== (row.spec as ServiceSpec).name) throw new AppError('INVALID', `a service cannot be renamed (${(row.spec as ServiceSpec).name} → ${spec.name}): create a new one`);
     const version = await writeVersion(tx, row, spec, input.note ?? 'update', actor, { previous: row.version, updateState: null, updateReason: null });
-    return { id: row.id, name, version };
+    return { id: row.id, name: row.name, version };
   }, db);
 }
 
 export async function scaleService(actor: Actor, name: string, replicas: number, expectedVersion?: number, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', 'scaling a service');
+  const target = await serviceToChange(actor, name, 'scaling a service', db);
   if (!Number.isInteger(replicas) || replicas < 0 || replicas > 10_000) throw new AppError('INVALID', `replicas must be a whole number from 0 to 10000, not ${replicas}`);
-  return audited(actor, { action: 'service.scale', objectType: 'service', objectId: name, params: { replicas } }, async (tx) => {
-    const row = await findService(name, tx);
+  return audited(actor, { action: 'service.scale', objectType: 'service', objectId: target.name, teamId: target.teamId, params: { replicas } }, async (tx) => {
+    const row = await findService(target.id, name, tx);
     checkVersion(row, expectedVersion);
     const spec = row.spec as ServiceSpec;
-    if (spec.mode.mode === 'global') throw new AppError('INVALID', `${name} is a global service (one replica per host): it cannot be scaled; change its placement instead`);
+    if (spec.mode.mode === 'global') throw new AppError('INVALID', `${row.name} is a global service (one replica per host): it cannot be scaled; change its placement instead`);
     const version = await writeVersion(tx, row, { ...spec, mode: { mode: 'replicated', replicas } }, `scale to ${replicas}`, actor);
-    return { id: row.id, name, version };
+    return { id: row.id, name: row.name, version };
   }, db);
 }
 
 /** `docker service rollback`: the version before the current one becomes current again. */
 export async function rollbackService(actor: Actor, name: string, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', 'rolling back a service');
-  return audited(actor, { action: 'service.rollback', objectType: 'service', objectId: name }, async (tx) => {
-    const row = await findService(name, tx);
+  const target = await serviceToChange(actor, name, 'rolling back a service', db);
+  return audited(actor, { action: 'service.rollback', objectType: 'service', objectId: target.name, teamId: target.teamId }, async (tx) => {
+    const row = await findService(target.id, name, tx);
     return rollbackTo(tx, row, `rollback requested by ${actor.name}`, actor);
   }, db);
 }
 
 /** Makes the previous version's spec current again, as a new version (the reconciler's rollback too). */
-export async function rollbackTo(tx: Tx, row: { id: string; name: string; version: number; previous: number | null }, why: string, actor: Actor) {
+export async function rollbackTo(tx: Tx, row: { id: string; name: string; version: number; previous: number | null; teamId: string }, why: string, actor: Actor) {
   const target = row.previous ?? row.version - 1;
   if (target < 1) throw new AppError('CONFLICT', `service ${row.name} has no earlier version to roll back to`);
   const earlier = await tx.serviceVersion.findUnique({ where: { serviceId_version: { serviceId: row.id, version: target } } });
@@ -141,11 +172,11 @@ export async function rollbackTo(tx: Tx, row: { id: string; name: string; versio
 
 /** The service's record goes at once; the reconciler then removes its replicas (found by their labels). */
 export async function removeService(actor: Actor, name: string, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', 'removing a service');
-  return audited(actor, { action: 'service.remove', objectType: 'service', objectId: name }, async (tx) => {
-    const row = await findService(name, tx);
+  const target = await serviceToChange(actor, name, 'removing a service', db);
+  return audited(actor, { action: 'service.remove', objectType: 'service', objectId: target.name, teamId: target.teamId }, async (tx) => {
+    const row = await findService(target.id, name, tx);
     await tx.service.delete({ where: { id: row.id } });
-    return { name };
+    return { name: row.name };
   }, db);
 }
 
@@ -153,6 +184,8 @@ export interface ServiceView {
   id: string;
   name: string;
   stack: string | null;
+  /** the team that owns it */
+  team: { id: string; name: string };
   version: number;
   spec: ServiceSpec;
   mode: 'replicated' | 'global';
@@ -164,19 +197,19 @@ export interface ServiceView {
   updatedAt: string;
 }
 
-export async function listServices(_actor: Actor, q: { stack?: string } = {}, db: Db = defaultDb()): Promise<ServiceView[]> {
-  return serviceViews(q.stack ? { stack: q.stack } : {}, db);
+export async function listServices(actor: Actor, q: { stack?: string } = {}, db: Db = defaultDb()): Promise<ServiceView[]> {
+  return serviceViews({ ...(q.stack ? { stack: q.stack } : {}), ...visibleWhere(actor) }, db);
 }
 
 /** The services matching `where`, each with its running replicas counted (only theirs). */
-async function serviceViews(where: { stack?: string; name?: string }, db: Db): Promise<ServiceView[]> {
-  const rows = await db.service.findMany({ where, orderBy: { name: 'asc' } });
+async function serviceViews(where: Prisma.ServiceWhereInput, db: Db): Promise<ServiceView[]> {
+  const rows = await db.service.findMany({ where, orderBy: { name: 'asc' }, include: { team: { select: { id: true, name: true } } } });
   const running = await db.replica.groupBy({ by: ['serviceId'], where: { serviceId: { in: rows.map((r) => r.id) }, desired: 'running', state: 'running' }, _count: { _all: true } });
   const count = new Map(running.map((r) => [r.serviceId, r._count._all]));
   return rows.map((r) => {
     const spec = r.spec as ServiceSpec;
     return {
-      id: r.id, name: r.name, stack: r.stack, version: r.version, spec,
+      id: r.id, name: r.name, stack: r.stack, team: r.team, version: r.version, spec,
       mode: spec.mode.mode,
       desired: spec.mode.mode === 'replicated' ? spec.mode.replicas : null,
       running: count.get(r.id) ?? 0,
@@ -185,9 +218,9 @@ async function serviceViews(where: { stack?: string; name?: string }, db: Db): P
   });
 }
 
-export async function getService(_actor: Actor, name: string, db: Db = defaultDb()) {
-  const [view] = await serviceViews({ name }, db);
-  if (!view) throw new AppError('NOT_FOUND', `no such service: ${name} (berth service ls lists them)`, { service: name });
+export async function getService(actor: Actor, name: string, db: Db = defaultDb()) {
+  const [view] = await serviceViews({ AND: [byNameOrId(name), visibleWhere(actor)] }, db);
+  if (!view) throw noSuchService(name);
   const [versions, events, replicas] = await Promise.all([
     db.serviceVersion.findMany({ where: { serviceId: view.id }, orderBy: { version: 'desc' }, take: 50, select: { version: true, note: true, createdBy: true, createdAt: true } }),
     db.serviceEvent.findMany({ where: { serviceId: view.id }, orderBy: { id: 'desc' }, take: 100 }),
@@ -234,10 +267,28 @@ function scopeStackFiles(stack: StackSpec) {
   return { files, services };
 }
 
-export async function deployStack(actor: Actor, input: StackSpec, db: Db = defaultDb(), box: SecretBox | null = null) {
+/**
+ * The team a stack deploy writes into: a stack's services share one team, so a redeploy goes
+ * to the team it has (into another is refused); a new stack to the one named or the caller's
+ * one team (teamForNew). Another team's stack's name is refused as a taken name.
+ */
+async function stackTeam(actor: Actor, stack: string, ref: string | undefined, db: Db) {
+  const what = 'deploying a stack';
+  const existing = await db.service.findFirst({ where: { stack }, select: { teamId: true, team: { select: { id: true, name: true } } } });
+  if (!existing) return teamForNew(actor, ref, { role: 'operator', what }, db);
+  const teams = visibleTeamIds(actor);
+  if (teams && !teams.includes(existing.teamId)) throw new AppError('CONFLICT', `a stack named ${stack} exists already: choose another name`);
+  if (ref && ref !== existing.team.name && ref !== existing.team.id) {
+    throw new AppError('CONFLICT', `stack ${stack} belongs to team ${existing.team.name}: it cannot be deployed into team ${ref}; deploy it without --team, or remove it first (berth stack rm ${stack})`);
+  }
+  requireTeamRole(actor, existing.teamId, 'operator', what, existing.team.name);
+  return existing.team;
+}
+
+export async function deployStack(actor: Actor, input: StackSpec, db: Db = defaultDb(), box: SecretBox | null = null, teamRef?: string) {
   const { files, services } = scopeStackFiles(input);
   const stack = { ...input, services };
-  requireRole(actor, 'operator', 'deploying a stack');
+  requireRoleSomewhere(actor, 'operator', 'deploying a stack');
   const names = new Set<string>();
   for (const s of stack.services) {
     if (names.has(s.name)) throw new AppError('INVALID', `stack ${stack.name}: the service ${s.name} is declared twice`);
@@ -250,11 +301,14 @@ export async function deployStack(actor: Actor, input: StackSpec, db: Db = defau
       if (!stack.services.some((o) => o.name === d.service)) throw new AppError('INVALID', `stack ${stack.name}: service ${s.name} depends on ${d.service}, which the stack does not have`);
     }
   }
-  return audited(actor, { action: 'stack.deploy', objectType: 'stack', objectId: stack.name, params: { services: stack.services.map((s) => s.name), networks: stack.networks.map((n) => n.name), files: files.map((f) => `${f.kind} ${f.scoped}`) } }, async (tx) => {
-    await ensureStackFiles(tx, box, actor, stack.name, files);
+  const team = await stackTeam(actor, stack.name, teamRef, db);
+  return audited(actor, { action: 'stack.deploy', objectType: 'stack', objectId: stack.name, teamId: team.id, params: { services: stack.services.map((s) => s.name), networks: stack.networks.map((n) => n.name), files: files.map((f) => `${f.kind} ${f.scoped}`), team: team.name } }, async (tx) => {
+    await ensureStackFiles(tx, box, actor, stack.name, files, team.id);
     const objects = { networks: stack.networks as object[], volumes: stack.volumes as object[] };
     await tx.stack.upsert({ where: { name: stack.name }, create: { name: stack.name, ...objects }, update: objects });
     const existing = await tx.service.findMany({ where: { stack: stack.name } });
+    // another deploy may have made it meanwhile, into another team
+    if (existing.some((r) => r.teamId !== team.id)) throw new AppError('CONFLICT', `stack ${stack.name} was deployed into another team meanwhile: reload and deploy again`);
     const byName = new Map(existing.map((r) => [r.name, r]));
     const result: { name: string; version: number; action: 'created' | 'updated' | 'unchanged' | 'removed' }[] = [];
     for (const s of stack.services) {
@@ -262,7 +316,7 @@ export async function deployStack(actor: Actor, input: StackSpec, db: Db = defau
       const row = byName.get(name);
       if (!row) {
         if (await tx.service.findUnique({ where: { name }, select: { id: true } })) throw new AppError('CONFLICT', `a service named ${name} exists outside the stack ${stack.name}: remove or rename it first`);
-        await insertService(tx, name, stack.name, s, actor);
+        await insertService(tx, name, stack.name, s, actor, team.id);
         result.push({ name, version: 1, action: 'created' });
       } else if (isDeepStrictEqual(row.spec, s)) {
         // key by key: jsonb keeps keys in its own order
@@ -281,11 +335,17 @@ export async function deployStack(actor: Actor, input: StackSpec, db: Db = defau
   }, db);
 }
 
+const noSuchStack = (stack: string) => new AppError('NOT_FOUND', `no such stack: ${stack} (berth stack ls lists them)`);
+
 export async function removeStack(actor: Actor, stack: string, db: Db = defaultDb()) {
-  requireRole(actor, 'operator', 'removing a stack');
-  return audited(actor, { action: 'stack.remove', objectType: 'stack', objectId: stack }, async (tx) => {
-    const rows = await tx.service.findMany({ where: { stack }, select: { id: true, name: true } });
-    if (rows.length === 0) throw new AppError('NOT_FOUND', `no such stack: ${stack} (berth stack ls lists them)`);
+  const what = 'removing a stack';
+  requireRoleSomewhere(actor, 'operator', what);
+  const one = await db.service.findFirst({ where: { stack, ...visibleWhere(actor) }, select: { teamId: true, team: { select: { name: true } } } });
+  if (!one) throw noSuchStack(stack);
+  requireTeamRole(actor, one.teamId, 'operator', what, one.team.name);
+  return audited(actor, { action: 'stack.remove', objectType: 'stack', objectId: stack, teamId: one.teamId }, async (tx) => {
+    const rows = await tx.service.findMany({ where: { stack, teamId: one.teamId }, select: { id: true, name: true } });
+    if (rows.length === 0) throw noSuchStack(stack);
     await tx.service.deleteMany({ where: { stack } });
     await tx.stack.deleteMany({ where: { name: stack } });
     await removeStackFiles(tx, stack);
@@ -293,9 +353,10 @@ export async function removeStack(actor: Actor, stack: string, db: Db = defaultD
   }, db);
 }
 
-export async function listStacks(_actor: Actor, db: Db = defaultDb()) {
-  const rows = await db.service.groupBy({ by: ['stack'], where: { stack: { not: null } }, _count: { _all: true }, orderBy: { stack: 'asc' } });
-  return rows.map((r) => ({ name: r.stack!, services: r._count._all }));
+export async function listStacks(actor: Actor, db: Db = defaultDb()) {
+  const rows = await db.service.groupBy({ by: ['stack', 'teamId'], where: { stack: { not: null }, ...visibleWhere(actor) }, _count: { _all: true }, orderBy: { stack: 'asc' } });
+  const teams = new Map((await db.team.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.teamId))] } }, select: { id: true, name: true } })).map((t) => [t.id, t]));
+  return rows.map((r) => ({ name: r.stack!, services: r._count._all, team: teams.get(r.teamId) ?? { id: r.teamId, name: r.teamId } }));
 }
 
 /** Records what the reconciler did, for the service's timeline. */

@@ -45,6 +45,32 @@ export async function teamByRef(ref: string, db: Pick<Db, 'team'> = defaultDb())
   return t;
 }
 
+/**
+ * The team a new object (a host's join token, a service, a stack, a secret) goes to: the one
+ * named (where the actor needs `role`); when none is named, the one team the actor has `role`
+ * on, else a clear refusal saying how to choose. `siteDefault`: for a site role the team of
+ * that name, instead of asking when there are several (join tokens: `default`).
+ */
+export async function teamForNew(actor: Actor, ref: string | undefined, o: { role: AnyRole; what: string; siteDefault?: string }, db: Pick<Db, 'team'> = defaultDb()): Promise<Team> {
+  if (ref) {
+    const t = await visibleTeam(actor, ref, db);
+    requireTeamRole(actor, t.id, o.role, o.what, t.name);
+    return t;
+  }
+  const ids = visibleTeamIds(actor);
+  if (!ids && o.siteDefault) {
+    return visibleTeam(actor, o.siteDefault, db).catch(() => {
+      throw new AppError('INVALID', `${o.what}: there is no team named ${o.siteDefault}: name the team (--team TEAM)`);
+    });
+  }
+  const teams = await db.team.findMany({ where: ids ? { id: { in: ids } } : {}, orderBy: { name: 'asc' } });
+  const able = teams.filter((t) => rankOf(roleOnTeam(actor, t.id)) >= rankOf(o.role));
+  if (able.length === 1) return able[0]!;
+  if (able.length === 0) throw new AppError('FORBIDDEN', `${o.what} needs the ${o.role} role on a team; ${actor.name} has it on none: ask a team admin`);
+  const names = able.slice(0, 10).map((t) => t.name).join(', ') + (able.length > 10 ? ` and ${able.length - 10} more` : '');
+  throw new AppError('INVALID', `${o.what}: you are ${o.role} or more in teams ${names}: pass --team TEAM (\`team\` in the API) to say which`);
+}
+
 export async function listTeams(actor: Actor, db: Db = defaultDb()): Promise<TeamView[]> {
   const ids = visibleTeamIds(actor);
   const rows = await db.team.findMany({ where: ids ? { id: { in: ids } } : {}, orderBy: { name: 'asc' }, include: { _count: { select: { memberships: true, hosts: true } } } });
@@ -85,6 +111,10 @@ export async function removeTeam(actor: Actor, ref: string, db: Db = defaultDb()
     if (hosts.length) {
       const names = hosts.slice(0, 5).map((h) => h.name).join(', ') + (hosts.length > 5 ? ` and ${hosts.length - 5} more` : '');
       throw new AppError('CONFLICT', `team ${t.name} owns ${hosts.length} host${hosts.length === 1 ? '' : 's'} (${names}): move them to another team (\`berth host move HOST TEAM\`) or remove them first`);
+    }
+    const [services, secrets] = await Promise.all([tx.service.count({ where: { teamId: t.id } }), tx.secret.count({ where: { teamId: t.id } })]);
+    if (services || secrets) {
+      throw new AppError('CONFLICT', `team ${t.name} owns ${services} service${services === 1 ? '' : 's'} and ${secrets} secret${secrets === 1 ? '' : 's'} or config${secrets === 1 ? '' : 's'}: remove them first (\`berth service rm\`, \`berth stack rm\`, \`berth secret rm\`, \`berth config rm\`)`);
     }
     await tx.team.delete({ where: { id: t.id } });
   }, db);

@@ -4,9 +4,10 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { ConfirmAction } from '../../components/confirm-action.tsx';
+import { TeamSelect, useSeesSeveralTeams, useTeamsWith } from '../../components/team-select.tsx';
 import { FleetPage } from '../../lib/app-shell.tsx';
 import { isoAgo } from '../../lib/format.ts';
-import { hasRole, useRole } from '../../lib/roles.ts';
+import { hasRole, useRole, useRoleFor } from '../../lib/roles.ts';
 import { api, errorMessage } from '../../lib/trpc.ts';
 
 type Kind = 'secret' | 'config';
@@ -33,6 +34,9 @@ function CreateForm({ kind, onDone }: { kind: Kind; onDone: (text: string, ok: b
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
+  // the team that owns it (only its services mount it): asked only of a user who could create in several
+  const teams = useTeamsWith('operator');
+  const [team, setTeam] = useState('');
   const nameError = name && !NAME.test(name) ? 'letters, digits, _ . - (not first), at most 63' : null;
   const size = file ? file.size : new TextEncoder().encode(text).length;
   const sizeError = size > LIMIT[kind] ? `${size} bytes: a ${kind} holds at most ${LIMIT[kind] / 1024} KB` : null;
@@ -43,7 +47,7 @@ function CreateForm({ kind, onDone }: { kind: Kind; onDone: (text: string, ok: b
       const bytes = file ? new Uint8Array(await file.arrayBuffer()) : new TextEncoder().encode(text);
       setText('');
       setFile(null);
-      const made = await api.secrets.create.mutate({ kind, name, data: toBase64(bytes) });
+      const made = await api.secrets.create.mutate({ kind, name, data: toBase64(bytes), ...(teams.length > 1 && team ? { team } : {}) });
       onDone(`Created the ${kind} ${made.name} (${made.size} bytes). Services mount it with --${kind} ${made.name}.`, true);
       setName('');
     } catch (err) {
@@ -59,6 +63,11 @@ function CreateForm({ kind, onDone }: { kind: Kind; onDone: (text: string, ok: b
         <Field label="Name" error={nameError} className="min-w-48">
           <input value={name} onChange={(e) => setName(e.target.value)} required spellCheck={false} placeholder={kind === 'secret' ? 'db_password' : 'nginx_conf'} className={inputClass} />
         </Field>
+        {teams.length > 1 && (
+          <Field label="Team" hint="only its services mount it" className="min-w-40">
+            <TeamSelect value={team} onChange={setTeam} role="operator" />
+          </Field>
+        )}
         <Field label="Content" error={sizeError} hint={file ? `from ${file.name}` : `or choose a file; never shown again`} className="min-w-72 flex-1">
           <textarea value={text} onChange={(e) => setText(e.target.value)} disabled={!!file} rows={2} spellCheck={false} className={`${inputClass} font-mono`} />
         </Field>
@@ -73,6 +82,8 @@ function CreateForm({ kind, onDone }: { kind: Kind; onDone: (text: string, ok: b
 
 function Section({ kind }: { kind: Kind }) {
   const operator = hasRole(useRole(), 'operator');
+  const roleFor = useRoleFor();
+  const severalTeams = useSeesSeveralTeams();
   const client = useQueryClient();
   const [outcome, setOutcome] = useState<{ text: string; ok: boolean } | null>(null);
   const list = useQuery({ queryKey: ['secrets', kind], queryFn: () => api.secrets.list.query({ kind }) });
@@ -96,6 +107,7 @@ function Section({ kind }: { kind: Kind }) {
         empty={list.isLoading ? 'Loading…' : `No ${kind}s yet.${operator ? ` Create one above, or declare it in a stack's compose file.` : ''}`}
         columns={[
           { key: 'name', header: 'Name', cell: (r) => <span className="font-medium">{r.name}</span> },
+          ...(severalTeams ? [{ key: 'team', header: 'Team', cell: (r: SecretRow) => r.team.name }] : []),
           { key: 'size', header: 'Size', cell: (r) => `${r.size} B`, className: 'whitespace-nowrap' },
           { key: 'stack', header: 'Stack', cell: (r) => r.stack ?? '—' },
           { key: 'used', header: 'Used by', cell: (r) => (r.services.length ? r.services.map((s, i) => <span key={s}>{i > 0 && ', '}<Link href={`/services/${encodeURIComponent(s)}`} className="text-sky-700 hover:underline dark:text-sky-400">{s}</Link></span>) : 'no service') },
@@ -104,7 +116,8 @@ function Section({ kind }: { kind: Kind }) {
             ? [{
                 key: 'actions',
                 header: 'Actions',
-                cell: (r: SecretRow) => (
+                // an operator of the row's team (the server checks it again)
+                cell: (r: SecretRow) => !hasRole(roleFor(r.team.id), 'operator') ? null : (
                   <ConfirmAction
                     label={`Remove ${kind} ${r.name}`}
                     question={<>Remove the {kind} <strong>{r.name}</strong>? Its content is gone for good.</>}

@@ -12,6 +12,8 @@ export const SecretSummary = z.object({
   size: z.number().int(),
   labels: z.record(z.string(), z.string()),
   stack: z.string().nullable(),
+  /** the team that owns it */
+  team: z.object({ id: z.string(), name: z.string() }),
   createdAt: z.date(),
   /** services whose current version mounts it */
   services: z.array(z.string()),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ComposeError, parseCompose } from '@berth/compose';
 import { AppError, deployStack } from '@berth/core';
 import { ServiceName } from '@berth/protocol';
-import { roleProcedure } from '../../trpc.ts';
+import { teamObjectProcedure } from '../../trpc.ts';
 import { checkServicePolicy } from './policy.ts';
 
 const MAX_COMPOSE = 1024 * 1024;
@@ -12,7 +12,7 @@ const MAX_COMPOSE = 1024 * 1024;
  * here, with the files it names (env_file, secrets, configs) and the variables it uses as the
  * client read them, so the CLI and the dashboard get the same stack and the same errors.
  */
-export const deployCompose = roleProcedure('operator', 'deploying a stack')
+export const deployCompose = teamObjectProcedure('stack', 'operator', 'deploying a stack')
   .input(z.object({
     name: ServiceName,
     compose: z.string().min(1).max(MAX_COMPOSE),
@@ -21,6 +21,8 @@ export const deployCompose = roleProcedure('operator', 'deploying a stack')
     files: z.record(z.string().max(4096), z.string().max(8 * MAX_COMPOSE)).default({}),
     env: z.record(z.string().max(256), z.string().max(64 * 1024)).default({}),
     workingDir: z.string().max(4096).optional(),
+    /** the team a new stack goes to (name or id); a redeploy stays in its team */
+    team: z.string().min(1).max(64).optional(),
   }))
   .mutation(async ({ ctx, input }) => {
     let parsed;
@@ -38,6 +40,6 @@ export const deployCompose = roleProcedure('operator', 'deploying a stack')
     }
     const { stack, ignored } = parsed;
     for (const s of stack.services) checkServicePolicy(ctx.actor, s);
-    const services = await deployStack(ctx.actor, stack, ctx.db, ctx.secrets);
+    const services = await deployStack(ctx.actor, stack, ctx.db, ctx.secrets, input.team);
     return { services, ignored };
   });
