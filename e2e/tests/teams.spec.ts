@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mutate, query, withAdminApi } from './api.ts';
+import { changeHeaders, mutate, query, withAdminApi } from './api.ts';
 import { HOST, hostStatus } from './fleet.ts';
 import { signIn } from './sign-in.ts';
 
@@ -118,8 +118,8 @@ test.describe('accounts and teams', () => {
         await p.goto('/containers');
         await expect(p.getByRole('heading', { name: 'Containers' })).toBeVisible();
         await expect(p.getByRole('link', { name: /Run a container/ })).toHaveCount(0);
-        // the server refuses whatever the page shows
-        const res = await p.request.post('/api/trpc/containers.create', { data: { json: { host: HOST, spec: { image: 'busybox', cmd: ['true'] }, start: true } } });
+        // the server refuses whatever the page shows (a request as the page would send it: same origin, CSRF token)
+        const res = await p.request.post('/api/trpc/containers.create', { data: { json: { host: HOST, spec: { image: 'busybox', cmd: ['true'] }, start: true } }, headers: await changeHeaders(p.request) });
         expect(res.status()).toBe(403);
         expect(await res.text()).toContain(`creating a container needs the operator role; ${VIEWER} is viewer`);
       } finally {
