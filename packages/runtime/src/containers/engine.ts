@@ -824,11 +824,14 @@ export class ContainerEngine {
             if (!(err instanceof OciRuntimeError && err.details.notFound)) throw err;
           });
         }
-        await unmountOverlay(p.rootfs, { exec: this.#o.exec });
-        await removeSecretFiles(p.secrets, this.#o.exec);
-        await removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, id, this.#parent));
-        await rm(join(exitDir(this.#stateDir), id), { force: true });
-        await rm(join(socketDir(this.#stateDir), id), { recursive: true, force: true });
+        // side by side, none needs another's result; the bundle goes once nothing is mounted in it
+        await Promise.all([
+          unmountOverlay(p.rootfs, { exec: this.#o.exec }),
+          removeSecretFiles(p.secrets, this.#o.exec),
+          removeCgroup(containerCgroupDirs(this.#o.cgroupLayout, id, this.#parent)),
+          rm(join(exitDir(this.#stateDir), id), { force: true }),
+          rm(join(socketDir(this.#stateDir), id), { recursive: true, force: true }),
+        ]);
         await rm(p.dir, { recursive: true, force: true });
       } catch (err) {
         r.state.status = 'dead';
