@@ -192,7 +192,9 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     const first = running(await service('keyed'))[0]!;
     expect(await cli('-H', 'h2', 'exec', first.name, 'cat', '/run/secrets/key')).toBe('key-one');
     // rotation as docker does it: the new secret under the old file name, a rolling update
-    await cli('service', 'update', '--secret-rm', 'api_key', '--secret-add', 'source=api_key_v2,target=key', 'keyed');
+    const rotated = await runCli(['service', 'update', '--secret-rm', 'api_key', '--secret-add', 'source=api_key_v2,target=key', 'keyed'], cliEnv);
+    // on a failure, the service's events say which replica failed and why
+    expect(rotated.code, `${rotated.stderr}${rotated.code ? (await service('keyed')).events.map((e) => `\n  ${e.kind}: ${e.message}`).join('') : ''}`).toBe(0);
     const second = running(await service('keyed'))[0]!;
     expect(second.name).not.toBe(first.name);
     expect(await cli('-H', 'h2', 'exec', second.name, 'cat', '/run/secrets/key')).toBe('key-two');

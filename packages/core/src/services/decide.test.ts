@@ -52,6 +52,19 @@ function spreadPlacer(hosts: ObservedHost[], ineligible: string[] = []): Placer 
 describe('decideService', () => {
   const h = [host('h1'), host('h2'), host('h3')];
 
+  it('a replica missing from an inventory that may have been taken before it was made is not called gone', () => {
+    const s = service({ mode: { mode: 'replicated', replicas: 1 } });
+    // the row changed 1 s before the inventory arrived: that snapshot may predate the container
+    const fresh = replica(1, 'h1', s.template, { state: 'created', updatedAt: new Date(NOW - 1_500) });
+    const d1 = decideService(s, [fresh], new Map(), hostsOf(...h), spreadPlacer(h), true, opts);
+    expect(d1.events).toEqual([]);
+    expect(d1.create).toEqual([]);
+    // an inventory well after the row's change, without it: gone, and replaced
+    const old = replica(1, 'h1', s.template, { state: 'running', updatedAt: new Date(NOW - 10_000) });
+    const d2 = decideService(s, [old], new Map(), hostsOf(...h), spreadPlacer(h), true, opts);
+    expect(d2.events.map((e) => e.message)).toEqual([`${old.containerName} on h1 its container is gone: replacing it`]);
+  });
+
   it('creates the missing slots, spread over the hosts', () => {
     const d = decideService(service({ mode: { mode: 'replicated', replicas: 3 } }), [], new Map(), hostsOf(...h), spreadPlacer(h), true, opts);
     expect(d.create).toEqual([{ slot: 1, hostId: 'h1' }, { slot: 2, hostId: 'h2' }, { slot: 3, hostId: 'h3' }]);

@@ -76,6 +76,13 @@ export interface Decision {
 }
 
 const FAILED = new Set(['exited', 'dead', 'gone', 'failed']);
+/**
+ * A host's inventory is stamped when the control plane stores it, but the agent took it a moment
+ * before: one in flight while a replica was made can arrive after the replica's row changed and
+ * still not list it. Only an inventory this much younger than the row says the container is gone
+ * (agents send one ~300 ms after each change, so a real loss is still seen within seconds).
+ */
+const INVENTORY_LAG_MS = 2_000;
 
 /** Whether a replica counts as up: running, and healthy when it has a healthcheck. */
 export const isReady = (o: ObservedReplica | undefined): boolean => !!o && o.state === 'running' && (o.health === null || o.health === 'healthy');
@@ -118,7 +125,7 @@ export function decideService(
     let readyAt = r.readyAt;
     if (seen) {
       ({ state, readyAt } = observedState(r, seen, o.now));
-    } else if (hostUp && r.state !== 'new' && (host.inventoryAt?.getTime() ?? 0) > r.updatedAt.getTime()) {
+    } else if (hostUp && r.state !== 'new' && (host.inventoryAt?.getTime() ?? 0) > r.updatedAt.getTime() + INVENTORY_LAG_MS) {
       // the host reported its containers after we last saw this one, without it
       state = 'gone';
     } else if (hostUp && r.state === 'new' && o.now - r.createdAt.getTime() > o.createGraceMs) {
