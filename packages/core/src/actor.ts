@@ -83,15 +83,22 @@ export function requireRoleSomewhere(actor: Actor, role: AnyRole, what: string):
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A `where` for a row named by its name, or by its id when the reference reads as one. */
+export const byNameOrId = (ref: string) => (UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref });
+
+/** A `where` for the rows of the teams the actor sees (nothing to add for site roles). */
+export function teamWhere(actor: Actor): { teamId?: { in: string[] } } {
+  const teams = visibleTeamIds(actor);
+  return teams ? { teamId: { in: teams } } : {};
+}
+
 /** The answer for a host that does not exist, and for one the actor may not see: the same. */
 export const noSuchHost = (ref: string) => new AppError('NOT_FOUND', `no host named ${ref}: \`berth hosts\` lists them`);
 
 /** A host by name or id, if the actor may see it: another team's host is answered as an unknown one. */
 export async function visibleHost(actor: Actor, ref: string, db: Pick<Db, 'host'> = defaultDb()): Promise<Omit<Host, 'inventory'>> {
-  const where = UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref };
-  const teams = visibleTeamIds(actor);
   // not its stored inventory: every host-scoped call comes here, and that JSON is large
-  const h = await db.host.findFirst({ where: teams ? { AND: [where, { teamId: { in: teams } }] } : where, omit: { inventory: true } });
+  const h = await db.host.findFirst({ where: { AND: [byNameOrId(ref), teamWhere(actor)] }, omit: { inventory: true } });
   if (!h) throw noSuchHost(ref);
   return h;
 }

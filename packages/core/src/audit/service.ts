@@ -1,5 +1,5 @@
 import { db as defaultDb, type Db } from '@berth/db';
-import type { Actor } from '../actor.ts';
+import { byNameOrId, type Actor } from '../actor.ts';
 import { entryHash, GENESIS } from './hash.ts';
 import { redact } from './redact.ts';
 
@@ -57,8 +57,6 @@ export async function audited<T>(actor: Actor, input: Omit<AuditInput, 'outcome'
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Records an attempt refused for want of a role (FORBIDDEN), which no audited() change records
  * since the check comes before the change: an operator wants to see denied attempts. The entry
@@ -68,7 +66,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function auditRefusal(actor: Actor, input: { action: string; hostRef?: string | null; error: string }, db: Db = defaultDb()): Promise<void> {
   try {
     const ref = input.hostRef;
-    const host = ref ? await db.host.findFirst({ where: UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref }, select: { id: true } }) : null;
+    const host = ref ? await db.host.findFirst({ where: byNameOrId(ref), select: { id: true } }) : null;
     await db.$transaction((tx) => appendAudit(tx, actor, { action: input.action, hostId: host?.id ?? null, params: ref && !host ? { host: ref } : {}, outcome: 'refused', error: input.error }));
   } catch {
     // an audit write that fails must not turn a 403 into a 500

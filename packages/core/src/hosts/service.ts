@@ -2,7 +2,7 @@ import { db as defaultDb, type Db, type Host } from '@berth/db';
 import { hashToken } from '@berth/auth';
 import { HostInventory, type HostFacts, type HostMetrics } from '@berth/protocol';
 import type { Actor } from '../actor.ts';
-import { requireHostRole, systemActor, visibleHost, visibleTeamIds } from '../actor.ts';
+import { requireHostRole, systemActor, teamWhere, visibleHost } from '../actor.ts';
 import { appendAudit, audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 
@@ -59,8 +59,7 @@ export async function updateHostLabels(actor: Actor, name: string, change: { add
 
 /** The hosts of the teams the actor sees (every host for a site role). */
 export async function listHosts(actor: Actor, db: Db = defaultDb()): Promise<HostView[]> {
-  const teams = visibleTeamIds(actor);
-  return (await db.host.findMany({ where: teams ? { teamId: { in: teams } } : {}, orderBy: { name: 'asc' }, select: viewSelect })).map(toView);
+  return (await db.host.findMany({ where: teamWhere(actor), orderBy: { name: 'asc' }, select: viewSelect })).map(toView);
 }
 
 /** A host by name or id; one of a team the actor does not see is answered exactly as an unknown one. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { db as defaultDb, type Db, type Prisma } from '@berth/db';
 import { fileTarget, SERVICE_NAME, type ServiceSpec } from '@berth/protocol';
-import { requireRoleSomewhere, requireTeamRole, visibleTeamIds, type Actor } from '../actor.ts';
+import { byNameOrId, requireRoleSomewhere, requireTeamRole, teamWhere, type Actor } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import type { SecretBox } from '../registries/secret-box.ts';
@@ -50,13 +50,6 @@ async function insertSecret(tx: Tx, box: SecretBox, actor: Actor, input: { kind:
 
 const SUMMARY = { id: true, kind: true, name: true, size: true, labels: true, stack: true, createdAt: true, team: { select: { id: true, name: true } } } as const;
 
-/** Only the secrets of the teams the actor sees. */
-function visibleWhere(actor: Actor): { teamId?: { in: string[] } } {
-  const teams = visibleTeamIds(actor);
-  return teams ? { teamId: { in: teams } } : {};
-}
-
-const byNameOrId = (name: string) => ({ OR: [{ name }, ...(/^[0-9a-f-]{36}$/.test(name) ? [{ id: name }] : [])] });
 /** The same for a secret of another team as for one that does not exist. */
 const noSuch = (kind: SecretKind, name: string) => new AppError('NOT_FOUND', `no ${kind} ${name}: list them with \`berth ${kind} ls\``);
 
@@ -72,14 +65,14 @@ export async function createSecret(actor: Actor, input: { kind: SecretKind; name
 
 /** `docker secret ls`: names, sizes and dates, never content. */
 export async function listSecrets(actor: Actor, kind: SecretKind, db: Db = defaultDb()) {
-  const rows = await db.secret.findMany({ where: { kind, ...visibleWhere(actor) }, orderBy: { name: 'asc' }, select: SUMMARY });
+  const rows = await db.secret.findMany({ where: { kind, ...teamWhere(actor) }, orderBy: { name: 'asc' }, select: SUMMARY });
   const users = await servicesUsing(db, kind, rows.map((r) => r.name));
   return rows.map((r) => ({ ...r, labels: r.labels as Record<string, string>, services: users.get(r.name) ?? [] }));
 }
 
 export async function inspectSecret(actor: Actor, kind: SecretKind, name: string, db: Db = defaultDb()) {
   // one row and its users, not the whole list
-  const row = await db.secret.findFirst({ where: { kind, ...byNameOrId(name), ...visibleWhere(actor) }, select: SUMMARY });
+  const row = await db.secret.findFirst({ where: { kind, ...byNameOrId(name), ...teamWhere(actor) }, select: SUMMARY });
   if (!row) throw noSuch(kind, name);
   return { ...row, labels: row.labels as Record<string, string>, services: (await servicesUsing(db, kind, [row.name])).get(row.name) ?? [] };
 }
@@ -101,7 +94,7 @@ async function servicesUsing(db: Db | Tx, kind: SecretKind, names: string[]): Pr
 export async function removeSecret(actor: Actor, kind: SecretKind, name: string, db: Db = defaultDb()) {
   const what = `removing a ${kind}`;
   requireRoleSomewhere(actor, 'operator', what);
-  const found = await db.secret.findFirst({ where: { kind, ...byNameOrId(name), ...visibleWhere(actor) }, select: { id: true, team: { select: { id: true, name: true } } } });
+  const found = await db.secret.findFirst({ where: { kind, ...byNameOrId(name), ...teamWhere(actor) }, select: { id: true, team: { select: { id: true, name: true } } } });
   if (!found) throw noSuch(kind, name);
   requireTeamRole(actor, found.team.id, 'operator', what, found.team.name);
   return audited(actor, { action: `${kind}.remove`, objectType: kind, objectId: name, teamId: found.team.id }, async (tx) => {

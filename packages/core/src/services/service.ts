@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { db as defaultDb, type Db, type Prisma } from '@berth/db';
 import { ServiceSpec, type ServiceSpecInput, type StackSpec } from '@berth/protocol';
 import type { Actor } from '../actor.ts';
-import { requireRoleSomewhere, requireTeamRole, visibleTeamIds } from '../actor.ts';
+import { byNameOrId, requireRoleSomewhere, requireTeamRole, teamWhere, visibleTeamIds } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 import type { SecretBox } from '../registries/secret-box.ts';
@@ -45,15 +45,7 @@ function checkPlacement(spec: ServiceSpec): void {
 
 // A service belongs to one team (as a host does): only the team's members and site roles see
 // it, and another team's is answered exactly as an unknown one, by name or by id.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const noSuchService = (ref: string) => new AppError('NOT_FOUND', `no such service: ${ref} (berth service ls lists them)`, { service: ref });
-const byNameOrId = (ref: string) => (UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref });
-
-/** Only the services of the teams the actor sees. */
-function visibleWhere(actor: Actor): { teamId?: { in: string[] } } {
-  const teams = visibleTeamIds(actor);
-  return teams ? { teamId: { in: teams } } : {};
-}
 
 /**
  * The service to change, by name or id, when the actor has `operator` on its team: refused at
@@ -61,7 +53,7 @@ function visibleWhere(actor: Actor): { teamId?: { in: string[] } } {
  */
 async function serviceToChange(actor: Actor, ref: string, what: string, db: Db) {
   requireRoleSomewhere(actor, 'operator', what);
-  const row = await db.service.findFirst({ where: { AND: [byNameOrId(ref), visibleWhere(actor)] }, select: { id: true, name: true, teamId: true, team: { select: { name: true } } } });
+  const row = await db.service.findFirst({ where: { AND: [byNameOrId(ref), teamWhere(actor)] }, select: { id: true, name: true, teamId: true, team: { select: { name: true } } } });
   if (!row) throw noSuchService(ref);
   requireTeamRole(actor, row.teamId, 'operator', what, row.team.name);
   return row;
@@ -198,7 +190,7 @@ export interface ServiceView {
 }
 
 export async function listServices(actor: Actor, q: { stack?: string } = {}, db: Db = defaultDb()): Promise<ServiceView[]> {
-  return serviceViews({ ...(q.stack ? { stack: q.stack } : {}), ...visibleWhere(actor) }, db);
+  return serviceViews({ ...(q.stack ? { stack: q.stack } : {}), ...teamWhere(actor) }, db);
 }
 
 /** The services matching `where`, each with its running replicas counted (only theirs). */
@@ -219,7 +211,7 @@ async function serviceViews(where: Prisma.ServiceWhereInput, db: Db): Promise<Se
 }
 
 export async function getService(actor: Actor, name: string, db: Db = defaultDb()) {
-  const [view] = await serviceViews({ AND: [byNameOrId(name), visibleWhere(actor)] }, db);
+  const [view] = await serviceViews({ AND: [byNameOrId(name), teamWhere(actor)] }, db);
   if (!view) throw noSuchService(name);
   const [versions, events, replicas] = await Promise.all([
     db.serviceVersion.findMany({ where: { serviceId: view.id }, orderBy: { version: 'desc' }, take: 50, select: { version: true, note: true, createdBy: true, createdAt: true } }),
@@ -340,7 +332,7 @@ const noSuchStack = (stack: string) => new AppError('NOT_FOUND', `no such stack:
 export async function removeStack(actor: Actor, stack: string, db: Db = defaultDb()) {
   const what = 'removing a stack';
   requireRoleSomewhere(actor, 'operator', what);
-  const one = await db.service.findFirst({ where: { stack, ...visibleWhere(actor) }, select: { teamId: true, team: { select: { name: true } } } });
+  const one = await db.service.findFirst({ where: { stack, ...teamWhere(actor) }, select: { teamId: true, team: { select: { name: true } } } });
   if (!one) throw noSuchStack(stack);
   requireTeamRole(actor, one.teamId, 'operator', what, one.team.name);
   return audited(actor, { action: 'stack.remove', objectType: 'stack', objectId: stack, teamId: one.teamId }, async (tx) => {
@@ -354,7 +346,7 @@ export async function removeStack(actor: Actor, stack: string, db: Db = defaultD
 }
 
 export async function listStacks(actor: Actor, db: Db = defaultDb()) {
-  const rows = await db.service.groupBy({ by: ['stack', 'teamId'], where: { stack: { not: null }, ...visibleWhere(actor) }, _count: { _all: true }, orderBy: { stack: 'asc' } });
+  const rows = await db.service.groupBy({ by: ['stack', 'teamId'], where: { stack: { not: null }, ...teamWhere(actor) }, _count: { _all: true }, orderBy: { stack: 'asc' } });
   const teams = new Map((await db.team.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.teamId))] } }, select: { id: true, name: true } })).map((t) => [t.id, t]));
   return rows.map((r) => ({ name: r.stack!, services: r._count._all, team: teams.get(r.teamId) ?? { id: r.teamId, name: r.teamId } }));
 }

@@ -1,6 +1,6 @@
 import { db as defaultDb, type Db, type Team, type TeamRole } from '@berth/db';
 import type { Actor, AnyRole } from '../actor.ts';
-import { rankOf, requireRole, requireTeamRole, roleOnTeam, visibleHost, visibleTeamIds } from '../actor.ts';
+import { byNameOrId, rankOf, requireRole, requireTeamRole, roleOnTeam, visibleHost, visibleTeamIds } from '../actor.ts';
 import { audited } from '../audit/service.ts';
 import { AppError } from '../errors.ts';
 
@@ -27,12 +27,11 @@ export interface MemberView {
   since: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const noSuchTeam = (ref: string) => new AppError('NOT_FOUND', `no team named ${ref}: \`berth team ls\` lists them`);
 
 /** A team by name or id, if the actor may see it (a member, or a site role); another team is answered as unknown. */
 export async function visibleTeam(actor: Actor, ref: string, db: Pick<Db, 'team'> = defaultDb()): Promise<Team> {
-  const t = await db.team.findFirst({ where: UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref } });
+  const t = await db.team.findFirst({ where: byNameOrId(ref) });
   const teams = visibleTeamIds(actor);
   if (!t || (teams && !teams.includes(t.id))) throw noSuchTeam(ref);
   return t;
@@ -40,7 +39,7 @@ export async function visibleTeam(actor: Actor, ref: string, db: Pick<Db, 'team'
 
 /** The team by name or id, whoever asks: for site admins and new hosts' tokens. */
 export async function teamByRef(ref: string, db: Pick<Db, 'team'> = defaultDb()): Promise<Team> {
-  const t = await db.team.findFirst({ where: UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref } });
+  const t = await db.team.findFirst({ where: byNameOrId(ref) });
   if (!t) throw noSuchTeam(ref);
   return t;
 }
