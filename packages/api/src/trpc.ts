@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { Db, Role } from '@berth/db';
-import { AppError, auditRefusal, getHost, requireHostRole, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
+import { AppError, auditRefusal, requireHostRole, toView, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
 
 export interface Context {
   db: Db;
@@ -113,8 +113,8 @@ export const hostProcedure = (role: AnyRole, what: string, opts: { optional?: bo
       return next({ ctx: { ...ctx, host: null as HostView | null } });
     }
     if (typeof ref !== 'string' || ref.length === 0 || ref.length > 64) throw new AppError('INVALID', 'invalid input: host: give the name or id of a host (`berth hosts` lists them)');
-    await requireHostRole(ctx.actor, ref, role, what, ctx.db);
-    const host = await getHost(ctx.actor, ref, ctx.db);
+    // one read: the host, checked, with its team
+    const host = toView(await requireHostRole(ctx.actor, ref, role, what, ctx.db));
     return next({ ctx: { ...ctx, host: host as HostView | null } });
   });
 

@@ -95,10 +95,12 @@ export function teamWhere(actor: Actor): { teamId?: { in: string[] } } {
 /** The answer for a host that does not exist, and for one the actor may not see: the same. */
 export const noSuchHost = (ref: string) => new AppError('NOT_FOUND', `no host named ${ref}: \`berth hosts\` lists them`);
 
+export type VisibleHost = Omit<Host, 'inventory'> & { team: { id: string; name: string } };
+
 /** A host by name or id, if the actor may see it: another team's host is answered as an unknown one. */
-export async function visibleHost(actor: Actor, ref: string, db: Pick<Db, 'host'> = defaultDb()): Promise<Omit<Host, 'inventory'>> {
-  // not its stored inventory: every host-scoped call comes here, and that JSON is large
-  const h = await db.host.findFirst({ where: { AND: [byNameOrId(ref), teamWhere(actor)] }, omit: { inventory: true } });
+export async function visibleHost(actor: Actor, ref: string, db: Pick<Db, 'host'> = defaultDb()): Promise<VisibleHost> {
+  // with its team's name, and not its stored inventory: every host-scoped call comes here once, and that JSON is large
+  const h = await db.host.findFirst({ where: { AND: [byNameOrId(ref), teamWhere(actor)] }, omit: { inventory: true }, include: { team: { select: { id: true, name: true } } } });
   if (!h) throw noSuchHost(ref);
   return h;
 }
@@ -107,7 +109,7 @@ export async function visibleHost(actor: Actor, ref: string, db: Pick<Db, 'host'
  * The host, when the actor has at least `role` on its team. A host the actor may not see is
  * NOT_FOUND exactly as an unknown one, never FORBIDDEN, so ids of other teams' hosts leak nothing.
  */
-export async function requireHostRole(actor: Actor, ref: string, role: AnyRole, what: string, db: Pick<Db, 'host'> = defaultDb()): Promise<Omit<Host, 'inventory'>> {
+export async function requireHostRole(actor: Actor, ref: string, role: AnyRole, what: string, db: Pick<Db, 'host'> = defaultDb()): Promise<VisibleHost> {
   requireRoleSomewhere(actor, role, what);
   const h = await visibleHost(actor, ref, db);
   const have = roleOnTeam(actor, h.teamId);

@@ -64,9 +64,7 @@ export async function listHosts(actor: Actor, db: Db = defaultDb()): Promise<Hos
 
 /** A host by name or id; one of a team the actor does not see is answered exactly as an unknown one. */
 export async function getHost(actor: Actor, nameOrId: string, db: Db = defaultDb()): Promise<HostView> {
-  const h = await visibleHost(actor, nameOrId, db);
-  const team = await db.team.findUnique({ where: { id: h.teamId }, select: { id: true, name: true } });
-  return toView({ ...h, team });
+  return toView(await visibleHost(actor, nameOrId, db));
 }
 
 export type EnrollResult = { ok: true; host: Host } | { ok: false; code: 'bad_join_token' | 'name_taken' | 'revoked'; message: string };
