@@ -22,6 +22,15 @@ export function actionsFor(state: ContainerState): ContainerAction[] {
 const PENDING: Record<ContainerAction | 'remove', string> = {
   start: 'Starting…', stop: 'Stopping…', restart: 'Restarting…', kill: 'Killing…', pause: 'Pausing…', unpause: 'Unpausing…', remove: 'Removing…',
 };
+interface ActionState {
+  /** host/id of the container these are for */
+  target: string;
+  pending: ContainerAction | 'remove' | null;
+  error: string | null;
+  confirming: boolean;
+}
+const FRESH = { pending: null, error: null, confirming: false } as const;
+
 const LABEL: Record<ContainerAction, string> = { start: 'Start', stop: 'Stop', restart: 'Restart', kill: 'Kill', pause: 'Pause', unpause: 'Unpause' };
 
 /**
@@ -30,23 +39,28 @@ const LABEL: Record<ContainerAction, string> = { start: 'Start', stop: 'Stop', r
  */
 export function ContainerActions({ host, id, name, state, onRemoved }: { host: string; id: string; name: string; state: ContainerState; onRemoved?: () => void }) {
   const client = useQueryClient();
-  const [pending, setPending] = useState<ContainerAction | 'remove' | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState(false);
+  // What is pending, refused or asked is this container's: a table that reuses its rows for the
+  // next page of containers gives this component another container, which starts afresh (its
+  // buttons are updated in place rather than made again), and an answer for the one before is
+  // dropped.
+  const target = `${host}/${id}`;
+  const [local, setLocal] = useState<ActionState>({ target, ...FRESH });
+  const { pending, error, confirming } = local.target === target ? local : FRESH;
+  const update = (change: Partial<Omit<ActionState, 'target'>>) => setLocal((l) => ({ ...(l.target === target ? l : FRESH), ...change, target }));
   const live = state === 'running' || state === 'paused' || state === 'restarting';
 
   const run = async (what: ContainerAction | 'remove') => {
-    setPending(what);
-    setError(null);
+    const mine = (change: Partial<Omit<ActionState, 'target'>>) => setLocal((l) => (l.target === target ? { ...l, ...change } : l));
+    update({ pending: what, error: null });
     try {
       if (what === 'remove') await api.containers.remove.mutate({ host, id, force: live, volumes: false });
       else await api.containers.action.mutate({ host, id, action: what });
-      setConfirming(false);
+      mine({ confirming: false });
       if (what === 'remove') onRemoved?.();
     } catch (err) {
-      setError(errorMessage(err));
+      mine({ error: errorMessage(err) });
     } finally {
-      setPending(null);
+      mine({ pending: null });
       // the event stream refreshes too; this covers a stream that is reconnecting
       void client.invalidateQueries({ queryKey: ['containers'] });
       void client.invalidateQueries({ queryKey: ['container', host, id] });
@@ -64,7 +78,7 @@ export function ContainerActions({ host, id, name, state, onRemoved }: { host: s
           // no other action is offered while confirming, so what is pending is the remove
           pending={pending !== null}
           onConfirm={() => void run('remove')}
-          onCancel={() => setConfirming(false)}
+          onCancel={() => update({ confirming: false })}
         />
       ) : (
         <div className="flex flex-wrap items-center gap-1.5">
@@ -75,7 +89,7 @@ export function ContainerActions({ host, id, name, state, onRemoved }: { host: s
               <Button key={a} size="sm" disabled={pending !== null} aria-label={`${LABEL[a]} ${name}`} onClick={() => void run(a)}>{LABEL[a]}</Button>
             ))
           )}
-          <Button size="sm" variant="danger" disabled={pending !== null || state === 'removing'} aria-label={`Remove ${name}`} onClick={() => setConfirming(true)}>Remove</Button>
+          <Button size="sm" variant="danger" disabled={pending !== null || state === 'removing'} aria-label={`Remove ${name}`} onClick={() => update({ confirming: true })}>Remove</Button>
         </div>
       )}
       <ActionError error={error} />
