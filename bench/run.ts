@@ -259,7 +259,10 @@ async function main(): Promise<void> {
           runtime: detected.chosen.name,
           exitSeenMs: stats(viaAgent.exitSeen),
           overRuncRunP50: +(p50(viaAgent.exitSeen) / p50(runc)).toFixed(2),
+          // the issue's own comparison: request to exit seen, against podman's whole `run --rm`
+          exitSeenOverPodmanP50: podman ? +(p50(viaAgent.exitSeen) / p50(podmanRun)).toFixed(2) : null,
           removedMs: stats(viaAgent.removed),
+          // stricter: until removed, as podman's command returns
           removedOverPodmanP50: podman ? +(p50(viaAgent.removed) / p50(podmanRun)).toFixed(2) : null,
         },
         berthPhasesMs: { create: stats(berth.create), start: stats(berth.start), wait: stats(berth.wait) },

@@ -7,6 +7,8 @@ const config: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // for profiling the production build (bench/web-containers.ts --profile): BERTH_WEB_SOURCEMAPS=1 next build
+  productionBrowserSourceMaps: process.env.BERTH_WEB_SOURCEMAPS === '1',
 };
 
 export default config;
