@@ -5,6 +5,8 @@ export interface Column<T> {
   header: string;
   cell: (row: T) => ReactNode;
   className?: string;
+  /** the body cells' class only (the header keeps its own: a cut value, not a cut column name) */
+  cellClassName?: string;
   /** shown in the header instead of `header` (a select-all checkbox); `header` stays its name */
   headerContent?: ReactNode;
   /** the header is a button that sorts by this column (see the table's `sort`) */
@@ -73,7 +75,7 @@ export function Table<T>({ columns, rows, rowKey, empty, label, sort, rowProps, 
     const props = rowProps?.(r);
     return (
       <tr key={reuseRows ? i : rowKey(r)} role={g ? 'row' : undefined} {...props} className={g ? `${GRID_BODY_ROW} ${props?.className ?? ''}` : props?.className}>
-        {columns.map((c) => <td key={c.key} role={g ? 'cell' : undefined} className={`${cell} ${c.className ?? ''}`}>{c.cell(r)}</td>)}
+        {columns.map((c) => <td key={c.key} role={g ? 'cell' : undefined} className={`${cell} ${c.className ?? ''} ${c.cellClassName ?? ''}`}>{c.cell(r)}</td>)}
       </tr>
     );
   };
