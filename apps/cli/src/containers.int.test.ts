@@ -190,6 +190,20 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     expect([rm.code, rm.stdout]).toEqual([0, 'three\n']);
   });
 
+  it('exits 127 for a command not in the image, as docker run does; with --rm nothing stays, without it the container stays created', async () => {
+    const gone = await cli(['run', '--rm', '--name', 'nocmd-rm', image, 'nosuchcmd']);
+    expect(gone.code, gone.stderr).toBe(127);
+    expect(gone.stderr).toMatch(/container nocmd-rm \([0-9a-f]{12}\) could not start, and is removed \(--rm\): .*executable file not found/);
+    const kept = await cli(['run', '--name', 'nocmd', image, 'nosuchcmd']);
+    expect(kept.code, kept.stderr).toBe(127);
+    expect(kept.stderr).toContain('it stays created');
+    const ps = await cli(['ps', '-a']);
+    expect(ps.stdout).not.toMatch(/nocmd-rm$/m);
+    expect(ps.stdout).toMatch(/\sCreated\s.*nocmd$/m);
+    const rm = await cli(['rm', 'nocmd']);
+    expect(rm.code, rm.stderr).toBe(0);
+  });
+
   it('pulls an image it does not have yet before running, as docker run does', async () => {
     const r = await cli(['run', '--rm', image2, 'echo', 'pulled first']);
     expect(r.code, r.stderr).toBe(0);

@@ -72,7 +72,7 @@ export async function createCommand(ctx: VerbContext, argv: string[], verb: 'run
   // run -i / -t: created, then started by the attach itself so that no output is missed
   const attached = verb === 'run' && !args.detach && (args.spec.tty || args.spec.openStdin);
   if (attached && args.spec.tty && !process.stdin.isTTY) throw new UserError('the input device is not a TTY: drop -t, or run berth from a terminal', 125);
-  const create = () => ctx.api.containers.create.mutate({ host, spec: args.spec, start: verb === 'run' && !attached });
+  const create = () => ctx.api.containers.create.mutate({ host, spec: args.spec, start: verb === 'run' && !attached, removeIfNotStarted: args.removeAfter });
   let created: Awaited<ReturnType<typeof create>>;
   try {
     try {
@@ -85,10 +85,10 @@ export async function createCommand(ctx: VerbContext, argv: string[], verb: 'run
       created = await create();
     }
   } catch (err) {
-    // created but not started: --rm means it should not stay behind
-    const left = (err as { data?: { details?: { id?: unknown } | null } }).data?.details?.id;
-    if (args.removeAfter && typeof left === 'string') await ctx.api.containers.remove.mutate({ host, id: left, force: true, volumes: true }).catch(() => undefined);
-    throw new UserError(message(err, ctx.env), 125);
+    // created but not started (the server removed it for --rm): docker run's exit code for a
+    // command not found (127) or not executable (126), 125 for anything else
+    const exitCode = (err as { data?: { details?: { exitCode?: unknown } | null } }).data?.details?.exitCode;
+    throw new UserError(message(err, ctx.env), exitCode === 126 || exitCode === 127 ? exitCode : 125);
   }
   if (verb === 'create' || args.detach) return ctx.io.out(`${created.id}\n`), 0;
   if (attached) {

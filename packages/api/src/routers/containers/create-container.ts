@@ -15,7 +15,13 @@ const START_TIMEOUT_MS = 60_000;
  * host's team (or a site admin).
  */
 export const createContainer = hostProcedure('operator', 'creating a container')
-  .input(z.object({ host: HostName, spec: ContainerCreate, start: z.boolean().default(false) }))
+  .input(z.object({
+    host: HostName,
+    spec: ContainerCreate,
+    start: z.boolean().default(false),
+    /** `run --rm` attached: a container that cannot start is removed, as Docker's daemon removes an auto-remove one */
+    removeIfNotStarted: z.boolean().default(false),
+  }))
   .output(z.object({ id: z.string(), name: z.string(), started: z.boolean() }))
   .mutation(async ({ ctx, input }) => {
     // only the reconciler hands a container its secrets (opened from the sealed store)
@@ -37,7 +43,23 @@ export const createContainer = hostProcedure('operator', 'creating a container')
         () => ctx.fleet.request(host.id, 'container.start', { id: created.id }, { timeoutMs: START_TIMEOUT_MS }));
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'AGENT_ERROR';
-      throw new AppError(code, `created container ${created.name} (${created.id.slice(0, 12)}) but could not start it: ${(err as Error).message} (it stays created: fix the cause and \`berth start ${created.name}\`, or \`berth rm ${created.name}\`)`, { hostId: host.id, id: created.id, name: created.name });
+      const cause = (err as Error).message;
+      // the exit code the engine recorded for the failed start (Docker's: 127 command not found,
+      // 126 not executable), for `berth run` to exit with as `docker run` does
+      const exitCode = await ctx.fleet.request(host.id, 'container.inspect', { id: created.id }, { timeoutMs: 10_000 }).then(recordedExitCode, () => null);
+      const details = { hostId: host.id, id: created.id, name: created.name, exitCode };
+      if (input.removeIfNotStarted || input.spec.autoRemove) {
+        const removed = await auditedCall(ctx, { action: 'container.remove', hostId: host.id, objectType: 'container', objectId: created.name, params: { force: true, volumes: true } },
+          () => ctx.fleet.request(host.id, 'container.remove', { id: created.id, force: true, volumes: true }, { timeoutMs: 60_000 })).then(() => true, () => false);
+        if (removed) throw new AppError(code, `container ${created.name} (${created.id.slice(0, 12)}) could not start, and is removed (--rm): ${cause}`, { ...details, removed: true });
+      }
+      throw new AppError(code, `created container ${created.name} (${created.id.slice(0, 12)}) but could not start it: ${cause} (it stays created: fix the cause and \`berth start ${created.name}\`, or \`berth rm ${created.name}\`)`, details);
     }
     return { ...created, started: true };
   });
+
+/** State.ExitCode of a `docker inspect` document, when it is a number. */
+function recordedExitCode(doc: Record<string, unknown>): number | null {
+  const state = doc.State as { ExitCode?: unknown } | undefined;
+  return typeof state?.ExitCode === 'number' ? state.ExitCode : null;
+}
