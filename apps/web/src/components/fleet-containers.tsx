@@ -209,7 +209,9 @@ const sortable = (key: SortKey) => ({ key, sortable: true });
  * are skipped): select, ID, name, host, image, command, created, status, state, ports, actions.
  * Narrower than their minimums, the table scrolls sideways.
  */
-const GRID = '2.25rem 6.5rem minmax(6rem,1.2fr) minmax(4.5rem,.8fr) minmax(7rem,1.5fr) minmax(4.5rem,.9fr) 8rem minmax(5.5rem,1fr) 7.5rem minmax(4rem,.8fr) 16.5rem';
+const GRID = '2.25rem 6.5rem minmax(6rem,1.2fr) minmax(4.5rem,.8fr) minmax(6rem,1.2fr) minmax(4.5rem,.8fr) minmax(6rem,.9fr) minmax(6rem,1.2fr) 7.5rem minmax(5rem,1fr) 16.5rem';
+/** A cell whose long words (an image reference, a generated name) break anywhere rather than widen it. */
+const WRAP = '[overflow-wrap:anywhere]';
 
 /** The table itself: its rows, their checkboxes (select all, shift-click ranges) and actions. */
 const ContainerRows = memo(function ContainerRows({ rows, selected, sort, order, onSort, onToggle, onSelectAll, empty }: {
@@ -237,15 +239,15 @@ const ContainerRows = memo(function ContainerRows({ rows, selected, sort, order,
       cell: (c) => <input type="checkbox" aria-label={`Select ${c.name} on ${c.host}`} checked={selected.has(rowKey(c))} onChange={() => {}} onClick={(e) => onToggle(keys.indexOf(rowKey(c)), e.currentTarget.checked, e.shiftKey)} />,
     },
     { key: 'id', header: 'Container ID', cell: (c) => <code className="text-xs">{shortId(c.id)}</code> },
-    // one line per row: a long value is cut with an ellipsis and shown whole on hover (title)
-    { ...sortable('name'), header: 'Name', cellClassName: 'truncate', cell: (c) => <Link href={containerHref(c)} prefetch={false} title={c.name} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{c.name}</Link> },
-    { ...sortable('host'), header: 'Host', cellClassName: 'truncate', cell: (c) => <Link href={`/hosts/${encodeURIComponent(c.host)}`} prefetch={false} title={c.host} className="hover:underline">{c.host}</Link> },
-    { ...sortable('image'), header: 'Image', cellClassName: 'truncate', cell: (c) => <span title={c.image}>{c.image}</span> },
+    // a long value wraps inside its column (whose width does not depend on it); the command is cut, as docker ps cuts it
+    { ...sortable('name'), header: 'Name', cellClassName: WRAP, cell: (c) => <Link href={containerHref(c)} prefetch={false} title={c.name} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{c.name}</Link> },
+    { ...sortable('host'), header: 'Host', cellClassName: WRAP, cell: (c) => <Link href={`/hosts/${encodeURIComponent(c.host)}`} prefetch={false} title={c.host} className="hover:underline">{c.host}</Link> },
+    { ...sortable('image'), header: 'Image', cellClassName: WRAP, cell: (c) => <span title={c.image}>{c.image}</span> },
     { key: 'command', header: 'Command', cellClassName: 'truncate', cell: (c) => <code title={c.command} className="text-xs">{c.command ? `"${c.command}"` : ''}</code> },
-    { ...sortable('created'), header: 'Created', cellClassName: 'truncate', cell: (c) => <span title={new Date(c.created * 1000).toLocaleString()}>{createdAgo(c.created)}</span> },
-    { key: 'status', header: 'Status', cellClassName: 'truncate', cell: (c) => <span title={c.status}>{c.status}</span> },
+    { ...sortable('created'), header: 'Created', cellClassName: WRAP, cell: (c) => <span title={new Date(c.created * 1000).toLocaleString()}>{createdAgo(c.created)}</span> },
+    { key: 'status', header: 'Status', cellClassName: WRAP, cell: (c) => <span title={c.status}>{c.status}</span> },
     { ...sortable('state'), header: 'State', cell: (c) => <span className="flex flex-wrap gap-1"><StatusBadge status={c.state} /><HealthBadge c={c} /></span> },
-    { key: 'ports', header: 'Ports', cellClassName: 'truncate', cell: (c) => <Ports ports={c.ports} /> },
+    { key: 'ports', header: 'Ports', cellClassName: WRAP, cell: (c) => <Ports ports={c.ports} /> },
     // the rows are reused for the next page; a pending action or a question stays with its container (ContainerActions says how)
     { key: 'actions', header: 'Actions', cell: (c) => <ContainerActions host={c.host} id={c.id} name={c.name} state={c.state} /> },
   ];
