@@ -57,10 +57,10 @@ const HOSTS = Number(values.hosts);
 const CONTAINERS = Number(values.containers);
 const RUNS = Number(values.runs);
 
-/** The compose services of the simulated containers (bench/fleet-sim.ts), for texts that match. */
 /** The pause between the page turning interactive and the filter change. */
 const SETTLE_MS = 1_000;
 
+/** The compose services of the simulated containers (bench/fleet-sim.ts), for texts that match. */
 const SERVICES = ['nginx', 'postgres', 'redis', 'api', 'worker', 'node-exporter', 'promtail', 'traefik'];
 
 const summary = (xs: number[]) => ({ n: xs.length, p50: +pct(xs, 50).toFixed(1), p95: +pct(xs, 95).toFixed(1), min: +Math.min(...xs).toFixed(1), max: +Math.max(...xs).toFixed(1) });
@@ -364,6 +364,8 @@ async function main(): Promise<void> {
       searchOverHttpMs: { firstPageOf50: summary(overHttp.firstPage), stateExited: summary(overHttp.filtered) },
       firstLoadColdMs: { rowsVisible: summary(cold.rows), interactive: summary(cold.interactive) },
       firstLoadWarmMs: { rowsVisible: summary(warm.rows), interactive: summary(warm.interactive) },
+      // the tick's request as the page's own fetch() makes it, repeated: in all, and waiting for the server
+      inPageFetchMs: { total: summary(inBrowserFetch.map((x) => x[0])), waiting: summary(inBrowserFetch.map((x) => x[1])) },
       filterChangeMs: { stateTicked: summary(stateChange), stateTickedParts: { untilRequest: summary(stateParts.untilRequest), request: summary(stateParts.request), afterResponse: summary(stateParts.afterResponse) }, searchTypedIncludingPause: summary(typed.fromInput), searchAfterPause: summary(typed.fromUrl) },
       javascript: {
         scripts: sizes.length,
