@@ -13,7 +13,7 @@ export const transformer = {
   serialize(value: unknown): ReturnType<typeof superjson.serialize> {
     return isPlainJson(value, new Set()) ? { json: value as never } : superjson.serialize(value);
   },
-  deserialize: <T>(payload: Parameters<typeof superjson.deserialize>[0]): T => superjson.deserialize<T>(payload),
+  deserialize: superjson.deserialize,
 };
 
 function isPlainJson(v: unknown, seen: Set<object>): boolean {

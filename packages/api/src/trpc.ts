@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { transformer } from './transformer.ts';
 import { ZodError } from 'zod';
 import type { Db, Role } from '@berth/db';
 import { AppError, auditRefusal, requireHostRole, toView, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
+import { transformer } from './transformer.ts';
 
 export interface Context {
   db: Db;
