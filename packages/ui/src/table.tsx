@@ -70,24 +70,26 @@ export function Table<T>({ columns, rows, rowKey, empty, label, sort, rowProps, 
   reuseRows?: boolean;
 }) {
   const g = grid !== undefined;
+  /** an explicit ARIA role, in a grid table only (a real table's elements have theirs) */
+  const role = (r: 'table' | 'rowgroup' | 'row' | 'cell') => (g ? r : undefined);
   const cell = g ? 'min-w-0 px-3 py-2' : 'px-4 py-2';
   const row = (r: T, i: number) => {
     const props = rowProps?.(r);
     return (
-      <tr key={reuseRows ? i : rowKey(r)} role={g ? 'row' : undefined} {...props} className={g ? `${GRID_BODY_ROW} ${props?.className ?? ''}` : props?.className}>
-        {columns.map((c) => <td key={c.key} role={g ? 'cell' : undefined} className={`${cell} ${c.className ?? ''} ${c.cellClassName ?? ''}`}>{c.cell(r)}</td>)}
+      <tr key={reuseRows ? i : rowKey(r)} role={role('row')} {...props} className={g ? `${GRID_BODY_ROW} ${props?.className ?? ''}` : props?.className}>
+        {columns.map((c) => <td key={c.key} role={role('cell')} className={`${cell} ${c.className ?? ''} ${c.cellClassName ?? ''}`}>{c.cell(r)}</td>)}
       </tr>
     );
   };
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <table aria-label={label} role={g ? 'table' : undefined} style={g ? ({ '--table-columns': grid } as CSSProperties) : undefined} className={`${g ? 'block min-w-min' : ''} w-full text-left text-sm`}>
-        <thead role={g ? 'rowgroup' : undefined} className={`${g ? 'block' : ''} bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50 dark:text-slate-400`}>
-          <tr role={g ? 'row' : undefined} className={g ? GRID_ROW : undefined}>{columns.map((c) => <HeaderCell key={c.key} c={c} sort={sort} grid={g} />)}</tr>
+      <table aria-label={label} role={role('table')} style={g ? ({ '--table-columns': grid } as CSSProperties) : undefined} className={`${g ? 'block min-w-min' : ''} w-full text-left text-sm`}>
+        <thead role={role('rowgroup')} className={`${g ? 'block' : ''} bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50 dark:text-slate-400`}>
+          <tr role={role('row')} className={g ? GRID_ROW : undefined}>{columns.map((c) => <HeaderCell key={c.key} c={c} sort={sort} grid={g} />)}</tr>
         </thead>
-        <tbody role={g ? 'rowgroup' : undefined} className={`${g ? 'block' : ''} divide-y divide-slate-100 dark:divide-slate-800`}>
+        <tbody role={role('rowgroup')} className={`${g ? 'block' : ''} divide-y divide-slate-100 dark:divide-slate-800`}>
           {rows.length === 0 ? (
-            <tr role={g ? 'row' : undefined} className={g ? 'block' : undefined}><td colSpan={columns.length} role={g ? 'cell' : undefined} className={`${g ? 'block' : ''} px-4 py-8 text-center text-slate-500`}>{empty}</td></tr>
+            <tr role={role('row')} className={g ? 'block' : undefined}><td colSpan={columns.length} role={role('cell')} className={`${g ? 'block' : ''} px-4 py-8 text-center text-slate-500`}>{empty}</td></tr>
           ) : (
             rows.map(row)
           )}
