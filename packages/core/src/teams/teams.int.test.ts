@@ -109,6 +109,22 @@ describe('sign-in', () => {
     expect((await login({ username: 'vera', password: 'correct-horse', remoteAddr: '127.0.0.8', source: 'web' }, t().db, limiter)).user.username).toBe('vera');
   });
 
+  it('reads a session as its user with every membership and site role, and an expired session as nobody', async () => {
+    const red = await createTeam(systemActor(), { name: 'red' }, t().db);
+    const blue = await createTeam(systemActor(), { name: 'blue' }, t().db);
+    await createUser(systemActor(), { username: 'mia', password: 'correct-horse', role: 'viewer', team: { id: red.id, role: 'admin' } }, t().db);
+    await addMember(systemActor(), { team: 'blue', username: 'mia', role: 'operator' }, t().db);
+    await createUser(systemActor(), { username: 'ned', password: 'correct-horse', role: null }, t().db);
+    const mia = await login({ username: 'mia', password: 'correct-horse', ...where }, t().db, new SignInLimiter());
+    expect(await actorForToken(mia.token, where, t().db)).toEqual({
+      kind: 'user', id: mia.user.id, name: 'mia', role: 'viewer', teams: { [red.id]: 'admin', [blue.id]: 'operator' }, scope: null, ...where,
+    });
+    const ned = await login({ username: 'ned', password: 'correct-horse', ...where }, t().db, new SignInLimiter());
+    expect(await actorForToken(ned.token, where, t().db)).toMatchObject({ name: 'ned', role: null, teams: {} });
+    await t().db.session.updateMany({ where: { userId: mia.user.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await actorForToken(mia.token, where, t().db)).toBeNull();
+  });
+
   it('signs out everywhere: every session of the user ends, other users\' stay', async () => {
     const limiter = new SignInLimiter();
     await createUser(systemActor(), { username: 'walt', password: 'correct-horse', role: 'viewer' }, t().db);

@@ -156,14 +156,28 @@ async function membershipsOf(db: Db, userId: string): Promise<Record<string, Tea
   return Object.fromEntries(rows.map((m) => [m.teamId, m.role]));
 }
 
+/**
+ * A live session's user with its memberships, in one statement: every dashboard request starts
+ * with it, and three round trips one after another (session, user, memberships) were a tenth of
+ * a filter change's time.
+ */
+async function sessionUser(db: Db, tokenHash: string, now: Date) {
+  const rows = await db.$queryRaw<{ id: string; username: string; role: Role | null; teams: [string, TeamRole][] }[]>`
+    SELECT u.id::text AS id, u.username, u.role::text AS role,
+           COALESCE((SELECT json_agg(json_build_array(m.team_id::text, m.role::text)) FROM memberships m WHERE m.user_id = u.id), '[]'::json) AS teams
+      FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = ${tokenHash} AND s.expires_at >= ${now}`;
+  return rows[0] ?? null;
+}
+
 /** The actor behind a session cookie or an API token, or null when it is unknown, expired or revoked. */
 export async function actorForToken(token: string, ctx: { remoteAddr: string | null; source: Actor['source'] }, db: Db = defaultDb()): Promise<Actor | null> {
   const tokenHash = hashToken(token);
   const now = new Date();
   if (token.startsWith('bs_')) {
-    const s = await db.session.findUnique({ where: { tokenHash }, include: { user: true } });
-    if (!s || s.expiresAt < now) return null;
-    return { kind: 'user', id: s.user.id, name: s.user.username, role: s.user.role, teams: await membershipsOf(db, s.user.id), scope: null, source: ctx.source, remoteAddr: ctx.remoteAddr };
+    const u = await sessionUser(db, tokenHash, now);
+    if (!u) return null;
+    return { kind: 'user', id: u.id, name: u.username, role: u.role, teams: Object.fromEntries(u.teams), scope: null, source: ctx.source, remoteAddr: ctx.remoteAddr };
   }
   if (token.startsWith('berth_')) {
     const t = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
