@@ -1,4 +1,4 @@
-import type { CSSProperties, HTMLAttributes, ReactNode } from 'react';
+import { memo, useEffect, useRef, useState, type CSSProperties, type HTMLAttributes, type ReactNode } from 'react';
 
 export interface Column<T> {
   key: string;
@@ -43,6 +43,64 @@ function HeaderCell<T>({ c, sort, grid }: { c: Column<T>; sort: TableSort | unde
 const GRID_ROW = 'grid items-center [grid-template-columns:var(--table-columns)]';
 const GRID_BODY_ROW = `${GRID_ROW} [content-visibility:auto] [contain-intrinsic-size:auto_3rem]`;
 
+interface BodyRowProps<T> { item: T; stale: boolean; columns: Column<T>[]; rowProps: ((row: T) => RowAttributes) | undefined; grid: boolean }
+
+/** A body row. A stale row (out of view, still showing its previous item for a frame) is not rendered again at all. */
+const BodyRow = memo(function BodyRow<T>({ item, columns, rowProps, grid }: BodyRowProps<T>) {
+  const props = rowProps?.(item);
+  const role = grid ? ('row' as const) : undefined;
+  return (
+    <tr role={role} {...props} className={grid ? `${GRID_BODY_ROW} ${props?.className ?? ''}` : props?.className}>
+      {columns.map((c) => <td key={c.key} role={grid ? 'cell' : undefined} className={`${grid ? 'min-w-0 px-3 py-2' : 'px-4 py-2'} ${c.className ?? ''} ${c.cellClassName ?? ''}`}>{c.cell(item)}</td>)}
+    </tr>
+  );
+}, (prev, next) => next.stale && prev.item === next.item) as <T>(props: BodyRowProps<T>) => ReactNode;
+
+/**
+ * With reuseRows: the rows in view are the first to take a new set of items; the others keep
+ * their previous item (they are not rendered at all) until the frame after. A page of 50 rows
+ * then costs a new view the render and DOM updates of the ~12 on screen: React's work on all 50
+ * was half of a filter change on a slow machine. The page keeps its height meanwhile, so nothing
+ * moves, and the table is aria-busy until every row shows the new items.
+ */
+function useRowsInViewFirst<T>(rows: T[], enabled: boolean) {
+  const body = useRef<HTMLTableSectionElement>(null);
+  /** the body's rows near the viewport, kept by an IntersectionObserver (no layout read at render) */
+  const near = useRef(new Set<HTMLTableRowElement>());
+  const [settled, setSettled] = useState(rows);
+  useEffect(() => {
+    if (!enabled || !body.current || typeof IntersectionObserver === 'undefined') return;
+    const seen = near.current;
+    // the window and half a window below it: rows in view that take shorter items pull the rows
+    // below them up into the window, which must not show an item of the view before
+    const io = new IntersectionObserver((entries) => {
+      for (const e of entries) if (e.isIntersecting) seen.add(e.target as HTMLTableRowElement); else seen.delete(e.target as HTMLTableRowElement);
+    }, { rootMargin: '0px 0px 50% 0px' });
+    // rows are kept by position, so each row element is observed once, as it is made
+    const observe = () => { for (const tr of Array.from(body.current?.rows ?? [])) io.observe(tr); };
+    observe();
+    const mo = new MutationObserver(observe);
+    mo.observe(body.current, { childList: true });
+    return () => { io.disconnect(); mo.disconnect(); seen.clear(); };
+  }, [enabled]);
+  const partial = enabled && settled !== rows && settled.length > 0 && near.current.size > 0;
+  // shown whole: the set is settled at once (React's adjust-state-while-rendering pattern)
+  if (!partial && settled !== rows) setSettled(rows);
+  useEffect(() => {
+    if (!partial) return;
+    // after the frame that paints the rows in view (a timer inside the animation frame runs after it)
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => { timer = setTimeout(() => setSettled(rows), 0); });
+    return () => { cancelAnimationFrame(frame); clearTimeout(timer); };
+  }, [partial, rows]);
+  if (!partial) return { body, shown: rows.map((item) => ({ item, stale: false })), busy: false };
+  const inView = new Set<number>();
+  for (const tr of near.current) if (tr.isConnected) inView.add(tr.sectionRowIndex);
+  // a row beyond the previous set's end has no previous item: it takes the new one now
+  const shown = rows.map((item, i) => (inView.has(i) || i >= settled.length ? { item, stale: false } : { item: settled[i]!, stale: true }));
+  return { body, shown, busy: true };
+}
+
 /**
  * A data table: a header row, then a row per item, or `empty` when there are none. With `sort`,
  * the `sortable` columns' headers are buttons and carry aria-sort; `rowProps` adds attributes
@@ -66,32 +124,28 @@ export function Table<T>({ columns, rows, rowKey, empty, label, sort, rowProps, 
    * Rows are kept by position, not by item: a new page of items updates the rows' text and
    * attributes in place instead of removing every row and making new ones. A cell that holds
    * state of its own (a pending action) must key it by item itself, or start afresh when its item changes.
+   * The rows in view take a new set of items first, the others in the frame after (useRowsInViewFirst).
    */
   reuseRows?: boolean;
 }) {
   const g = grid !== undefined;
+  const { body, shown, busy } = useRowsInViewFirst(rows, reuseRows);
   /** an explicit ARIA role, in a grid table only (a real table's elements have theirs) */
   const role = (r: 'table' | 'rowgroup' | 'row' | 'cell') => (g ? r : undefined);
-  const cell = g ? 'min-w-0 px-3 py-2' : 'px-4 py-2';
-  const row = (r: T, i: number) => {
-    const props = rowProps?.(r);
-    return (
-      <tr key={reuseRows ? i : rowKey(r)} role={role('row')} {...props} className={g ? `${GRID_BODY_ROW} ${props?.className ?? ''}` : props?.className}>
-        {columns.map((c) => <td key={c.key} role={role('cell')} className={`${cell} ${c.className ?? ''} ${c.cellClassName ?? ''}`}>{c.cell(r)}</td>)}
-      </tr>
-    );
-  };
+  const row = ({ item, stale }: { item: T; stale: boolean }, i: number) => (
+    <BodyRow<T> key={reuseRows ? i : rowKey(item)} item={item} stale={stale} columns={columns} rowProps={rowProps} grid={g} />
+  );
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <table aria-label={label} role={role('table')} style={g ? ({ '--table-columns': grid } as CSSProperties) : undefined} className={`${g ? 'block min-w-min' : ''} w-full text-left text-sm`}>
+      <table aria-label={label} aria-busy={busy || undefined} role={role('table')} style={g ? ({ '--table-columns': grid } as CSSProperties) : undefined} className={`${g ? 'block min-w-min' : ''} w-full text-left text-sm`}>
         <thead role={role('rowgroup')} className={`${g ? 'block' : ''} bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50 dark:text-slate-400`}>
           <tr role={role('row')} className={g ? GRID_ROW : undefined}>{columns.map((c) => <HeaderCell key={c.key} c={c} sort={sort} grid={g} />)}</tr>
         </thead>
-        <tbody role={role('rowgroup')} className={`${g ? 'block' : ''} divide-y divide-slate-100 dark:divide-slate-800`}>
+        <tbody ref={body} role={role('rowgroup')} className={`${g ? 'block' : ''} divide-y divide-slate-100 dark:divide-slate-800`}>
           {rows.length === 0 ? (
             <tr role={role('row')} className={g ? 'block' : undefined}><td colSpan={columns.length} role={role('cell')} className={`${g ? 'block' : ''} px-4 py-8 text-center text-slate-500`}>{empty}</td></tr>
           ) : (
-            rows.map(row)
+            shown.map(row)
           )}
         </tbody>
       </table>
