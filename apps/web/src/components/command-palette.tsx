@@ -55,7 +55,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
   const typed = useDebounced(text.trim(), 150);
   const containers = useQuery({
     queryKey: ['containers', 'palette', typed],
-    queryFn: () => api.containers.search.query({ text: typed, limit: 10, sort: 'name' }),
+    queryFn: () => api.containers.search.query({ text: typed, limit: 10, sort: 'name', hosts: 'none' }),
     enabled: typed.length >= 2,
   });
 

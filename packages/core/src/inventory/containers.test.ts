@@ -47,6 +47,8 @@ describe('the fleet’s containers from the inventories in Postgres, a page at a
     expect(first.hosts.map((h) => [h.name, h.inventoryAt !== null])).toEqual([['h1', true], ['h2', true], ['silent', false]]);
     // only the hosts whose rows may be out of date: not online, or never reported
     expect((await searchContainers({ limit: 1, hosts: 'stale' }, t().db)).hosts.map((h) => h.name)).toEqual(['silent']);
+    // rows only (the command palette): the same page, no hosts
+    expect(await searchContainers({ limit: 100, hosts: 'none' }, t().db)).toEqual({ ...first, hosts: [] });
   });
 
   it('filters by text, state, label and host, and sorts by name', async () => {

@@ -21,8 +21,8 @@ export interface ContainerQuery {
   /** Case-insensitive substring of the image reference as the container was created from it (`nginx`, `registry:5000/app:1`). */
   image?: string;
   sort?: 'created' | 'name' | 'host' | 'state' | 'image';
-  /** Which hosts the answer lists: all of them (the default), or only those whose rows may be out of date (not online, or never reported). */
-  hosts?: 'all' | 'stale';
+  /** Which hosts the answer lists: all of them (the default), only those whose rows may be out of date (not online, or never reported), or none (a quick search that shows rows only). */
+  hosts?: 'all' | 'stale' | 'none';
   order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
@@ -102,7 +102,7 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
     db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
       WHERE ${filter}`,
-    db.host.findMany({
+    q.hosts === 'none' ? [] : db.host.findMany({
       where: { revokedAt: null, ...(q.host ? { name: q.host } : {}), ...(q.teams ? { teamId: { in: q.teams } } : {}), ...(q.hosts === 'stale' ? { OR: [{ status: { not: 'online' } }, { inventoryAt: null }] } : {}) },
       select: { name: true, status: true, inventoryAt: true },
       orderBy: { name: 'asc' },

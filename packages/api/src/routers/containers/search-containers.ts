@@ -21,8 +21,8 @@ export const searchContainers = authedProcedure
       image: z.string().max(300).optional(),
       sort: z.enum(['created', 'name', 'host', 'state', 'image']).default('created'),
       order: z.enum(['asc', 'desc']).optional(),
-      /** `stale`: list only the hosts whose rows may be out of date (the dashboard's note), not all 1,000 */
-      hosts: z.enum(['all', 'stale']).default('all'),
+      /** `stale`: list only the hosts whose rows may be out of date (the dashboard's note), not all 1,000; `none`: rows only (the command palette) */
+      hosts: z.enum(['all', 'stale', 'none']).default('all'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(500).default(100),
     }),
