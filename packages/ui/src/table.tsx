@@ -43,9 +43,35 @@ function HeaderCell<T>({ c, sort, grid }: { c: Column<T>; sort: TableSort | unde
 const GRID_ROW = 'grid items-center [grid-template-columns:var(--table-columns)]';
 const GRID_BODY_ROW = `${GRID_ROW} [content-visibility:auto] [contain-intrinsic-size:auto_3rem]`;
 
+/**
+ * The least width of a grid template: each track's minimum (a minmax's first value, a length as
+ * it is, an fr or auto nothing). The table is given it as its min-width, so that narrower windows
+ * scroll it sideways, instead of min-content, which measured every row's cells at each layout.
+ */
+export function gridMinWidth(template: string): string {
+  const tracks: string[] = [];
+  let depth = 0;
+  let track = '';
+  for (const ch of template.trim()) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (/\s/.test(ch) && depth === 0) {
+      if (track) tracks.push(track);
+      track = '';
+    } else track += ch;
+  }
+  if (track) tracks.push(track);
+  const mins = tracks.map((t) => (/^minmax\(([^,]+),/.exec(t)?.[1] ?? t).trim()).filter((v) => !/(fr|auto|content)$/.test(v));
+  return mins.length ? `calc(${mins.join(' + ')})` : '0px';
+}
+
 interface BodyRowProps<T> { item: T; stale: boolean; columns: Column<T>[]; rowProps: ((row: T) => RowAttributes) | undefined; grid: boolean }
 
-/** A body row. A stale row (out of view, still showing its previous item for a frame) is not rendered again at all. */
+/**
+ * A body row, rendered again only when it has something new to show: not while it is stale (out
+ * of view, keeping its previous item for a frame), nor when the table renders again with the
+ * same item, columns and attributes for it (the frame after, for the rows in view).
+ */
 const BodyRow = memo(function BodyRow<T>({ item, columns, rowProps, grid }: BodyRowProps<T>) {
   const props = rowProps?.(item);
   const role = grid ? ('row' as const) : undefined;
@@ -54,7 +80,7 @@ const BodyRow = memo(function BodyRow<T>({ item, columns, rowProps, grid }: Body
       {columns.map((c) => <td key={c.key} role={grid ? 'cell' : undefined} className={`${grid ? 'min-w-0 px-3 py-2' : 'px-4 py-2'} ${c.className ?? ''} ${c.cellClassName ?? ''}`}>{c.cell(item)}</td>)}
     </tr>
   );
-}, (prev, next) => next.stale && prev.item === next.item) as <T>(props: BodyRowProps<T>) => ReactNode;
+}, (prev, next) => prev.item === next.item && (next.stale || (prev.columns === next.columns && prev.rowProps === next.rowProps && prev.grid === next.grid))) as <T>(props: BodyRowProps<T>) => ReactNode;
 
 /**
  * With reuseRows: the rows in view are the first to take a new set of items; the others keep
@@ -71,11 +97,12 @@ function useRowsInViewFirst<T>(rows: T[], enabled: boolean) {
   useEffect(() => {
     if (!enabled || !body.current || typeof IntersectionObserver === 'undefined') return;
     const seen = near.current;
-    // the window and half a window below it: rows in view that take shorter items pull the rows
-    // below them up into the window, which must not show an item of the view before
+    // the window and a quarter of a window below it: rows in view that take shorter items (a line
+    // instead of two) pull the rows below them up into the window, which must not show an item
+    // of the view before
     const io = new IntersectionObserver((entries) => {
       for (const e of entries) if (e.isIntersecting) seen.add(e.target as HTMLTableRowElement); else seen.delete(e.target as HTMLTableRowElement);
-    }, { rootMargin: '0px 0px 50% 0px' });
+    }, { rootMargin: '0px 0px 25% 0px' });
     // rows are kept by position, so each row element is observed once, as it is made
     const observe = () => { for (const tr of Array.from(body.current?.rows ?? [])) io.observe(tr); };
     observe();
@@ -137,7 +164,7 @@ export function Table<T>({ columns, rows, rowKey, empty, label, sort, rowProps, 
   );
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <table aria-label={label} aria-busy={busy || undefined} role={role('table')} style={g ? ({ '--table-columns': grid } as CSSProperties) : undefined} className={`${g ? 'block min-w-min' : ''} w-full text-left text-sm`}>
+      <table aria-label={label} aria-busy={busy || undefined} role={role('table')} style={g ? ({ '--table-columns': grid, minWidth: gridMinWidth(grid) } as CSSProperties) : undefined} className={`${g ? 'block' : ''} w-full text-left text-sm`}>
         <thead role={role('rowgroup')} className={`${g ? 'block' : ''} bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50 dark:text-slate-400`}>
           <tr role={role('row')} className={g ? GRID_ROW : undefined}>{columns.map((c) => <HeaderCell key={c.key} c={c} sort={sort} grid={g} />)}</tr>
         </thead>
