@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState, type CSSProperties, type HTMLAttributes, type ReactNode } from 'react';
+import { memo, startTransition, useEffect, useRef, useState, type CSSProperties, type HTMLAttributes, type ReactNode } from 'react';
 
 export interface Column<T> {
   key: string;
@@ -115,9 +115,10 @@ function useRowsInViewFirst<T>(rows: T[], enabled: boolean) {
   if (!partial && settled !== rows) setSettled(rows);
   useEffect(() => {
     if (!partial) return;
-    // after the frame that paints the rows in view (a timer inside the animation frame runs after it)
+    // after the frame that paints the rows in view (a timer inside the animation frame runs after
+    // it), as a transition: rendered in slices that yield to input, which stays answered meanwhile
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => { timer = setTimeout(() => setSettled(rows), 0); });
+    const frame = requestAnimationFrame(() => { timer = setTimeout(() => startTransition(() => setSettled(rows)), 0); });
     return () => { cancelAnimationFrame(frame); clearTimeout(timer); };
   }, [partial, rows]);
   if (!partial) return { body, shown: rows.map((item) => ({ item, stale: false })), busy: false };
