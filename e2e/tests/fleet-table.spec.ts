@@ -2,8 +2,10 @@ import { expect, test } from '@playwright/test';
 import { createContainer, pullTestImage, testImage, usesStackHost } from './fleet.ts';
 import { signIn } from './sign-in.ts';
 
-// More containers than a short window shows, so that most rows of the page are out of view.
-const NAMES = Array.from({ length: 36 }, (_, i) => `e2e-page-${String(i).padStart(2, '0')}`);
+// More containers than a short window shows, so that most rows of the page are out of view; the
+// first half with names that wrap to several lines, so that reversing the order puts shorter
+// rows in the window and pulls the rows below them up into it.
+const NAMES = Array.from({ length: 36 }, (_, i) => `e2e-page-${String(i).padStart(2, '0')}${i < 18 ? '-with-a-name-long-enough-to-wrap'.repeat(3) : ''}`);
 
 /**
  * In the page: from now on, every time the table's DOM changes while it names `view`, the names
@@ -42,7 +44,7 @@ test.describe('the fleet containers table', () => {
     // name, descending: every row of the page shows another container
     const reversed = [...NAMES].reverse();
     await page.evaluate(`(${RECORD})(${JSON.stringify('q=e2e-page-&sort=name&order=desc')})`);
-    await table.getByRole('button', { name: 'Name' }).click();
+    await table.getByRole('button', { name: 'Name', exact: true }).click();
     await expect(page).toHaveURL(/order=desc/);
     await expect(table).not.toHaveAttribute('aria-busy', 'true');
     expect(await names()).toEqual(reversed);

@@ -1,4 +1,4 @@
-import { memo, startTransition, useEffect, useRef, useState, type CSSProperties, type HTMLAttributes, type ReactNode } from 'react';
+import { memo, startTransition, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type HTMLAttributes, type ReactNode } from 'react';
 
 export interface Column<T> {
   key: string;
@@ -83,26 +83,23 @@ const BodyRow = memo(function BodyRow<T>({ item, columns, rowProps, grid }: Body
 }, (prev, next) => prev.item === next.item && (next.stale || (prev.columns === next.columns && prev.rowProps === next.rowProps && prev.grid === next.grid))) as <T>(props: BodyRowProps<T>) => ReactNode;
 
 /**
- * With reuseRows: the rows in view are the first to take a new set of items; the others keep
- * their previous item (they are not rendered at all) until the frame after. A page of 50 rows
- * then costs a new view the render and DOM updates of the ~12 on screen: React's work on all 50
- * was half of a filter change on a slow machine. The page keeps its height meanwhile, so nothing
- * moves, and the table is aria-busy until every row shows the new items.
+ * With reuseRows: the rows in the window are the first to take a new set of items; the others
+ * keep their previous item (they are not rendered at all) until the frame after. A page of 50
+ * rows then costs a new view the render and DOM updates of the ~12 on screen: React's work on
+ * all 50 was half of a filter change on a slow machine. The table is aria-busy until every row
+ * shows the new items, and the window never shows a row of the set before.
  */
 function useRowsInViewFirst<T>(rows: T[], enabled: boolean) {
   const body = useRef<HTMLTableSectionElement>(null);
-  /** the body's rows near the viewport, kept by an IntersectionObserver (no layout read at render) */
+  /** the body's rows in the window, kept by an IntersectionObserver (no layout read at render) */
   const near = useRef(new Set<HTMLTableRowElement>());
   const [settled, setSettled] = useState(rows);
   useEffect(() => {
     if (!enabled || !body.current || typeof IntersectionObserver === 'undefined') return;
     const seen = near.current;
-    // the window and a quarter of a window below it: rows in view that take shorter items (a line
-    // instead of two) pull the rows below them up into the window, which must not show an item
-    // of the view before
     const io = new IntersectionObserver((entries) => {
       for (const e of entries) if (e.isIntersecting) seen.add(e.target as HTMLTableRowElement); else seen.delete(e.target as HTMLTableRowElement);
-    }, { rootMargin: '0px 0px 25% 0px' });
+    });
     // rows are kept by position, so each row element is observed once, as it is made
     const observe = () => { for (const tr of Array.from(body.current?.rows ?? [])) io.observe(tr); };
     observe();
@@ -110,9 +107,24 @@ function useRowsInViewFirst<T>(rows: T[], enabled: boolean) {
     mo.observe(body.current, { childList: true });
     return () => { io.disconnect(); mo.disconnect(); seen.clear(); };
   }, [enabled]);
-  const partial = enabled && settled !== rows && settled.length > 0 && near.current.size > 0;
+  const inView = new Set<number>();
+  if (enabled && settled !== rows) for (const tr of near.current) if (tr.isConnected) inView.add(tr.sectionRowIndex);
+  const partial = enabled && settled !== rows && settled.length > 0 && inView.size > 0;
   // shown whole: the set is settled at once (React's adjust-state-while-rendering pattern)
   if (!partial && settled !== rows) setSettled(rows);
+  // a row beyond the previous set's end has no previous item: it takes the new one now
+  const shown = rows.map((item, i) => (!partial || inView.has(i) || i >= settled.length ? { item, stale: false } : { item: settled[i]!, stale: true }));
+  const first = Math.min(...inView);
+  const last = Math.max(...inView);
+  useLayoutEffect(() => {
+    // Rows in view that took shorter items (a line instead of two) pull the rows below them up
+    // (and scroll anchoring may bring those above down): if a row still showing the view before
+    // is now in the window, every row takes the new items at once, before this frame is painted.
+    if (!partial || !body.current) return;
+    const above = body.current.rows[first - 1];
+    const below = body.current.rows[last + 1];
+    if ((above && shown[first - 1]?.stale && above.getBoundingClientRect().bottom > 0) || (below && shown[last + 1]?.stale && below.getBoundingClientRect().top < window.innerHeight)) setSettled(rows);
+  });
   useEffect(() => {
     if (!partial) return;
     // after the frame that paints the rows in view (a timer inside the animation frame runs after
@@ -121,12 +133,7 @@ function useRowsInViewFirst<T>(rows: T[], enabled: boolean) {
     const frame = requestAnimationFrame(() => { timer = setTimeout(() => startTransition(() => setSettled(rows)), 0); });
     return () => { cancelAnimationFrame(frame); clearTimeout(timer); };
   }, [partial, rows]);
-  if (!partial) return { body, shown: rows.map((item) => ({ item, stale: false })), busy: false };
-  const inView = new Set<number>();
-  for (const tr of near.current) if (tr.isConnected) inView.add(tr.sectionRowIndex);
-  // a row beyond the previous set's end has no previous item: it takes the new one now
-  const shown = rows.map((item, i) => (inView.has(i) || i >= settled.length ? { item, stale: false } : { item: settled[i]!, stale: true }));
-  return { body, shown, busy: true };
+  return { body, shown, busy: partial };
 }
 
 /**
