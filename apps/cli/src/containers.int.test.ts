@@ -320,6 +320,10 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     expect(ps.stdout).toMatch(/Exited \(137\) .*\sweb$/m);
     const running = await cli(['ps', '-q']);
     expect(running.stdout).toBe('');
+    // docker's idiom: a status filter lists stopped containers without -a
+    const exited = await cli(['ps', '--filter', 'status=exited', '--filter', 'exited=137', '--format', 'json']);
+    expect([exited.code, exited.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { name: string }).name)], exited.stderr).toEqual([0, ['web']]);
+    expect((await cli(['ps', '-a', '--filter', 'status=running', '-q'])).stdout).toBe('');
     const rename = await cli(['rename', 'web', 'web-old']);
     expect(rename.code, rename.stderr).toBe(0);
     const wait = await cli(['wait', 'web-old']);

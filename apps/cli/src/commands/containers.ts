@@ -1,7 +1,7 @@
 // Docker's container verbs: ps, run, create, start, stop, restart, kill, pause, unpause, rm,
 // rename, wait, logs, exec, inspect, stats.
 import { readFileSync } from 'node:fs';
-import { formatPorts, type ContainerSummary } from '@berth/protocol';
+import { ContainerStatus, formatPorts, type ContainerSummary } from '@berth/protocol';
 import { UserError } from '../errors.ts';
 import { parseFlags, type Flags } from '../flags.ts';
 import { ago, binarySize, ellipsis, humanSize, table } from '../format.ts';
@@ -28,29 +28,64 @@ export function psTable(rows: PsRow[], o: { noTrunc: boolean; showHost: boolean;
 }
 
 const HEALTH_FILTER = ['starting', 'healthy', 'unhealthy', 'none'] as const;
+const PS_FILTERS = 'status, name, id, label, ancestor, exited and health';
 
-/** `ps --filter health=…` (docker's; values of one key match any): the rows to keep. */
-export function psFilter(filters: string[]): (c: ContainerSummary) => boolean {
-  const health = new Set<string>();
+/** Whether a container comes from `image` as `ancestor=` names it: the reference (a tag, or any tag of the repository), or the image ID or a prefix of it. */
+function fromImage(c: ContainerSummary, image: string): boolean {
+  const id = c.imageId.replace(/^sha256:/, '');
+  const wanted = image.replace(/^sha256:/, '');
+  return c.image === image || c.image.startsWith(`${image}:`) || c.image.startsWith(`${image}@`) || (wanted.length >= 4 && /^[0-9a-f]+$/.test(wanted) && id.startsWith(wanted));
+}
+
+/**
+ * `ps --filter KEY=VALUE`, as docker reads it: values of one key are or-ed, keys and-ed, every
+ * `label` must match. `status` lists stopped containers without -a, as docker's does (`all`).
+ */
+export function psFilter(filters: string[]): { keep: (c: ContainerSummary) => boolean; all: boolean } {
+  const by = new Map<string, string[]>();
   for (const text of filters) {
     const eq = text.indexOf('=');
     const key = eq < 0 ? text : text.slice(0, eq);
     const value = eq < 0 ? '' : text.slice(eq + 1);
-    if (key !== 'health') throw new UserError(`ps: invalid filter ${JSON.stringify(text)}: berth ps filters on health=starting|healthy|unhealthy|none`);
-    if (!(HEALTH_FILTER as readonly string[]).includes(value)) throw new UserError(`ps: invalid filter ${JSON.stringify(text)}: health is one of ${HEALTH_FILTER.join(', ')}`);
-    health.add(value);
+    const invalid = (why: string) => new UserError(`ps: invalid filter ${JSON.stringify(text)}: ${why}`);
+    if (key === 'health' && !(HEALTH_FILTER as readonly string[]).includes(value)) throw invalid(`health is one of ${HEALTH_FILTER.join(', ')}`);
+    if (key === 'status' && !ContainerStatus.safeParse(value).success) throw invalid(`status is one of ${ContainerStatus.options.join(', ')}`);
+    if (key === 'exited' && !/^-?\d+$/.test(value)) throw invalid('exited takes an exit code (exited=0)');
+    if (key === 'name') {
+      try {
+        new RegExp(value);
+      } catch {
+        throw invalid('name takes a regular expression, which this is not');
+      }
+    }
+    if (!['health', 'status', 'exited', 'name', 'id', 'label', 'ancestor'].includes(key)) throw invalid(`berth ps filters on ${PS_FILTERS}`);
+    if (!value) throw invalid(`give ${key} a value: ${key}=VALUE`);
+    by.set(key, [...(by.get(key) ?? []), value]);
   }
-  return (c) => health.size === 0 || health.has(c.health ?? 'none');
+  const any = (key: string, match: (v: string) => boolean) => !by.has(key) || by.get(key)!.some(match);
+  const nameRe = new Map((by.get('name') ?? []).map((v) => [v, new RegExp(v)]));
+  const keep = (c: ContainerSummary) =>
+    any('health', (v) => v === (c.health ?? 'none')) &&
+    any('status', (v) => v === c.state) &&
+    any('exited', (v) => c.state === 'exited' && c.exitCode === Number(v)) &&
+    any('name', (v) => nameRe.get(v)!.test(c.name.replace(/^\//, ''))) &&
+    any('id', (v) => c.id.startsWith(v)) &&
+    any('ancestor', (v) => fromImage(c, v)) &&
+    (by.get('label') ?? []).every((v) => {
+      const eq = v.indexOf('=');
+      return eq < 0 ? v in c.labels : c.labels[v.slice(0, eq)] === v.slice(eq + 1);
+    });
+  return { keep, all: by.has('status') };
 }
 
 export async function psCommand(ctx: VerbContext, argv: string[]): Promise<number> {
   const f = parseFlags('ps', argv, { all: { type: 'boolean', short: 'a' }, quiet: { type: 'boolean', short: 'q' }, 'no-trunc': { type: 'boolean' }, format: { type: 'string' }, filter: { type: 'string', short: 'f', multiple: true }, ...HOST_FLAG });
-  if (f.positionals.length) throw usage('ps', '[-a] [-q] [--no-trunc] [--format json] [--filter health=STATUS]', `unexpected argument ${JSON.stringify(f.positionals[0])}`);
+  if (f.positionals.length) throw usage('ps', '[-a] [-q] [--no-trunc] [--format json] [--filter KEY=VALUE]', `unexpected argument ${JSON.stringify(f.positionals[0])}`);
   const format = f.str('format');
   if (format !== undefined && format !== 'json') throw new UserError(`ps: unknown --format ${format}: only json is supported`);
-  const keep = psFilter(f.list('filter'));
+  const { keep, all } = psFilter(f.list('filter'));
   const host = f.str('host') ?? ctx.host;
-  const r = await ctx.api.containers.list.query({ ...(host ? { host } : {}), all: f.bool('all') });
+  const r = await ctx.api.containers.list.query({ ...(host ? { host } : {}), all: f.bool('all') || all });
   for (const u of r.unavailable) ctx.io.err(`berth: ${u.host}: ${u.reason} (its containers are not listed)\n`);
   const rows = r.containers.filter(keep);
   if (f.bool('quiet')) {

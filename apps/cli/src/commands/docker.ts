@@ -84,7 +84,7 @@ export async function dockerMain(ctx: VerbContext, cmd: string, argv: string[]):
 }
 
 export const DOCKER_USAGE = `Containers (Docker's verbs and flags; -H HOST picks the host, else the only one):
-  ps [-a] [-q] [--no-trunc] [--format json] [--filter health=starting|healthy|unhealthy|none]
+  ps [-a] [-q] [--no-trunc] [--format json] [--filter status|name|id|label|ancestor|exited|health=VALUE]
                         list containers (every host's without -H), with their published ports
   run [OPTIONS] IMAGE [COMMAND] [ARG...]
                         create and start a container; without -d, show its output and exit

@@ -72,13 +72,42 @@ describe('berth ps', () => {
 
   it('--filter health= keeps what docker keeps: none for containers without a healthcheck, values of one key or-ed', () => {
     const rows = [container({ name: 'ok', health: 'healthy' }), container({ name: 'sick', health: 'unhealthy' }), container({ name: 'new', health: 'starting' }), container({ name: 'plain' })];
-    const names = (filters: string[]) => rows.filter(psFilter(filters)).map((c) => c.name);
+    const names = (filters: string[]) => rows.filter(psFilter(filters).keep).map((c) => c.name);
     expect(names([])).toEqual(['ok', 'sick', 'new', 'plain']);
     expect(names(['health=healthy'])).toEqual(['ok']);
     expect(names(['health=none'])).toEqual(['plain']);
     expect(names(['health=starting', 'health=unhealthy'])).toEqual(['sick', 'new']);
     expect(() => psFilter(['health=great'])).toThrow('ps: invalid filter "health=great": health is one of starting, healthy, unhealthy, none');
-    expect(() => psFilter(['name=web'])).toThrow('ps: invalid filter "name=web": berth ps filters on health=starting|healthy|unhealthy|none');
+  });
+
+  it('--filter status, name, id, label, ancestor and exited as docker reads them: one key\'s values or-ed, keys and-ed, every label', () => {
+    const rows = [
+      container({ name: 'web', id: 'aaa111', labels: { tier: 'front', team: 'red' }, image: 'nginx:1.25', imageId: 'sha256:abcdef0123' }),
+      container({ name: 'web-old', id: 'aaa222', state: 'exited', exitCode: 0, labels: { tier: 'front' }, image: 'nginx:1.24' }),
+      container({ name: 'db', id: 'bbb333', state: 'exited', exitCode: 3, labels: { tier: 'back' }, image: 'postgres:16' }),
+      container({ name: 'job', id: 'ccc444', state: 'created', image: 'registry.local:5000/tools/job@sha256:00ff' }),
+    ];
+    const names = (filters: string[]) => rows.filter(psFilter(filters).keep).map((c) => c.name);
+    expect(names(['status=exited'])).toEqual(['web-old', 'db']);
+    expect(names(['status=exited', 'status=created'])).toEqual(['web-old', 'db', 'job']);
+    expect(names(['name=web'])).toEqual(['web', 'web-old']);
+    expect(names(['name=^web$'])).toEqual(['web']);
+    expect(names(['id=aaa'])).toEqual(['web', 'web-old']);
+    expect(names(['label=tier=front'])).toEqual(['web', 'web-old']);
+    expect(names(['label=tier=front', 'label=team'])).toEqual(['web']);
+    expect(names(['ancestor=nginx'])).toEqual(['web', 'web-old']);
+    expect(names(['ancestor=nginx:1.24'])).toEqual(['web-old']);
+    expect(names(['ancestor=abcdef'])).toEqual(['web']);
+    expect(names(['ancestor=registry.local:5000/tools/job'])).toEqual(['job']);
+    expect(names(['exited=3'])).toEqual(['db']);
+    expect(names(['status=exited', 'label=tier=front'])).toEqual(['web-old']);
+    // docker lists stopped containers for a status filter without -a; no other filter does
+    expect([psFilter(['status=exited']).all, psFilter(['name=web']).all, psFilter([]).all]).toEqual([true, false, false]);
+    expect(() => psFilter(['status=stopped'])).toThrow('ps: invalid filter "status=stopped": status is one of created, running, restarting, removing, paused, exited, dead');
+    expect(() => psFilter(['exited=yes'])).toThrow('ps: invalid filter "exited=yes": exited takes an exit code (exited=0)');
+    expect(() => psFilter(['name=(web'])).toThrow('ps: invalid filter "name=(web": name takes a regular expression, which this is not');
+    expect(() => psFilter(['colour=red'])).toThrow('ps: invalid filter "colour=red": berth ps filters on status, name, id, label, ancestor, exited and health');
+    expect(() => psFilter(['label='])).toThrow('ps: invalid filter "label=": give label a value: label=VALUE');
   });
 });
 
