@@ -187,7 +187,7 @@ export function FleetContainersTable() {
         </span>
       </fieldset>
       {list.error && <Notice tone="error" className="mb-3">{errorMessage(list.error)}</Notice>}
-      <InventoryAge hosts={list.data?.hosts} />
+      <InventoryAge hosts={list.data?.hosts} total={list.data?.hostsTotal} />
       <BulkActions selected={selectedRows} onClear={() => setSelected(new Set())} onFinished={(done) => setSelected((s) => new Set([...s].filter((k) => !done.includes(k))))} />
       <ContainerRows rows={rows} selected={selected} sort={query.sort} order={query.order} onSort={onSort} onToggle={onToggle} onSelectAll={onSelectAll}
         // only shown without rows; null otherwise, so that ticking a filter does not re-render the rows it keeps showing until the answer

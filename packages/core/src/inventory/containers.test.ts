@@ -47,8 +47,17 @@ describe('the fleet’s containers from the inventories in Postgres, a page at a
     expect(first.hosts.map((h) => [h.name, h.inventoryAt !== null])).toEqual([['h1', true], ['h2', true], ['silent', false]]);
     // only the hosts whose rows may be out of date: not online, or never reported
     expect((await searchContainers({ limit: 1, hosts: 'stale' }, t().db)).hosts.map((h) => h.name)).toEqual(['silent']);
+    expect(first.hostsTotal).toBe(3);
     // rows only (the command palette): the same page, no hosts
-    expect(await searchContainers({ limit: 100, hosts: 'none' }, t().db)).toEqual({ ...first, hosts: [] });
+    expect(await searchContainers({ limit: 100, hosts: 'none' }, t().db)).toEqual({ ...first, hosts: [], hostsTotal: 0 });
+  });
+
+  it('names at most 20 stale hosts, by name, and counts them all: an outage does not put every host in every answer', async () => {
+    await t().db.host.createMany({ data: Array.from({ length: 30 }, (_, i) => ({ name: `down-${String(i).padStart(2, '0')}`, status: 'offline' as const, teamId })) });
+    const r = await searchContainers({ limit: 1, hosts: 'stale' }, t().db);
+    expect(r.hosts.map((h) => h.name)).toEqual(Array.from({ length: 20 }, (_, i) => `down-${String(i).padStart(2, '0')}`));
+    expect(r.hostsTotal).toBe(31);
+    expect((await searchContainers({ limit: 1, hosts: 'stale', host: 'silent' }, t().db))).toMatchObject({ hosts: [{ name: 'silent' }], hostsTotal: 1 });
   });
 
   it('filters by text, state, label and host, and sorts by name', async () => {

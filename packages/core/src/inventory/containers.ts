@@ -39,9 +39,14 @@ export interface ContainerPage {
   total: number;
   offset: number;
   limit: number;
-  /** Every host asked (or with `hosts: 'stale'`, those not online or without an inventory), with when its inventory was taken and its status now. */
+  /** Every host asked (or with `hosts: 'stale'`, the first STALE_LISTED of those not online or without an inventory, by name), with when its inventory was taken and its status now. */
   hosts: { name: string; status: string; inventoryAt: string | null }[];
+  /** How many hosts `hosts` would list uncut: a note says "and N more" without 1,000 entries in every answer of an outage. */
+  hostsTotal: number;
 }
+
+/** The stale hosts an answer names at most; the dashboard's note shows five of them and a count. */
+export const STALE_LISTED = 20;
 
 const MAX_LIMIT = 500;
 
@@ -92,6 +97,7 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
   // the page and the count apart: a count(*) OVER () would carry every matching row's JSON
   // through the sort (35 MB spilled to disk at 50,000 rows); alone, the page reads ~50 rows
   // from the created index and the count reads the narrow columns
+  const hostWhere = { revokedAt: null, ...(q.host ? { name: q.host } : {}), ...(q.teams ? { teamId: { in: q.teams } } : {}), ...(q.hosts === 'stale' ? { OR: [{ status: { not: 'online' as const } }, { inventoryAt: null }] } : {}) };
   const [rows, counted, hosts] = await Promise.all([
     db.$queryRaw<{ host: string; host_id: string; c: unknown }[]>`
       SELECT h.name AS host, h.id::text AS host_id, c.summary AS c
@@ -103,9 +109,10 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
       SELECT count(*) AS n FROM inventory_containers c JOIN hosts h ON h.id = c.host_id
       WHERE ${filter}`,
     q.hosts === 'none' ? [] : db.host.findMany({
-      where: { revokedAt: null, ...(q.host ? { name: q.host } : {}), ...(q.teams ? { teamId: { in: q.teams } } : {}), ...(q.hosts === 'stale' ? { OR: [{ status: { not: 'online' } }, { inventoryAt: null }] } : {}) },
+      where: hostWhere,
       select: { name: true, status: true, inventoryAt: true },
       orderBy: { name: 'asc' },
+      ...(q.hosts === 'stale' ? { take: STALE_LISTED } : {}),
     }),
   ]);
   const page: InventoryContainer[] = [];
@@ -115,5 +122,11 @@ export async function searchContainers(q: ContainerQuery, db: Db = defaultDb()):
     if (c.success) page.push({ ...c.data, host: r.host, hostId: r.host_id });
   }
   const total = Number(counted[0]?.n ?? 0);
-  return { rows: page, total, offset, limit, hosts: hosts.map((h) => ({ name: h.name, status: h.status, inventoryAt: h.inventoryAt?.toISOString() ?? null })) };
+  // a cut stale list is counted apart, only then (an outage), not on every answer
+  const cut = q.hosts === 'stale' && hosts.length === STALE_LISTED;
+  return {
+    rows: page, total, offset, limit,
+    hosts: hosts.map((h) => ({ name: h.name, status: h.status, inventoryAt: h.inventoryAt?.toISOString() ?? null })),
+    hostsTotal: cut ? await db.host.count({ where: hostWhere }) : hosts.length,
+  };
 }

@@ -21,7 +21,7 @@ export const searchContainers = authedProcedure
       image: z.string().max(300).optional(),
       sort: z.enum(['created', 'name', 'host', 'state', 'image']).default('created'),
       order: z.enum(['asc', 'desc']).optional(),
-      /** `stale`: list only the hosts whose rows may be out of date (the dashboard's note), not all 1,000; `none`: rows only (the command palette) */
+      /** `stale`: only the hosts whose rows may be out of date (the dashboard's note), at most 20 of them, with their total in hostsTotal; `none`: rows only (the command palette) */
       hosts: z.enum(['all', 'stale', 'none']).default('all'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(500).default(100),
@@ -34,6 +34,7 @@ export const searchContainers = authedProcedure
       offset: z.number().int(),
       limit: z.number().int(),
       hosts: z.array(z.object({ name: z.string(), status: z.string(), inventoryAt: z.string().nullable() })),
+      hostsTotal: z.number().int(),
     }),
   )
   .query(({ ctx, input }) => search({ ...input, teams: visibleTeamIds(ctx.actor) }, ctx.db));
