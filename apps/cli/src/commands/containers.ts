@@ -28,7 +28,7 @@ export function psTable(rows: PsRow[], o: { noTrunc: boolean; showHost: boolean;
 }
 
 const HEALTH_FILTER = ['starting', 'healthy', 'unhealthy', 'none'] as const;
-const PS_FILTERS = 'status, name, id, label, ancestor, exited and health';
+const PS_FILTER_KEYS = ['status', 'name', 'id', 'label', 'ancestor', 'exited', 'health'];
 
 /** Whether a container comes from `image` as `ancestor=` names it: the reference (a tag, or any tag of the repository), or the image ID or a prefix of it. */
 function fromImage(c: ContainerSummary, image: string): boolean {
@@ -58,7 +58,7 @@ export function psFilter(filters: string[]): { keep: (c: ContainerSummary) => bo
         throw invalid('name takes a regular expression, which this is not');
       }
     }
-    if (!['health', 'status', 'exited', 'name', 'id', 'label', 'ancestor'].includes(key)) throw invalid(`berth ps filters on ${PS_FILTERS}`);
+    if (!PS_FILTER_KEYS.includes(key)) throw invalid(`berth ps filters on ${PS_FILTER_KEYS.slice(0, -1).join(', ')} and ${PS_FILTER_KEYS.at(-1)}`);
     if (!value) throw invalid(`give ${key} a value: ${key}=VALUE`);
     by.set(key, [...(by.get(key) ?? []), value]);
   }
