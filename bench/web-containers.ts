@@ -260,7 +260,8 @@ async function main(): Promise<void> {
     // The online hosts' agents heartbeat through another gateway, which keeps their last_seen_at
     // fresh: without it this gateway's sweep marks every host offline 15 s after the seeding, as it
     // must for hosts nobody holds (runs before 2026-12-01 04:00 measured that fleet, all offline).
-    const heartbeat = () => db.$executeRaw`UPDATE hosts SET last_seen_at = now(), status = 'online' WHERE name NOT LIKE '%99'`;
+    // the online ones are those seeded with a fresh inventory (the offline ones' is an hour old)
+    const heartbeat = () => db.$executeRaw`UPDATE hosts SET last_seen_at = now(), status = 'online' WHERE inventory_at > now() - interval '30 minutes'`;
     await heartbeat();
     heartbeats = setInterval(() => void heartbeat().catch(() => {}), 3_000);
     const port = await freePort();
