@@ -96,6 +96,7 @@ interface FakeUpstream {
 /** A resolver on 127.0.0.1 (UDP and TCP on the same port) answering every A query with 192.0.2.7. */
 async function fakeUpstream(behaviour: Behaviour, opts: { spoofFirst?: boolean } = {}): Promise<FakeUpstream> {
   const seen: FakeUpstream['seen'] = [];
+  const conns = new Set<net.Socket>();
   const reply = (msg: Buffer, transport: 'udp' | 'tcp'): Buffer | null => {
     const query = parseQuery(msg);
     seen.push({ transport, id: query.id, name: query.question.name, rest: msg.subarray(2) });
@@ -103,9 +104,17 @@ async function fakeUpstream(behaviour: Behaviour, opts: { spoofFirst?: boolean }
     if (behaviour === 'servfail') return buildErrorReply(query, RCODE.SERVFAIL);
     return buildAnswer(query, [{ type: 'A', address: '192.0.2.7' }]);
   };
-  const udp = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => udp.bind(0, LOCALHOST, resolve));
-  const port = udp.address().port;
+  const { udp, tcp, port } = await bindSamePort((conn) => {
+    conns.add(conn);
+    const reader = new FrameReader();
+    conn.on('data', (chunk) => {
+      for (const msg of reader.push(chunk)) {
+        const answer = reply(msg, 'tcp');
+        if (answer) conn.write(frame(answer));
+      }
+    });
+    conn.on('error', () => {});
+  });
   udp.on('message', (msg, rinfo) => {
     const answer = reply(msg, 'udp');
     if (!answer) return;
@@ -117,25 +126,38 @@ async function fakeUpstream(behaviour: Behaviour, opts: { spoofFirst?: boolean }
     }
     udp.send(answer, rinfo.port, rinfo.address);
   });
-  const conns = new Set<net.Socket>();
-  const tcp = net.createServer((conn) => {
-    conns.add(conn);
-    const reader = new FrameReader();
-    conn.on('data', (chunk) => {
-      for (const msg of reader.push(chunk)) {
-        const answer = reply(msg, 'tcp');
-        if (answer) conn.write(frame(answer));
-      }
-    });
-    conn.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => tcp.listen(port, LOCALHOST, resolve));
   cleanups.push(async () => {
     udp.close();
     for (const conn of conns) conn.destroy();
     await new Promise((resolve) => tcp.close(resolve));
   });
   return { address: `${LOCALHOST}:${port}`, seen };
+}
+
+/**
+ * UDP on a port the kernel picks and TCP on the same number. Another test's socket may hold that
+ * number for TCP already (files run in parallel), so pick again when it does.
+ */
+async function bindSamePort(onConnection: (conn: net.Socket) => void): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, LOCALHOST, resolve));
+    const port = udp.address().port;
+    const tcp = net.createServer(onConnection);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, LOCALHOST, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+      return { udp, tcp, port };
+    } catch (err) {
+      udp.close();
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 9) throw err;
+    }
+  }
 }
 
 /** A port on 127.0.0.1 with nobody listening: UDP gets port unreachable, TCP a reset. */
