@@ -1,6 +1,7 @@
 'use client';
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { refresh } from './refresh.ts';
 import { api } from './trpc.ts';
 
 /**
@@ -16,20 +17,21 @@ export function useFleetEvents({ metrics = true }: { metrics?: boolean } = {}) {
       if (timers.has(name)) return;
       timers.set(name, setTimeout(() => {
         timers.delete(name);
-        for (const queryKey of keys) void client.invalidateQueries({ queryKey });
+        for (const queryKey of keys) void refresh(client, queryKey);
       }, ms));
     };
     // pages without live figures skip the heartbeats, the bulk of the stream
     const kinds = metrics ? (['host.status', 'host.metrics', 'host.inventory', 'agent.event'] as const) : (['host.status', 'host.inventory', 'agent.event'] as const);
     const sub = api.events.stream.subscribe({ kinds: [...kinds] }, {
       // what changed between the page's first queries (or a lost connection) and the stream's
-      // start was never announced: ask again once the stream is there
+      // start was never announced: ask again once the stream is there. A container's page is
+      // often opened just as it starts (run, then its page), when its state and health change.
       onStarted: () => {
-        for (const queryKey of [['hosts'], ['host'], ['containers', 'search']]) void client.invalidateQueries({ queryKey });
+        for (const queryKey of [['hosts'], ['host'], ['containers', 'search'], ['container']]) void refresh(client, queryKey);
       },
       onData: (e) => {
         if (e.kind === 'host.status') {
-          for (const queryKey of [['hosts'], ['host']]) void client.invalidateQueries({ queryKey });
+          for (const queryKey of [['hosts'], ['host']]) void refresh(client, queryKey);
         } else if (e.kind === 'host.metrics') {
           soon('metrics', [['hosts'], ['host']], 1000);
         } else if (e.kind === 'host.inventory') {
