@@ -324,6 +324,12 @@ describe.skipIf(process.getuid?.() !== 0)('berth images and containers from the 
     const exited = await cli(['ps', '--filter', 'status=exited', '--filter', 'exited=137', '--format', 'json']);
     expect([exited.code, exited.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { name: string }).name)], exited.stderr).toEqual([0, ['web']]);
     expect((await cli(['ps', '-a', '--filter', 'status=running', '-q'])).stdout).toBe('');
+    // ancestor= as the host resolves it: another name of web's image names it too, as in docker;
+    // a name the host lacks names nothing
+    const web = (await cli(['ps', '-aq', '--filter', 'name=^web$'])).stdout;
+    expect(web).toMatch(/^[0-9a-f]{12}\n$/);
+    expect((await cli(['ps', '-aq', '--filter', `ancestor=${image2}`])).stdout).toBe(web);
+    expect((await cli(['ps', '-aq', '--filter', 'ancestor=nothere:1'])).stdout).toBe('');
     const rename = await cli(['rename', 'web', 'web-old']);
     expect(rename.code, rename.stderr).toBe(0);
     const wait = await cli(['wait', 'web-old']);

@@ -30,7 +30,7 @@ export function psTable(rows: PsRow[], o: { noTrunc: boolean; showHost: boolean;
 const HEALTH_FILTER = ['starting', 'healthy', 'unhealthy', 'none'] as const;
 const PS_FILTER_KEYS = ['status', 'name', 'id', 'label', 'ancestor', 'exited', 'health'];
 
-/** Whether a container comes from `image` as `ancestor=` names it: the reference (a tag, or any tag of the repository), or the image ID or a prefix of it. */
+/** Whether a container comes from `image` as `ancestor=` names it: the reference as written (a tag, or any tag of the repository), or the image ID or a prefix of it. */
 function fromImage(c: ContainerSummary, image: string): boolean {
   const id = c.imageId.replace(/^sha256:/, '');
   const wanted = image.replace(/^sha256:/, '');
@@ -40,8 +40,10 @@ function fromImage(c: ContainerSummary, image: string): boolean {
 /**
  * `ps --filter KEY=VALUE`, as docker reads it: values of one key are or-ed, keys and-ed, every
  * `label` must match. `status` lists stopped containers without -a, as docker's does (`all`).
+ * `keep` takes the IDs of the images the `ancestor` values name on the container's host, as the
+ * host resolved them (see ancestorImages), beside the references as written.
  */
-export function psFilter(filters: string[]): { keep: (c: ContainerSummary) => boolean; all: boolean } {
+export function psFilter(filters: string[]): { keep: (c: ContainerSummary, ancestorIds?: ReadonlySet<string>) => boolean; all: boolean; ancestors: string[] } {
   const by = new Map<string, string[]>();
   for (const text of filters) {
     const eq = text.indexOf('=');
@@ -64,18 +66,37 @@ export function psFilter(filters: string[]): { keep: (c: ContainerSummary) => bo
   }
   const any = (key: string, match: (v: string) => boolean) => !by.has(key) || by.get(key)!.some(match);
   const nameRe = new Map((by.get('name') ?? []).map((v) => [v, new RegExp(v)]));
-  const keep = (c: ContainerSummary) =>
+  const keep = (c: ContainerSummary, ancestorIds?: ReadonlySet<string>) =>
     any('health', (v) => v === (c.health ?? 'none')) &&
     any('status', (v) => v === c.state) &&
     any('exited', (v) => c.state === 'exited' && c.exitCode === Number(v)) &&
     any('name', (v) => nameRe.get(v)!.test(c.name.replace(/^\//, ''))) &&
     any('id', (v) => c.id.startsWith(v)) &&
-    any('ancestor', (v) => fromImage(c, v)) &&
+    (any('ancestor', (v) => fromImage(c, v)) || !!ancestorIds?.has(bareId(c.imageId))) &&
     (by.get('label') ?? []).every((v) => {
       const eq = v.indexOf('=');
       return eq < 0 ? v in c.labels : c.labels[v.slice(0, eq)] === v.slice(eq + 1);
     });
-  return { keep, all: by.has('status') };
+  return { keep, all: by.has('status'), ancestors: by.get('ancestor') ?? [] };
+}
+
+const bareId = (id: string) => id.replace(/^sha256:/, '');
+
+/**
+ * The images `ancestor=` values name, by host, as each host resolves them: `nginx` is
+ * docker.io/library/nginx:latest, an ID prefix is that image. A name a host lacks names nothing
+ * there, as docker ignores an ancestor it cannot find.
+ */
+async function ancestorImages(ctx: VerbContext, hosts: string[], refs: string[]): Promise<Map<string, Set<string>>> {
+  const byHost = new Map<string, Set<string>>();
+  await Promise.all(hosts.flatMap((host) => refs.map(async (ref) => {
+    const image = await ctx.api.images.inspect.query({ host, ref }).catch(() => null);
+    const id = image && typeof image.id === 'string' ? bareId(image.id) : null;
+    if (!id) return;
+    if (!byHost.has(host)) byHost.set(host, new Set());
+    byHost.get(host)!.add(id);
+  })));
+  return byHost;
 }
 
 export async function psCommand(ctx: VerbContext, argv: string[]): Promise<number> {
@@ -83,11 +104,12 @@ export async function psCommand(ctx: VerbContext, argv: string[]): Promise<numbe
   if (f.positionals.length) throw usage('ps', '[-a] [-q] [--no-trunc] [--format json] [--filter KEY=VALUE]', `unexpected argument ${JSON.stringify(f.positionals[0])}`);
   const format = f.str('format');
   if (format !== undefined && format !== 'json') throw new UserError(`ps: unknown --format ${format}: only json is supported`);
-  const { keep, all } = psFilter(f.list('filter'));
+  const { keep, all, ancestors } = psFilter(f.list('filter'));
   const host = f.str('host') ?? ctx.host;
   const r = await ctx.api.containers.list.query({ ...(host ? { host } : {}), all: f.bool('all') || all });
   for (const u of r.unavailable) ctx.io.err(`berth: ${u.host}: ${u.reason} (its containers are not listed)\n`);
-  const rows = r.containers.filter(keep);
+  const images = ancestors.length ? await ancestorImages(ctx, [...new Set(r.containers.map((c) => c.host))], ancestors) : new Map<string, Set<string>>();
+  const rows = r.containers.filter((c) => keep(c, images.get(c.host)));
   if (f.bool('quiet')) {
     ctx.io.out(rows.map((c) => `${f.bool('no-trunc') ? c.id : c.id.slice(0, 12)}\n`).join(''));
   } else if (format === 'json') {

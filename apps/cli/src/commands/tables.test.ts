@@ -72,7 +72,7 @@ describe('berth ps', () => {
 
   it('--filter health= keeps what docker keeps: none for containers without a healthcheck, values of one key or-ed', () => {
     const rows = [container({ name: 'ok', health: 'healthy' }), container({ name: 'sick', health: 'unhealthy' }), container({ name: 'new', health: 'starting' }), container({ name: 'plain' })];
-    const names = (filters: string[]) => rows.filter(psFilter(filters).keep).map((c) => c.name);
+    const names = (filters: string[]) => rows.filter((c) => psFilter(filters).keep(c)).map((c) => c.name);
     expect(names([])).toEqual(['ok', 'sick', 'new', 'plain']);
     expect(names(['health=healthy'])).toEqual(['ok']);
     expect(names(['health=none'])).toEqual(['plain']);
@@ -87,7 +87,7 @@ describe('berth ps', () => {
       container({ name: 'db', id: 'bbb333', state: 'exited', exitCode: 3, labels: { tier: 'back' }, image: 'postgres:16' }),
       container({ name: 'job', id: 'ccc444', state: 'created', image: 'registry.local:5000/tools/job@sha256:00ff' }),
     ];
-    const names = (filters: string[]) => rows.filter(psFilter(filters).keep).map((c) => c.name);
+    const names = (filters: string[]) => rows.filter((c) => psFilter(filters).keep(c)).map((c) => c.name);
     expect(names(['status=exited'])).toEqual(['web-old', 'db']);
     expect(names(['status=exited', 'status=created'])).toEqual(['web-old', 'db', 'job']);
     expect(names(['name=web'])).toEqual(['web', 'web-old']);
@@ -99,6 +99,10 @@ describe('berth ps', () => {
     expect(names(['ancestor=nginx:1.24'])).toEqual(['web-old']);
     expect(names(['ancestor=abcdef'])).toEqual(['web']);
     expect(names(['ancestor=registry.local:5000/tools/job'])).toEqual(['job']);
+    // what the host resolved the ancestor to (nginx:latest is docker.io/library/nginx:latest there)
+    const resolved = rows.filter((c) => psFilter(['ancestor=docker.io/library/nginx:latest']).keep(c, new Set(['abcdef0123']))).map((c) => c.name);
+    expect(resolved).toEqual(['web']);
+    expect(psFilter(['ancestor=a', 'ancestor=b', 'name=x']).ancestors).toEqual(['a', 'b']);
     expect(names(['exited=3'])).toEqual(['db']);
     expect(names(['status=exited', 'label=tier=front'])).toEqual(['web-old']);
     // docker lists stopped containers for a status filter without -a; no other filter does
