@@ -125,6 +125,21 @@ describe('sign-in', () => {
     expect(await actorForToken(mia.token, where, t().db)).toBeNull();
   });
 
+  it('reads an API token as its user with every membership, capped by its scope; an expired token as nobody', async () => {
+    const red = await createTeam(systemActor(), { name: 'red' }, t().db);
+    const blue = await createTeam(systemActor(), { name: 'blue' }, t().db);
+    await createUser(systemActor(), { username: 'mia', password: 'correct-horse', role: 'viewer', team: { id: red.id, role: 'admin' } }, t().db);
+    await addMember(systemActor(), { team: 'blue', username: 'mia', role: 'operator' }, t().db);
+    const mia = (await actorForToken((await login({ username: 'mia', password: 'correct-horse', ...where }, t().db, new SignInLimiter())).token, where, t().db))!;
+    const tok = await createApiToken(mia, { name: 'ci', scope: 'operator' }, t().db);
+    expect(await actorForToken(tok.token, where, t().db)).toEqual({
+      kind: 'user', id: mia.id, name: 'mia', role: 'viewer', teams: { [red.id]: 'admin', [blue.id]: 'operator' }, scope: 'operator', source: 'api', remoteAddr: where.remoteAddr,
+    });
+    expect((await t().db.apiToken.findFirstOrThrow({ where: { name: 'ci' } })).lastUsedAt).not.toBeNull();
+    await t().db.apiToken.updateMany({ where: { name: 'ci' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await actorForToken(tok.token, where, t().db)).toBeNull();
+  });
+
   it('signs out everywhere: every session of the user ends, other users\' stay', async () => {
     const limiter = new SignInLimiter();
     await createUser(systemActor(), { username: 'walt', password: 'correct-horse', role: 'viewer' }, t().db);

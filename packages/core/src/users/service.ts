@@ -1,4 +1,4 @@
-import { db as defaultDb, type Db, type Role, type TeamRole } from '@berth/db';
+import { db as defaultDb, Prisma, type Db, type Role, type TeamRole } from '@berth/db';
 import { generatePassword, generateToken, hashPassword, hashToken, needsRehash, verifyPassword } from '@berth/auth';
 import type { Actor } from '../actor.ts';
 import { rankOf, requireRole, siteRole, systemActor } from '../actor.ts';
@@ -151,9 +151,14 @@ export async function logoutEverywhere(actor: Actor, db: Db = defaultDb()): Prom
   }, db);
 }
 
-async function membershipsOf(db: Db, userId: string): Promise<Record<string, TeamRole>> {
-  const rows = await db.membership.findMany({ where: { userId }, select: { teamId: true, role: true } });
-  return Object.fromEntries(rows.map((m) => [m.teamId, m.role]));
+/** A user's memberships as [team id, role] pairs, as a column of a statement that reads `users u`. */
+const TEAMS_OF_U = Prisma.sql`COALESCE((SELECT json_agg(json_build_array(m.team_id::text, m.role::text)) FROM memberships m WHERE m.user_id = u.id), '[]'::json) AS teams`;
+
+interface UserWithTeams {
+  id: string;
+  username: string;
+  role: Role | null;
+  teams: [string, TeamRole][];
 }
 
 /**
@@ -161,12 +166,23 @@ async function membershipsOf(db: Db, userId: string): Promise<Record<string, Tea
  * with it, and three round trips one after another (session, user, memberships) were a tenth of
  * a filter change's time.
  */
-async function sessionUser(db: Db, tokenHash: string, now: Date) {
-  const rows = await db.$queryRaw<{ id: string; username: string; role: Role | null; teams: [string, TeamRole][] }[]>`
-    SELECT u.id::text AS id, u.username, u.role::text AS role,
-           COALESCE((SELECT json_agg(json_build_array(m.team_id::text, m.role::text)) FROM memberships m WHERE m.user_id = u.id), '[]'::json) AS teams
+async function sessionUser(db: Db, tokenHash: string, now: Date): Promise<UserWithTeams | null> {
+  const rows = await db.$queryRaw<UserWithTeams[]>`
+    SELECT u.id::text AS id, u.username, u.role::text AS role, ${TEAMS_OF_U}
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = ${tokenHash} AND s.expires_at >= ${now}`;
+  return rows[0] ?? null;
+}
+
+type TokenUser = UserWithTeams & { tokenId: string; scope: Role | null; lastUsedAt: Date | null };
+
+/** A live API token (not revoked, not expired) with its user and the user's memberships, in one statement, as sessionUser. */
+async function tokenUser(db: Db, tokenHash: string, now: Date): Promise<TokenUser | null> {
+  const rows = await db.$queryRaw<TokenUser[]>`
+    SELECT t.id::text AS "tokenId", t.scope::text AS scope, t.last_used_at AS "lastUsedAt",
+           u.id::text AS id, u.username, u.role::text AS role, ${TEAMS_OF_U}
+      FROM api_tokens t JOIN users u ON u.id = t.user_id
+     WHERE t.token_hash = ${tokenHash} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at >= ${now})`;
   return rows[0] ?? null;
 }
 
@@ -180,11 +196,11 @@ export async function actorForToken(token: string, ctx: { remoteAddr: string | n
     return { kind: 'user', id: u.id, name: u.username, role: u.role, teams: Object.fromEntries(u.teams), scope: null, source: ctx.source, remoteAddr: ctx.remoteAddr };
   }
   if (token.startsWith('berth_')) {
-    const t = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
-    if (!t || t.revokedAt || (t.expiresAt && t.expiresAt < now)) return null;
+    const t = await tokenUser(db, tokenHash, now);
+    if (!t) return null;
     // lastUsedAt is a hint for the token list, not worth a write on every call
-    if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() > 60_000) await db.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: now } });
-    return { kind: 'user', id: t.user.id, name: t.user.username, role: t.user.role, teams: await membershipsOf(db, t.user.id), scope: t.scope, source: ctx.source === 'web' ? 'api' : ctx.source, remoteAddr: ctx.remoteAddr };
+    if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() > 60_000) await db.apiToken.update({ where: { id: t.tokenId }, data: { lastUsedAt: now } });
+    return { kind: 'user', id: t.id, name: t.username, role: t.role, teams: Object.fromEntries(t.teams), scope: t.scope, source: ctx.source === 'web' ? 'api' : ctx.source, remoteAddr: ctx.remoteAddr };
   }
   return null;
 }
