@@ -2,7 +2,7 @@
 import { inputBase, Notice, StatusBadge, Table, type Column } from '@berth/ui';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { Fragment, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ContainerRow, ContainerState } from '../lib/api-types.ts';
 import { createdAgo, shortId } from '../lib/format.ts';
 import { portPieces } from '../lib/networks.ts';
@@ -10,6 +10,7 @@ import { api, errorMessage } from '../lib/trpc.ts';
 import { ContainerActions } from './container-actions.tsx';
 import { HealthBadge } from './health.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
+import { ImageRef } from './image-ref.tsx';
 
 const STATES: ContainerState[] = ['running', 'paused', 'restarting', 'created', 'exited', 'dead', 'removing'];
 
@@ -68,7 +69,7 @@ export function ContainersTable({ host }: { host?: string }) {
     { key: 'name', header: 'Name', cell: (c) => <Link href={containerHref(c)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{c.name}</Link> },
     ...(host ? [] : [{ key: 'host', header: 'Host', cell: (c: ContainerRow) => <Link href={`/hosts/${encodeURIComponent(c.host)}`} className="hover:underline">{c.host}</Link> }]),
     // a long registry/repository reference may wrap after a slash, leaving room for PORTS and the actions
-    { key: 'image', header: 'Image', cell: (c) => <span className="break-words">{c.image.split('/').map((part, i) => <Fragment key={i}>{i > 0 && <>/<wbr /></>}{part}</Fragment>)}</span> },
+    { key: 'image', header: 'Image', cell: (c) => <ImageRef value={c.image} /> },
     { key: 'command', header: 'Command', cell: (c) => <code title={c.command} className="block max-w-40 truncate text-xs">{c.command ? `"${c.command}"` : ''}</code> },
     { key: 'created', header: 'Created', cell: (c) => <span title={new Date(c.created * 1000).toLocaleString()}>{createdAgo(c.created)}</span>, className: 'whitespace-nowrap' },
     { key: 'status', header: 'Status', cell: (c) => c.status },

@@ -15,6 +15,7 @@ import { ContainerActions } from './container-actions.tsx';
 import { containerHref, Ports } from './containers-table.tsx';
 import { HealthBadge } from './health.tsx';
 import { InventoryAge } from './inventory-age.tsx';
+import { ImageRef } from './image-ref.tsx';
 
 type Row = ContainerRow;
 type Fields = Pick<FleetQuery, 'text' | 'host' | 'image' | 'label'>;
@@ -242,7 +243,7 @@ const ContainerRows = memo(function ContainerRows({ rows, selected, sort, order,
     // a long value wraps inside its column (whose width does not depend on it); the command is cut, as docker ps cuts it
     { ...sortable('name'), header: 'Name', cellClassName: WRAP, cell: (c) => <Link href={containerHref(c)} prefetch={false} className="font-medium text-sky-700 hover:underline dark:text-sky-400">{c.name}</Link> },
     { ...sortable('host'), header: 'Host', cellClassName: WRAP, cell: (c) => <Link href={`/hosts/${encodeURIComponent(c.host)}`} prefetch={false} className="hover:underline">{c.host}</Link> },
-    { ...sortable('image'), header: 'Image', cellClassName: WRAP, cell: (c) => c.image },
+    { ...sortable('image'), header: 'Image', cell: (c) => <ImageRef value={c.image} /> },
     { key: 'command', header: 'Command', cellClassName: 'truncate', cell: (c) => <code title={c.command} className="text-xs">{c.command ? `"${c.command}"` : ''}</code> },
     { ...sortable('created'), header: 'Created', cellClassName: WRAP, cell: (c) => <span title={new Date(c.created * 1000).toLocaleString()}>{createdAgo(c.created)}</span> },
     { key: 'status', header: 'Status', cellClassName: WRAP, cell: (c) => c.status },

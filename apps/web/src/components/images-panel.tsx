@@ -15,6 +15,7 @@ import { PullForm } from './pull-form.tsx';
 import { PushProgress } from './push-progress.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
+import { ImageRef } from './image-ref.tsx';
 
 /** One line of `docker images`: an image once per tag, or once as <none>. */
 interface ImageLine { image: ImageRow; repository: string; tag: string; ref: string }
@@ -128,7 +129,7 @@ export function ImagesPanel({ host }: { host?: string }) {
   };
 
   const columns: Column<ImageLine>[] = [
-    { key: 'repository', header: 'Repository', cell: (l) => <span className="break-words font-medium">{l.repository}</span> },
+    { key: 'repository', header: 'Repository', cell: (l) => <ImageRef value={l.repository} className="font-medium" /> },
     { key: 'tag', header: 'Tag', cell: (l) => l.tag },
     { key: 'id', header: 'Image ID', cell: (l) => <code className="text-xs" title={l.image.id}>{shortId(l.image.id)}</code> },
     ...(host ? [] : [{ key: 'host', header: 'Host', cell: (l: ImageLine) => <Link href={`/hosts/${encodeURIComponent(l.image.host)}`} className="hover:underline">{l.image.host}</Link> }]),

@@ -5,6 +5,7 @@ import type { ReplicaRow, ServiceDetail } from '../lib/api-types.ts';
 import { isoAgo } from '../lib/format.ts';
 import { replicasPerHost, replicaStateWord } from '../lib/services.ts';
 import { containerHref } from './containers-table.tsx';
+import { ImageRef } from './image-ref.tsx';
 
 /** Desired against running replicas on each host the service has replicas on. */
 export function ReplicasPerHost({ service }: { service: ServiceDetail }) {
@@ -28,7 +29,7 @@ export function ReplicasTable({ service }: { service: ServiceDetail }) {
     { key: 'container', header: 'Container', cell: (r) => (r.containerId ? <Link href={containerHref({ host: r.host, id: r.containerId })} className="break-all text-sky-700 hover:underline dark:text-sky-400">{r.name}</Link> : <span className="break-all text-slate-500">{r.name}</span>) },
     { key: 'host', header: 'Host', cell: (r) => r.host },
     { key: 'version', header: 'Version', cell: (r) => r.version },
-    { key: 'image', header: 'Image', cell: (r) => <span className="break-all font-mono text-xs">{r.image}</span> },
+    { key: 'image', header: 'Image', cell: (r) => <ImageRef value={r.image} className="font-mono text-xs" /> },
     { key: 'desired', header: 'Desired state', cell: (r) => (r.desired === 'running' ? 'running' : 'shutdown') },
     { key: 'state', header: 'Current state', cell: (r) => <StatusBadge status={replicaStateWord(r.state)} /> },
     { key: 'since', header: 'Since', cell: (r) => <span title={new Date(r.readyAt ?? r.createdAt).toLocaleString()}>{isoAgo(r.readyAt ?? r.createdAt)}</span>, className: 'whitespace-nowrap' },

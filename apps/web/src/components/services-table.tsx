@@ -8,6 +8,7 @@ import { publishedPorts, updateStateWord } from '../lib/services.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { serviceHref } from './create-service-form.tsx';
 import { useSeesSeveralTeams } from './team-select.tsx';
+import { ImageRef } from './image-ref.tsx';
 
 /** REPLICAS as `docker service ls` shows it (running/desired), with a small gauge. */
 export function ReplicasMeter({ name, running, desired }: { name: string; running: number; desired: number | null }) {
@@ -41,7 +42,7 @@ export function ServicesTable({ stack, empty }: { stack?: string | undefined; em
     ...(severalTeams ? [{ key: 'team', header: 'Team', cell: (s: ServiceRow) => s.team.name }] : []),
     { key: 'mode', header: 'Mode', cell: (s) => s.mode },
     { key: 'replicas', header: 'Replicas', cell: (s) => <ReplicasMeter name={s.name} running={s.running} desired={s.desired} /> },
-    { key: 'image', header: 'Image', cell: (s) => <span className="break-all font-mono text-xs">{s.spec.image}</span> },
+    { key: 'image', header: 'Image', cell: (s) => <ImageRef value={s.spec.image} className="font-mono text-xs" /> },
     { key: 'ports', header: 'Ports', cell: (s) => <span className="font-mono text-xs">{publishedPorts(s.spec.container.publish)}</span> },
     { key: 'update', header: 'Update', cell: (s) => <span title={s.updateReason ?? undefined}><UpdateStateBadge state={s.updateState} /></span> },
   ];
