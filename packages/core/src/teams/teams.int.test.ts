@@ -126,17 +126,17 @@ describe('sign-in', () => {
   });
 
   it('reads an API token as its user with every membership, capped by its scope; an expired token as nobody', async () => {
-    const red = await createTeam(systemActor(), { name: 'red' }, t().db);
-    const blue = await createTeam(systemActor(), { name: 'blue' }, t().db);
-    await createUser(systemActor(), { username: 'mia', password: 'correct-horse', role: 'viewer', team: { id: red.id, role: 'admin' } }, t().db);
-    await addMember(systemActor(), { team: 'blue', username: 'mia', role: 'operator' }, t().db);
-    const mia = (await actorForToken((await login({ username: 'mia', password: 'correct-horse', ...where }, t().db, new SignInLimiter())).token, where, t().db))!;
-    const tok = await createApiToken(mia, { name: 'ci', scope: 'operator' }, t().db);
+    const green = await createTeam(systemActor(), { name: 'green' }, t().db);
+    const amber = await createTeam(systemActor(), { name: 'amber' }, t().db);
+    await createUser(systemActor(), { username: 'otto', password: 'correct-horse', role: 'viewer', team: { id: green.id, role: 'admin' } }, t().db);
+    await addMember(systemActor(), { team: 'amber', username: 'otto', role: 'operator' }, t().db);
+    const otto = (await actorForToken((await login({ username: 'otto', password: 'correct-horse', ...where }, t().db, new SignInLimiter())).token, where, t().db))!;
+    const tok = await createApiToken(otto, { name: 'otto-ci', scope: 'operator' }, t().db);
     expect(await actorForToken(tok.token, where, t().db)).toEqual({
-      kind: 'user', id: mia.id, name: 'mia', role: 'viewer', teams: { [red.id]: 'admin', [blue.id]: 'operator' }, scope: 'operator', source: 'api', remoteAddr: where.remoteAddr,
+      kind: 'user', id: otto.id, name: 'otto', role: 'viewer', teams: { [green.id]: 'admin', [amber.id]: 'operator' }, scope: 'operator', source: 'api', remoteAddr: where.remoteAddr,
     });
-    expect((await t().db.apiToken.findFirstOrThrow({ where: { name: 'ci' } })).lastUsedAt).not.toBeNull();
-    await t().db.apiToken.updateMany({ where: { name: 'ci' }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await t().db.apiToken.findFirstOrThrow({ where: { name: 'otto-ci' } })).lastUsedAt).not.toBeNull();
+    await t().db.apiToken.updateMany({ where: { name: 'otto-ci' }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await actorForToken(tok.token, where, t().db)).toBeNull();
   });
 
