@@ -6,7 +6,8 @@ import { refresh } from './refresh.ts';
  * A page's query whose reads are answered when the test says: each read sees the state as it was
  * when the read left, as an agent's answer does.
  */
-function slowQuery(client: QueryClient) {
+function slowQuery() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   let state = 'starting';
   const waiting: Array<() => void> = [];
   let reads = 0;
@@ -19,14 +20,21 @@ function slowQuery(client: QueryClient) {
     },
   });
   const unsubscribe = observer.subscribe(() => {});
+  /** Answers the reads in flight, and any they lead to, until none is left. */
+  const answerAll = async () => {
+    for (let i = 0; i < 10 && waiting.length; i++) {
+      waiting.splice(0).forEach((answer) => answer());
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  };
   return {
+    client,
     change: (s: string) => (state = s),
-    /** Answers the reads in flight, and any they lead to, until none is left. */
-    answerAll: async () => {
-      for (let i = 0; i < 10 && waiting.length; i++) {
-        waiting.splice(0).forEach((answer) => answer());
-        await new Promise((r) => setTimeout(r, 0));
-      }
+    answerAll,
+    /** Runs a refresh to its end, answering every read it makes. */
+    settle: async (refreshing: Promise<unknown>) => {
+      await answerAll();
+      await refreshing;
     },
     shown: () => observer.getCurrentResult().data,
     reads: () => reads,
@@ -36,39 +44,28 @@ function slowQuery(client: QueryClient) {
 
 describe('refresh', () => {
   it('reads a query again when the change came while its first read was in flight', async () => {
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const q = slowQuery(client);
+    const q = slowQuery();
     q.change('healthy'); // the first read left before this
-    const done = refresh(client, ['container']);
-    await q.answerAll();
-    await done;
-    expect(q.shown()).toBe('healthy');
-    expect(q.reads()).toBe(2);
+    await q.settle(refresh(q.client, ['container']));
+    expect([q.shown(), q.reads()]).toEqual(['healthy', 2]);
     q.unsubscribe();
   });
 
   it('is needed: invalidateQueries alone keeps the first read, made before the change', async () => {
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const q = slowQuery(client);
+    const q = slowQuery();
     q.change('healthy');
-    const done = client.invalidateQueries({ queryKey: ['container'] });
-    await q.answerAll();
-    await done;
+    await q.settle(q.client.invalidateQueries({ queryKey: ['container'] }));
     expect(q.shown()).toBe('starting');
     q.unsubscribe();
   });
 
   it('reads a query that has data once, at once, as invalidateQueries does', async () => {
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const q = slowQuery(client);
+    const q = slowQuery();
     await q.answerAll();
     expect(q.shown()).toBe('starting');
     q.change('healthy');
-    const done = refresh(client, ['container']);
-    await q.answerAll();
-    await done;
-    expect(q.shown()).toBe('healthy');
-    expect(q.reads()).toBe(2);
+    await q.settle(refresh(q.client, ['container']));
+    expect([q.shown(), q.reads()]).toEqual(['healthy', 2]);
     q.unsubscribe();
   });
 });
