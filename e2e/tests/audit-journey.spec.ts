@@ -161,8 +161,8 @@ test.describe('the whole journey, found again in the audit log', () => {
       await filterBy({ user: admin, host: HOST, action: 'container.' });
       for (const action of ['container.create', 'container.start', 'container.exec', 'container.stop', 'container.remove']) await expect(row(action, HOST)).toBeVisible();
       await expect(row('container.create', NAME)).toContainText('ok');
-      await filterBy({ user: viewer, host: HOST, action: 'containers.create' });
-      await expect(row('containers.create', HOST)).toContainText(`refused: creating a container needs the operator role; ${viewer} is viewer`);
+      await filterBy({ user: viewer, host: HOST, action: 'container.create' });
+      await expect(row('container.create', HOST)).toContainText(`refused: creating a container needs the operator role; ${viewer} is viewer`);
     });
 
     await test.step('and the CSV export holds them all', async () => {
@@ -183,7 +183,7 @@ test.describe('the whole journey, found again in the audit log', () => {
       for (const action of ['container.create', 'container.start', 'container.exec', 'container.stop', 'container.remove']) {
         found(action, (e) => e.action === action && e.host === HOST && e.actor === admin && e.outcome === 'ok' && ours(e.objectId));
       }
-      found('the viewer refused', (e) => e.action === 'containers.create' && e.host === HOST && e.actor === viewer && e.outcome === 'refused' && e.error!.includes('needs the operator role'));
+      found('the viewer refused', (e) => e.action === 'container.create' && e.host === HOST && e.actor === viewer && e.outcome === 'refused' && e.error!.includes('needs the operator role'));
     });
 
     await test.step('the new host leaves: its agent stops and it is removed', async () => {

@@ -253,6 +253,8 @@ describe('teams: a user of one team cannot see or touch another team\'s hosts by
 
   it('refuses a viewer containers changes, naming the role; an operator privileged containers; a team admin only on its own team', async () => {
     const create = (actor: Actor, host: string, spec: Record<string, unknown> = {}) => attempt(callerFor(t().db, actor), 'containers.create', { host, spec: { image: 'busybox', ...spec } });
+    const since = new Date();
+    const refusals = async (actorName: string) => (await t().db.auditEntry.findMany({ where: { outcome: 'refused', actorName, at: { gte: since } }, orderBy: { id: 'asc' } })).map((r) => r.action);
     for (const [path, input] of [['containers.create', { host: 'a1', spec: { image: 'busybox' } }], ['containers.action', { host: 'a1', id: 'x', action: 'start' }], ['containers.action', { host: 'a1', id: 'x', action: 'stop' }], ['containers.remove', { host: 'a1', id: 'x' }]] as const) {
       const err = await attempt(callerFor(t().db, vic), path, input);
       expect(err?.code, path).toBe('FORBIDDEN');
@@ -269,6 +271,9 @@ describe('teams: a user of one team cannot see or touch another team\'s hosts by
     // the refusal is in the audit log, on the host
     const refused = await t().db.auditEntry.findFirst({ where: { action: 'container.create', outcome: 'refused', actorName: 'otto' } });
     expect(refused?.hostId).toBe(ids.a1);
+    // under the names their successes are recorded under, once each
+    expect(await refusals('vic')).toEqual(['container.create', 'container.start', 'container.stop', 'container.remove']);
+    expect(await refusals('otto')).toEqual(['container.create']);
     // a team admin enrolls hosts into its own team only; revokes its own team's hosts
     expect((await callerFor(t().db, ada).hosts.createJoinToken({})).team).toBe('default');
     await expect(callerFor(t().db, ada).hosts.createJoinToken({ team: 'b' })).rejects.toMatchObject({ code: 'NOT_FOUND' });

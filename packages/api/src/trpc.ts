@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Db, Role } from '@berth/db';
 import { AppError, auditRefusal, requireHostRole, toView, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
+import { refusalAction, type AuditAction } from './refusal-action.ts';
 import { transformer } from './transformer.ts';
 
 export interface Context {
@@ -43,6 +44,11 @@ export interface Meta {
    * team itself (another team's is NOT_FOUND as an unknown one).
    */
   teamObject?: { kind: 'service' | 'stack' | 'secret'; role: AnyRole; what: string };
+  /**
+   * `action`: the audit action its change is recorded under (`container.create`), or a function
+   * of its raw input giving it, so that a refusal is recorded under the same name as a success.
+   */
+  action?: AuditAction;
 }
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
@@ -62,15 +68,17 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
 });
 
 /** Turns domain errors into tRPC errors with the mapped code; the formatter keeps the message. */
-const mapErrors = t.middleware(async ({ ctx, next, type, path, getRawInput }) => {
+const mapErrors = t.middleware(async ({ ctx, next, type, path, meta, getRawInput }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const app = result.error.cause;
-    // a change refused for want of a role is recorded, under the procedure's name (containers.create)
-    if (app.code === 'FORBIDDEN' && type === 'mutation' && ctx.actor) {
+    // a change refused for want of a role is recorded, under the action its success is recorded
+    // under (meta.action: container.create), else under the procedure's path (containers.wait);
+    // once: not when the procedure recorded it itself, with more to say (refusalAudited)
+    if (app.code === 'FORBIDDEN' && type === 'mutation' && ctx.actor && app.details.refusalAudited !== true) {
       const raw = (await getRawInput().catch(() => undefined)) as { host?: unknown } | undefined;
       const hostRef = raw && typeof raw === 'object' && typeof raw.host === 'string' ? raw.host.slice(0, 64) : null;
-      await auditRefusal(ctx.actor, { action: path, hostRef, error: app.message }, ctx.db);
+      await auditRefusal(ctx.actor, { action: refusalAction(meta, path, raw), hostRef, error: app.message }, ctx.db);
     }
     throw new TRPCError({ code: HTTP_CODE[app.code], message: app.message, cause: app });
   }

@@ -6,7 +6,7 @@ import { authedProcedure } from '../../trpc.ts';
  * A personal API token, shown once. `scope` caps what it may do (viewer: read only; operator:
  * containers, images, volumes, networks; admin: everything its user may); absent: all its user may.
  */
-export const createApiToken = authedProcedure
+export const createApiToken = authedProcedure.meta({ action: 'api-token.create' })
   .input(z.object({
     name: z.string().min(1).max(64),
     expiresInDays: z.number().int().positive().max(3650).optional(),

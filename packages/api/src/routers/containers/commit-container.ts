@@ -3,7 +3,7 @@ import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, ImageRef, resolveHost } from './agent.ts';
 
 /** `docker commit [-a AUTHOR] [-m MESSAGE] [--pause=false] CONTAINER [REPOSITORY[:TAG]]`: a new image from its changes. */
-export const commitContainer = hostProcedure('operator', 'committing a container')
+export const commitContainer = hostProcedure('operator', 'committing a container').meta({ action: 'container.commit' })
   .input(z.object({ host: HostName, id: ContainerRef, ref: ImageRef.optional(), author: z.string().max(256).optional(), message: z.string().max(4096).optional(), pause: z.boolean().default(true) }))
   .output(z.object({ id: z.string(), ref: z.string().nullable() }))
   .mutation(async ({ ctx, input }) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rawChoice } from '../../refusal-action.ts';
 import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, resolveHost } from './agent.ts';
 
@@ -10,6 +11,8 @@ const DEFAULT_STOP_SECONDS = 10;
 
 /** `docker start|stop|restart|kill|pause|unpause`: one container's lifecycle, audited. */
 export const containerAction = hostProcedure('operator', 'changing a container')
+  // audited as container.<verb>; a refused call with no valid verb as container.action
+  .meta({ action: (input) => `container.${rawChoice(input, 'action', Action.options) ?? 'action'}` })
   .input(z.object({
     host: HostName,
     id: ContainerRef,

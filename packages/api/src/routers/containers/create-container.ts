@@ -14,7 +14,7 @@ const START_TIMEOUT_MS = 60_000;
  * bind mounts and host-level capabilities need an admin of the
  * host's team (or a site admin).
  */
-export const createContainer = hostProcedure('operator', 'creating a container')
+export const createContainer = hostProcedure('operator', 'creating a container').meta({ action: 'container.create' })
   .input(z.object({
     host: HostName,
     spec: ContainerCreate,
@@ -33,7 +33,8 @@ export const createContainer = hostProcedure('operator', 'creating a container')
     if (needsAdmin.length && rankOf(role) < rankOf('admin')) {
       const error = `${needsAdmin.join(', ')} needs the admin role; ${ctx.actor.name} is ${role} on team ${host.team.name}${ctx.actor.scope ? ` (through a token scoped to ${ctx.actor.scope})` : ''}: ask an admin, or leave it out`;
       await ctx.db.$transaction((tx) => appendAudit(tx, ctx.actor, { action: 'container.create', hostId: host.id, objectType: 'container', objectId: input.spec.name ?? null, params: auditedSpec(input.spec), outcome: 'refused', error }));
-      throw new AppError('FORBIDDEN', error);
+      // recorded above with the spec: the middleware does not record it again
+      throw new AppError('FORBIDDEN', error, { refusalAudited: true });
     }
     const created = await auditedCall(ctx, { action: 'container.create', hostId: host.id, objectType: 'container', objectId: input.spec.name ?? null, params: auditedSpec(input.spec) },
       () => ctx.fleet.request(host.id, 'container.create', input.spec, { timeoutMs: CREATE_TIMEOUT_MS }), (r) => r.name);

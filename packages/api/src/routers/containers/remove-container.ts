@@ -3,7 +3,7 @@ import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** `docker rm [-f] [-v]`: refused for a running container unless forced. */
-export const removeContainer = hostProcedure('operator', 'removing a container')
+export const removeContainer = hostProcedure('operator', 'removing a container').meta({ action: 'container.remove' })
   .input(z.object({ host: HostName, id: ContainerRef, force: z.boolean().default(false), volumes: z.boolean().default(false) }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {

@@ -4,7 +4,7 @@ import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, ContainerRef, HostName, resolveHost } from './agent.ts';
 
 /** `docker rename OLD NEW`. */
-export const renameContainer = hostProcedure('operator', 'renaming a container')
+export const renameContainer = hostProcedure('operator', 'renaming a container').meta({ action: 'container.rename' })
   .input(z.object({ host: HostName, id: ContainerRef, name: ContainerOperations['container.rename'].params.shape.name }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {

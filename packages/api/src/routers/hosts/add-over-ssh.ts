@@ -55,7 +55,7 @@ export const AddOverSshInput = z
   .refine((i) => i.passphrase === undefined || i.privateKey !== undefined, { message: 'a passphrase goes with a private key', path: ['passphrase'] });
 
 /** Starts installing the agent on a machine over SSH; returns at once with the operation to watch. */
-export const addOverSsh = teamRoleProcedure('admin', 'adding a host over SSH')
+export const addOverSsh = teamRoleProcedure('admin', 'adding a host over SSH').meta({ action: 'host.add-ssh' })
   .input(AddOverSshInput)
   .output(z.object({ operationId: z.string() }))
   .mutation(({ ctx, input }) => {

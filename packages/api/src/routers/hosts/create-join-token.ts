@@ -3,7 +3,7 @@ import { createJoinToken as create, HOST_NAME } from '@berth/core';
 import { teamRoleProcedure } from '../../trpc.ts';
 
 /** A join token for a team's new host: site admins, or admins of that team. */
-export const createJoinToken = teamRoleProcedure('admin', 'creating a join token')
+export const createJoinToken = teamRoleProcedure('admin', 'creating a join token').meta({ action: 'join-token.create' })
   .input(z.object({
     hostName: z.string().regex(HOST_NAME, 'use lower-case letters, digits and -').optional(),
     maxUses: z.number().int().min(1).max(10_000).default(1),

@@ -3,7 +3,7 @@ import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, HostName, resolveHost } from '../containers/agent.ts';
 
 /** `docker image prune [-a]`: dangling images, or with `all` every image no container uses. */
-export const pruneImages = hostProcedure('operator', 'pruning images')
+export const pruneImages = hostProcedure('operator', 'pruning images').meta({ action: 'image.prune' })
   .input(z.object({ host: HostName, all: z.boolean().default(false) }))
   .output(z.object({ deleted: z.array(z.string()), spaceReclaimed: z.number() }))
   .mutation(async ({ ctx, input }) => {

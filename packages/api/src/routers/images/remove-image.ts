@@ -3,7 +3,7 @@ import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, HostName, ImageRef, resolveHost } from '../containers/agent.ts';
 
 /** `docker rmi [-f] REF`: what was untagged and what was deleted. */
-export const removeImage = hostProcedure('operator', 'removing an image')
+export const removeImage = hostProcedure('operator', 'removing an image').meta({ action: 'image.remove' })
   .input(z.object({ host: HostName, ref: ImageRef, force: z.boolean().default(false) }))
   .output(z.object({ untagged: z.array(z.string()), deleted: z.array(z.string()) }))
   .mutation(async ({ ctx, input }) => {

@@ -3,7 +3,7 @@ import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, HostName, ImageRef, resolveHost } from '../containers/agent.ts';
 
 /** `docker tag SOURCE TARGET`. */
-export const tagImage = hostProcedure('operator', 'tagging an image')
+export const tagImage = hostProcedure('operator', 'tagging an image').meta({ action: 'image.tag' })
   .input(z.object({ host: HostName, source: ImageRef, target: ImageRef }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {

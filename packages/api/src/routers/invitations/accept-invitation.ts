@@ -8,7 +8,7 @@ import { InvitationToken } from './schemas.ts';
  * Accepts an invitation. Signed in: adds the membership to the caller. Signed out: creates the
  * user from `username` and `password` with the membership, and signs them in (session cookie).
  */
-export const acceptInvitation = publicProcedure
+export const acceptInvitation = publicProcedure.meta({ action: 'invitation.accept' })
   .input(z.object({ token: InvitationToken, username: Username.optional(), password: z.string().min(1).max(256).optional() }))
   .output(z.object({ team: z.string(), role: TeamRole, username: z.string() }))
   .mutation(async ({ ctx, input }) => {

@@ -27,7 +27,7 @@ const inspectNetwork = hostProcedure('viewer', 'inspecting a network')
   .output(NetworkSummary)
   .query(async ({ ctx, input }) => ctx.fleet.request((await resolveHost(ctx, input.host)).id, 'network.inspect', { network: input.network }));
 
-const createNetwork = hostProcedure('operator', 'creating a network')
+const createNetwork = hostProcedure('operator', 'creating a network').meta({ action: 'network.create' })
   .input(
     z.object({
       host: HostName,
@@ -47,7 +47,7 @@ const createNetwork = hostProcedure('operator', 'creating a network')
   });
 
 /** `docker network rm`: refused by the agent while containers use it, naming them. */
-const removeNetwork = hostProcedure('operator', 'removing a network')
+const removeNetwork = hostProcedure('operator', 'removing a network').meta({ action: 'network.remove' })
   .input(z.object({ host: HostName, network: Ref }))
   .output(Ok)
   .mutation(async ({ ctx, input }) => {
@@ -55,7 +55,7 @@ const removeNetwork = hostProcedure('operator', 'removing a network')
     return auditedCall(ctx, { action: 'network.remove', hostId: host.id, objectType: 'network', objectId: input.network }, () => ctx.fleet.request(host.id, 'network.remove', { network: input.network }));
   });
 
-const connectNetwork = hostProcedure('operator', 'connecting a container to a network')
+const connectNetwork = hostProcedure('operator', 'connecting a container to a network').meta({ action: 'network.connect' })
   .input(z.object({ host: HostName, network: Ref, container: ContainerRef, aliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/)).default([]), ipv4Address: z.string().optional() }))
   .output(Ok)
   .mutation(async ({ ctx, input }) => {
@@ -65,7 +65,7 @@ const connectNetwork = hostProcedure('operator', 'connecting a container to a ne
       ctx.fleet.request(host.id, 'network.connect', { network: input.network, container, aliases: input.aliases, ...(input.ipv4Address ? { ipv4Address: input.ipv4Address } : {}) }));
   });
 
-const disconnectNetwork = hostProcedure('operator', 'disconnecting a container from a network')
+const disconnectNetwork = hostProcedure('operator', 'disconnecting a container from a network').meta({ action: 'network.disconnect' })
   .input(z.object({ host: HostName, network: Ref, container: ContainerRef, force: z.boolean().default(false) }))
   .output(Ok)
   .mutation(async ({ ctx, input }) => {
@@ -75,7 +75,7 @@ const disconnectNetwork = hostProcedure('operator', 'disconnecting a container f
       ctx.fleet.request(host.id, 'network.disconnect', { network: input.network, container, force: input.force }));
   });
 
-const pruneNetworks = hostProcedure('operator', 'pruning networks')
+const pruneNetworks = hostProcedure('operator', 'pruning networks').meta({ action: 'network.prune' })
   .input(z.object({ host: HostName }))
   .output(z.object({ deleted: z.array(z.string()) }))
   .mutation(async ({ ctx, input }) => {

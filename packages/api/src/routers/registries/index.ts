@@ -9,12 +9,12 @@ function box(ctx: Context) {
 }
 
 /** `docker login`: admins store a registry's credentials, sealed; no procedure ever returns the password. */
-const login = roleProcedure('admin', 'storing registry credentials')
+const login = roleProcedure('admin', 'storing registry credentials').meta({ action: 'registry.login' })
   .input(z.object({ registry: z.string().min(1).max(255), username: z.string().min(1).max(256), password: z.string().min(1).max(8192) }))
   .output(z.object({ registry: z.string(), username: z.string() }))
   .mutation(({ ctx, input }) => saveRegistryCredential(ctx.actor, input, box(ctx), ctx.db));
 
-const logout = roleProcedure('admin', 'removing registry credentials')
+const logout = roleProcedure('admin', 'removing registry credentials').meta({ action: 'registry.logout' })
   .input(z.object({ registry: z.string().min(1).max(255) }))
   .output(z.object({ registry: z.string() }))
   .mutation(({ ctx, input }) => removeRegistryCredential(ctx.actor, input.registry, ctx.db));

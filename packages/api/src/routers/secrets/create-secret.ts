@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createSecret as create, MAX_SECRET_SIZE } from '@berth/core';
+import { rawChoice } from '../../refusal-action.ts';
 import { teamObjectProcedure } from '../../trpc.ts';
 import { noContent, secretBox, SecretKind, SecretSummary } from './kind.ts';
 
@@ -8,6 +9,8 @@ import { noContent, secretBox, SecretKind, SecretSummary } from './kind.ts';
  * before it is stored, and no procedure ever returns it.
  */
 export const createSecret = teamObjectProcedure('secret', 'operator', 'creating a secret or config')
+  // audited as secret.create or config.create, by the input's kind
+  .meta({ action: (input) => `${rawChoice(input, 'kind', SecretKind.options) ?? 'secret'}.create` })
   .input(
     z.object({
       kind: SecretKind,

@@ -12,7 +12,7 @@ const MAX_COMPOSE = 1024 * 1024;
  * here, with the files it names (env_file, secrets, configs) and the variables it uses as the
  * client read them, so the CLI and the dashboard get the same stack and the same errors.
  */
-export const deployCompose = teamObjectProcedure('stack', 'operator', 'deploying a stack')
+export const deployCompose = teamObjectProcedure('stack', 'operator', 'deploying a stack').meta({ action: 'stack.deploy' })
   .input(z.object({
     name: ServiceName,
     compose: z.string().min(1).max(MAX_COMPOSE),

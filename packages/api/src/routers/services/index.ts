@@ -17,7 +17,7 @@ const list = teamObjectProcedure('service', 'viewer', 'listing services').input(
 /** `docker service inspect` and `docker service ps`: the spec, its versions, the timeline and the replicas. */
 const get = teamObjectProcedure('service', 'viewer', 'inspecting a service').input(z.object({ name: Name })).query(({ ctx, input }) => getService(ctx.actor, input.name, ctx.db));
 
-const create = teamObjectProcedure('service', 'operator', 'creating a service')
+const create = teamObjectProcedure('service', 'operator', 'creating a service').meta({ action: 'service.create' })
   .input(z.object({ spec: ServiceSpec, team: TeamRef }))
   .output(Written)
   .mutation(({ ctx, input }) => {
@@ -26,7 +26,7 @@ const create = teamObjectProcedure('service', 'operator', 'creating a service')
   });
 
 /** `docker service update`: the whole new spec, and the version it was made from. */
-const update = teamObjectProcedure('service', 'operator', 'updating a service')
+const update = teamObjectProcedure('service', 'operator', 'updating a service').meta({ action: 'service.update' })
   .input(z.object({ name: Name, spec: ServiceSpec, expectedVersion: z.number().int().positive() }))
   .output(Written)
   .mutation(({ ctx, input }) => {
@@ -34,19 +34,19 @@ const update = teamObjectProcedure('service', 'operator', 'updating a service')
     return updateService(ctx.actor, input.name, { spec: input.spec, expectedVersion: input.expectedVersion }, ctx.db);
   });
 
-const scale = teamObjectProcedure('service', 'operator', 'scaling a service')
+const scale = teamObjectProcedure('service', 'operator', 'scaling a service').meta({ action: 'service.scale' })
   .input(z.object({ name: Name, replicas: z.number().int().min(0).max(10_000), expectedVersion: z.number().int().positive().optional() }))
   .output(Written)
   .mutation(({ ctx, input }) => scaleService(ctx.actor, input.name, input.replicas, input.expectedVersion, ctx.db));
 
-const rollback = teamObjectProcedure('service', 'operator', 'rolling back a service').input(z.object({ name: Name })).output(Written).mutation(({ ctx, input }) => rollbackService(ctx.actor, input.name, ctx.db));
+const rollback = teamObjectProcedure('service', 'operator', 'rolling back a service').meta({ action: 'service.rollback' }).input(z.object({ name: Name })).output(Written).mutation(({ ctx, input }) => rollbackService(ctx.actor, input.name, ctx.db));
 
-const remove = teamObjectProcedure('service', 'operator', 'removing a service').input(z.object({ name: Name })).mutation(({ ctx, input }) => removeService(ctx.actor, input.name, ctx.db));
+const remove = teamObjectProcedure('service', 'operator', 'removing a service').meta({ action: 'service.remove' }).input(z.object({ name: Name })).mutation(({ ctx, input }) => removeService(ctx.actor, input.name, ctx.db));
 
 export const servicesRouter = router({ list, get, create, update, scale, rollback, remove });
 
 /** `docker stack deploy` of a parsed stack (the compose file is parsed by stacks.deployCompose). */
-const deploy = teamObjectProcedure('stack', 'operator', 'deploying a stack')
+const deploy = teamObjectProcedure('stack', 'operator', 'deploying a stack').meta({ action: 'stack.deploy' })
   .input(z.object({ spec: StackSpec, team: TeamRef }))
   .mutation(({ ctx, input }) => {
     for (const s of input.spec.services) checkServicePolicy(ctx.actor, s);
@@ -54,6 +54,6 @@ const deploy = teamObjectProcedure('stack', 'operator', 'deploying a stack')
   });
 
 const stackList = teamObjectProcedure('stack', 'viewer', 'listing stacks').query(({ ctx }) => listStacks(ctx.actor, ctx.db));
-const stackRemove = teamObjectProcedure('stack', 'operator', 'removing a stack').input(z.object({ name: ServiceName })).mutation(({ ctx, input }) => removeStack(ctx.actor, input.name, ctx.db));
+const stackRemove = teamObjectProcedure('stack', 'operator', 'removing a stack').meta({ action: 'stack.remove' }).input(z.object({ name: ServiceName })).mutation(({ ctx, input }) => removeStack(ctx.actor, input.name, ctx.db));
 
 export const stacksRouter = router({ deploy, deployCompose, list: stackList, remove: stackRemove });

@@ -4,4 +4,4 @@ import { TeamRole } from '../users/schemas.ts';
 import { MemberInput, MemberView } from './schemas.ts';
 
 /** Team admins add existing users; only owners (or site admins) make owners. */
-export const addMember = authedProcedure.input(MemberInput.extend({ role: TeamRole })).output(MemberView).mutation(({ ctx, input }) => add(ctx.actor, input, ctx.db));
+export const addMember = authedProcedure.meta({ action: 'team.member.add' }).input(MemberInput.extend({ role: TeamRole })).output(MemberView).mutation(({ ctx, input }) => add(ctx.actor, input, ctx.db));

@@ -4,7 +4,7 @@ import { roleProcedure } from '../../trpc.ts';
 import { TeamRef } from './schemas.ts';
 
 /** Removes a team with its memberships and invitations; refused while it owns hosts, naming them. */
-export const removeTeam = roleProcedure('admin', 'removing a team')
+export const removeTeam = roleProcedure('admin', 'removing a team').meta({ action: 'team.remove' })
   .input(z.object({ team: TeamRef }))
   .output(z.object({ removed: z.string() }))
   .mutation(async ({ ctx, input }) => {

@@ -4,7 +4,7 @@ import { roleProcedure } from '../../trpc.ts';
 import { SiteRole, TeamRole, Username } from './schemas.ts';
 
 /** `berth user create NAME [--role R] [--team T --team-role R]`: site admins only. */
-export const createUser = roleProcedure('admin', 'creating a user')
+export const createUser = roleProcedure('admin', 'creating a user').meta({ action: 'user.create' })
   .input(z.object({
     username: Username,
     password: z.string().min(1).max(256),

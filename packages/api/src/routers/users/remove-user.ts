@@ -4,7 +4,7 @@ import { roleProcedure } from '../../trpc.ts';
 import { Username } from './schemas.ts';
 
 /** Removes a user with their sessions, tokens and memberships; refused for oneself, the last site admin and a team's last owner. */
-export const removeUser = roleProcedure('admin', 'removing a user')
+export const removeUser = roleProcedure('admin', 'removing a user').meta({ action: 'user.remove' })
   .input(z.object({ username: Username }))
   .output(z.object({ removed: z.string() }))
   .mutation(async ({ ctx, input }) => {

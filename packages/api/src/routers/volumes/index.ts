@@ -25,7 +25,7 @@ const inspectVolume = hostProcedure('viewer', 'inspecting a volume')
   .output(VolumeSummary)
   .query(async ({ ctx, input }) => ctx.fleet.request((await resolveHost(ctx, input.host)).id, 'volume.inspect', { name: input.name }));
 
-const createVolume = hostProcedure('operator', 'creating a volume')
+const createVolume = hostProcedure('operator', 'creating a volume').meta({ action: 'volume.create' })
   .input(z.object({ host: HostName, name: VolumeName.optional(), labels: z.record(z.string(), z.string()).default({}) }))
   .output(VolumeSummary)
   .mutation(async ({ ctx, input }) => {
@@ -35,7 +35,7 @@ const createVolume = hostProcedure('operator', 'creating a volume')
   });
 
 /** `docker volume rm`: refused by the agent while any container mounts it, naming them. */
-const removeVolume = hostProcedure('operator', 'removing a volume')
+const removeVolume = hostProcedure('operator', 'removing a volume').meta({ action: 'volume.remove' })
   .input(z.object({ host: HostName, name: VolumeName }))
   .output(z.object({ ok: z.literal(true) }))
   .mutation(async ({ ctx, input }) => {
@@ -43,7 +43,7 @@ const removeVolume = hostProcedure('operator', 'removing a volume')
     return auditedCall(ctx, { action: 'volume.remove', hostId: host.id, objectType: 'volume', objectId: input.name }, () => ctx.fleet.request(host.id, 'volume.remove', { name: input.name }));
   });
 
-const pruneVolumes = hostProcedure('operator', 'pruning volumes')
+const pruneVolumes = hostProcedure('operator', 'pruning volumes').meta({ action: 'volume.prune' })
   .input(z.object({ host: HostName, all: z.boolean().default(false) }))
   .output(z.object({ deleted: z.array(z.string()) }))
   .mutation(async ({ ctx, input }) => {
