@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { TeamSelect } from './team-select.tsx';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { refresh } from '../lib/refresh.ts';
 
 type AddEvent = Parameters<NonNullable<Parameters<typeof api.hosts.addOverSshProgress.subscribe>[1]['onData']>>[0];
 type Step = Extract<AddEvent, { type: 'step' }>['step'];
@@ -115,7 +116,7 @@ export function AddHostSsh() {
     if (e.type === 'done') {
       setPhase('done');
       setOutcome({ ok: true, text: `Host ${e.host.name} is enrolled; its host key ${e.fingerprint} was verified.`, host: e.host.name });
-      void client.invalidateQueries({ queryKey: ['hosts'] });
+      void refresh(client, ['hosts']);
     } else {
       setPhase('failed');
       setOutcome({ ok: false, text: e.message });

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { planBulk, runBounded, targetName, type BulkAction, type BulkPlan, type Outcome, type Target } from '../lib/bulk.ts';
 import { api } from '../lib/trpc.ts';
 import { ConfirmStep } from './confirm-action.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 /** How many actions run at once: enough to finish a page quickly, few enough not to flood the agents. */
 const CONCURRENCY = 8;
@@ -40,7 +41,7 @@ export function BulkActions({ selected, onClear, onFinished }: { selected: Targe
     setResult({ plan: p, outcomes });
     onFinished(outcomes.filter((o) => o.ok).map((o) => key(o.item)));
     // the event stream refreshes the page too; this covers a stream that is reconnecting
-    void client.invalidateQueries({ queryKey: ['containers'] });
+    void refresh(client, ['containers']);
   };
 
   const failures = result?.outcomes.filter((o): o is Extract<Outcome<Target>, { ok: false }> => !o.ok) ?? [];

@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { shortId } from '../lib/format.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { refresh } from '../lib/refresh.ts';
 
 /** `docker commit [-a AUTHOR] [-m MESSAGE] CONTAINER [REPOSITORY[:TAG]]`: a new image from the container's changes. */
 export function CommitForm({ host, id, name }: { host: string; id: string; name: string }) {
@@ -24,8 +25,8 @@ export function CommitForm({ host, id, name }: { host: string; id: string; name:
     try {
       const r = await api.containers.commit.mutate({ host, id, ...(ref.trim() ? { ref: ref.trim() } : {}), ...(author.trim() ? { author: author.trim() } : {}), ...(message.trim() ? { message: message.trim() } : {}) });
       setOutcome({ ok: true, text: `Committed ${name} as ${r.ref ?? '<none>'}: ${r.id} (${shortId(r.id)})` });
-      void client.invalidateQueries({ queryKey: ['images'] });
-      void client.invalidateQueries({ queryKey: ['facts'] });
+      void refresh(client, ['images']);
+      void refresh(client, ['facts']);
     } catch (err) {
       setOutcome({ ok: false, text: errorMessage(err) });
     } finally {

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { ContainerAction, ContainerState } from '../lib/api-types.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { ActionError, ConfirmStep } from './confirm-action.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 /** What Docker allows in each state, in the order the buttons show. */
 export function actionsFor(state: ContainerState): ContainerAction[] {
@@ -62,8 +63,8 @@ export function ContainerActions({ host, id, name, state, onRemoved }: { host: s
     } finally {
       mine({ pending: null });
       // the event stream refreshes too; this covers a stream that is reconnecting
-      void client.invalidateQueries({ queryKey: ['containers'] });
-      void client.invalidateQueries({ queryKey: ['container', host, id] });
+      void refresh(client, ['containers']);
+      void refresh(client, ['container', host, id]);
     }
   };
 

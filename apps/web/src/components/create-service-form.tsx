@@ -6,6 +6,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { emptyServiceForm, validateServiceForm, type ServiceForm } from '../lib/service-form.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { TeamSelect, useTeamsWith } from './team-select.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 export const serviceHref = (name: string) => `/services/${encodeURIComponent(name)}`;
 
@@ -47,7 +48,7 @@ export function CreateServiceForm({ onCancel }: { onCancel: () => void }) {
     setError(null);
     try {
       const created = await api.services.create.mutate({ spec, ...(teams.length > 1 && team ? { team } : {}) });
-      void client.invalidateQueries({ queryKey: ['services'] });
+      void refresh(client, ['services']);
       router.push(serviceHref(created.name));
     } catch (err) {
       setError(errorMessage(err));

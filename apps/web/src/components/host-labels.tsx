@@ -7,6 +7,7 @@ import { parseHostLabel } from '../lib/labels.ts';
 import { hasRole, useHostRole } from '../lib/roles.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { ConfirmAction } from './confirm-action.tsx';
+import { refresh as refreshQueries } from '../lib/refresh.ts';
 
 /**
  * The host's labels, which services' placement constraints match (node.labels.KEY==VALUE);
@@ -20,8 +21,8 @@ export function HostLabels({ host }: { host: Pick<HostRow, 'name' | 'labels'> })
   const [error, setError] = useState<string | null>(null);
   const parsed = parseHostLabel(text);
   const refresh = () => {
-    void client.invalidateQueries({ queryKey: ['host', host.name] });
-    void client.invalidateQueries({ queryKey: ['hosts'] });
+    void refreshQueries(client, ['host', host.name]);
+    void refreshQueries(client, ['hosts']);
   };
   const add = async (e: FormEvent) => {
     e.preventDefault();

@@ -16,6 +16,7 @@ import { PushProgress } from './push-progress.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
 import { ImageRef } from './image-ref.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 /** One line of `docker images`: an image once per tag, or once as <none>. */
 interface ImageLine { image: ImageRow; repository: string; tag: string; ref: string }
@@ -49,8 +50,8 @@ function ImageActions({ line, onResult, onHistory, onPush, operator }: { line: I
     try {
       onResult(await fn());
       setMode('idle');
-      void client.invalidateQueries({ queryKey: ['images'] });
-      void client.invalidateQueries({ queryKey: ['facts'] });
+      void refresh(client, ['images']);
+      void refresh(client, ['facts']);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -120,7 +121,7 @@ export function ImagesPanel({ host }: { host?: string }) {
     try {
       const r = await api.images.prune.mutate({ host, all: false });
       setResult({ tone: 'info', lines: r.deleted.length ? [...r.deleted.map((d: string) => `Deleted: ${d}`), `Total reclaimed space: ${dockerSize(r.spaceReclaimed)}`] : ['No dangling images to prune'] });
-      void client.invalidateQueries({ queryKey: ['images'] });
+      void refresh(client, ['images']);
     } catch (err) {
       setResult({ tone: 'error', lines: [errorMessage(err)] });
     } finally {

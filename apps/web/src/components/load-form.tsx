@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { dockerSize } from '../lib/format.ts';
 import { csrfHeaders } from '../lib/trpc.ts';
 import { HostField } from './host-field.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 type Outcome = { ok: boolean; lines: string[] };
 
@@ -56,9 +57,9 @@ export function LoadForm({ host, hosts }: { host?: string; hosts?: string[] }) {
       setOutcome({ ok: false, lines: [err instanceof Error ? err.message : String(err)] });
     } finally {
       setBusy(false);
-      void client.invalidateQueries({ queryKey: ['images'] });
-      void client.invalidateQueries({ queryKey: ['facts'] });
-      void client.invalidateQueries({ queryKey: ['df'] });
+      void refresh(client, ['images']);
+      void refresh(client, ['facts']);
+      void refresh(client, ['df']);
     }
   };
 

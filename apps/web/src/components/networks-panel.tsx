@@ -14,14 +14,15 @@ import { HostField } from './host-field.tsx';
 import { PruneUnused } from './prune-unused.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 export const networkHref = (n: { host: string; name: string }) => `/hosts/${encodeURIComponent(n.host)}/networks/${encodeURIComponent(n.name)}`;
 
 /** Refreshes what a network change alters: the lists, the containers' networks, disk usage. */
 export function invalidateNetworks(client: ReturnType<typeof useQueryClient>): void {
-  void client.invalidateQueries({ queryKey: ['networks'] });
-  void client.invalidateQueries({ queryKey: ['containers'] });
-  void client.invalidateQueries({ queryKey: ['container'] });
+  void refresh(client, ['networks']);
+  void refresh(client, ['containers']);
+  void refresh(client, ['container']);
 }
 
 /**

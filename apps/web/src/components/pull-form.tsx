@@ -6,6 +6,7 @@ import { dockerSize, shortId } from '../lib/format.ts';
 import { withProgress } from '../lib/progress.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { HostField } from './host-field.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 interface Layer { digest: string; status: 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'complete' | 'already exists'; done: number; total: number }
 type Outcome = { ok: true; text: string } | { ok: false; text: string };
@@ -40,8 +41,8 @@ export function PullForm({ host, hosts }: { host?: string; hosts?: string[] }) {
     sub.current = null;
     setPulling(null);
     setOutcome(o);
-    void client.invalidateQueries({ queryKey: ['images'] });
-    void client.invalidateQueries({ queryKey: ['facts'] });
+    void refresh(client, ['images']);
+    void refresh(client, ['facts']);
   };
 
   const submit = (e: FormEvent) => {

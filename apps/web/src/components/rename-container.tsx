@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { CONTAINER_NAME } from '../lib/run-spec.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
+import { refresh } from '../lib/refresh.ts';
 
 /** `docker rename`: the name in place, checked as it is typed. */
 export function RenameContainer({ host, id, name }: { host: string; id: string; name: string }) {
@@ -23,8 +24,8 @@ export function RenameContainer({ host, id, name }: { host: string; id: string; 
     try {
       await api.containers.rename.mutate({ host, id, name: next });
       setEditing(false);
-      void client.invalidateQueries({ queryKey: ['containers'] });
-      void client.invalidateQueries({ queryKey: ['container', host, id] });
+      void refresh(client, ['containers']);
+      void refresh(client, ['container', host, id]);
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -7,6 +7,7 @@ import { hasRole, useHostRole } from '../lib/roles.ts';
 import { emptyRunForm, validateRunForm, type RunForm as Form } from '../lib/run-spec.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { containerHref } from './containers-table.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 /**
  * `docker run` as a form: checked as the user types (a field shows its error once touched,
@@ -58,7 +59,7 @@ export function RunForm({ host, initialImage = '', hostCpus }: { host: string; i
     setError(null);
     try {
       const created = await api.containers.create.mutate({ host, spec, start: true });
-      void client.invalidateQueries({ queryKey: ['containers'] });
+      void refresh(client, ['containers']);
       // not detached: the page follows its output, or with -it attaches its terminal (the run was detached all the same: stdin stays open)
       router.push(`${containerHref({ host, id: created.id })}${form.detached ? '' : form.interactive && form.tty ? '?attach=1#terminal' : '?attach=1'}`);
     } catch (err) {

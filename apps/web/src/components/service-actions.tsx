@@ -6,6 +6,7 @@ import type { ServiceDetail } from '../lib/api-types.ts';
 import { isConflict } from '../lib/services.ts';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { ActionError, ConfirmAction } from './confirm-action.tsx';
+import { refresh as refreshQueries } from '../lib/refresh.ts';
 
 type Refresh = () => void;
 
@@ -138,7 +139,7 @@ export function ServiceActions({ service, refresh, onRemoved }: { service: Servi
           question={`Remove the service ${service.name} and its ${live} replica${live === 1 ? '' : 's'}?`}
           action={async () => {
             await api.services.remove.mutate({ name: service.name });
-            void client.invalidateQueries({ queryKey: ['services'] });
+            void refreshQueries(client, ['services']);
             onRemoved();
           }}
         />

@@ -9,6 +9,7 @@ import { api, errorMessage } from '../lib/trpc.ts';
 import { ConfirmAction } from './confirm-action.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
 import { useSeesSeveralTeams } from './team-select.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -35,8 +36,8 @@ export function StacksPanel() {
             setResult({ tone: 'info', lines: r.removed.map((n) => `Removing service ${n}`) });
           }}
           onSettled={() => {
-            void client.invalidateQueries({ queryKey: ['stacks'] });
-            void client.invalidateQueries({ queryKey: ['services'] });
+            void refresh(client, ['stacks']);
+            void refresh(client, ['services']);
           }}
         />
       ),

@@ -14,11 +14,12 @@ import { HostField } from './host-field.tsx';
 import { PruneUnused } from './prune-unused.tsx';
 import { ResultNotice, type Result } from './result-notice.tsx';
 import { UnavailableHosts } from './unavailable-hosts.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 /** Refreshes what a volume change alters: the lists and disk usage. */
 function invalidateVolumes(client: ReturnType<typeof useQueryClient>): void {
-  void client.invalidateQueries({ queryKey: ['volumes'] });
-  void client.invalidateQueries({ queryKey: ['df'] });
+  void refresh(client, ['volumes']);
+  void refresh(client, ['df']);
 }
 
 function RemoveVolume({ volume, onResult }: { volume: VolumeRow; onResult: (r: Result) => void }) {

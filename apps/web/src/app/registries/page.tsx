@@ -7,6 +7,7 @@ import { AppShell } from '../../lib/app-shell.tsx';
 import { isoAgo } from '../../lib/format.ts';
 import { hasRole, useRole } from '../../lib/roles.ts';
 import { api, errorMessage } from '../../lib/trpc.ts';
+import { refresh } from '../../lib/refresh.ts';
 
 type Outcome = { ok: boolean; text: string };
 
@@ -35,7 +36,7 @@ function LoginForm({ onOutcome }: { onOutcome: (o: Outcome) => void }) {
       onOutcome({ ok: false, text: errorMessage(err) });
     } finally {
       setBusy(false);
-      void client.invalidateQueries({ queryKey: ['registries'] });
+      void refresh(client, ['registries']);
     }
   };
   return (
@@ -68,7 +69,7 @@ function LogoutButton({ row, onOutcome }: { row: RegistryRow; onOutcome: (o: Out
       onOutcome({ ok: false, text: errorMessage(err) });
     } finally {
       setBusy(false);
-      void client.invalidateQueries({ queryKey: ['registries'] });
+      void refresh(client, ['registries']);
     }
   };
   return <Button size="sm" variant="danger" aria-label={`Log out of ${row.registry}`} disabled={busy} onClick={() => void logout()}>{busy ? 'Logging out…' : 'Log out'}</Button>;

@@ -9,6 +9,7 @@ import { FleetPage } from '../../lib/app-shell.tsx';
 import { isoAgo } from '../../lib/format.ts';
 import { hasRole, useRole, useRoleFor } from '../../lib/roles.ts';
 import { api, errorMessage } from '../../lib/trpc.ts';
+import { refresh } from '../../lib/refresh.ts';
 
 type Kind = 'secret' | 'config';
 type SecretRow = Awaited<ReturnType<typeof api.secrets.list.query>>[number];
@@ -54,7 +55,7 @@ function CreateForm({ kind, onDone }: { kind: Kind; onDone: (text: string, ok: b
       onDone(errorMessage(err), false);
     } finally {
       setBusy(false);
-      void client.invalidateQueries({ queryKey: ['secrets', kind] });
+      void refresh(client, ['secrets', kind]);
     }
   };
   return (
@@ -122,7 +123,7 @@ function Section({ kind }: { kind: Kind }) {
                     label={`Remove ${kind} ${r.name}`}
                     question={<>Remove the {kind} <strong>{r.name}</strong>? Its content is gone for good.</>}
                     action={() => api.secrets.remove.mutate({ kind, name: r.name })}
-                    onSettled={() => void client.invalidateQueries({ queryKey: ['secrets', kind] })}
+                    onSettled={() => void refresh(client, ['secrets', kind])}
                   />
                 ),
               }]

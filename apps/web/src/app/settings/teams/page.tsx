@@ -8,6 +8,7 @@ import { AppShell } from '../../../lib/app-shell.tsx';
 import { isoAgo } from '../../../lib/format.ts';
 import { hasRole, useSiteAdmin } from '../../../lib/roles.ts';
 import { api, errorMessage } from '../../../lib/trpc.ts';
+import { refresh as refreshQueries } from '../../../lib/refresh.ts';
 
 type TeamRow = Awaited<ReturnType<typeof api.teams.list.query>>[number];
 type MemberRow = Awaited<ReturnType<typeof api.teams.members.query>>[number];
@@ -28,7 +29,7 @@ function CreateTeam({ say }: { say: Say }) {
     } catch (err) {
       say(errorMessage(err), false);
     } finally {
-      void client.invalidateQueries({ queryKey: ['teams'] });
+      void refreshQueries(client, ['teams']);
     }
   };
   return (
@@ -67,7 +68,7 @@ function Invitations({ team, say }: { team: TeamRow; say: Say }) {
     } catch (err) {
       say(errorMessage(err), false);
     } finally {
-      void client.invalidateQueries({ queryKey: ['invitations', team.name] });
+      void refreshQueries(client, ['invitations', team.name]);
     }
   };
   return (
@@ -97,7 +98,7 @@ function Invitations({ team, say }: { team: TeamRow; say: Say }) {
           { key: 'created', header: 'Created', cell: (i) => isoAgo(i.createdAt), className: 'whitespace-nowrap' },
           {
             key: 'actions', header: 'Actions', cell: (i) => (i.state === 'pending'
-              ? <ConfirmAction label={`Revoke invitation ${i.id.slice(0, 8)}`} button="Revoke" confirm="Confirm revoke" pendingText="Revoking…" question={<>Revoke this {i.role} invitation? Its link stops working.</>} action={() => api.invitations.revoke.mutate({ id: i.id })} onSettled={() => void client.invalidateQueries({ queryKey: ['invitations', team.name] })} />
+              ? <ConfirmAction label={`Revoke invitation ${i.id.slice(0, 8)}`} button="Revoke" confirm="Confirm revoke" pendingText="Revoking…" question={<>Revoke this {i.role} invitation? Its link stops working.</>} action={() => api.invitations.revoke.mutate({ id: i.id })} onSettled={() => void refreshQueries(client, ['invitations', team.name])} />
               : null),
           },
         ]}
@@ -113,8 +114,8 @@ function Members({ team, say }: { team: TeamRow; say: Say }) {
   const [username, setUsername] = useState('');
   const [role, setRole] = useState<TeamRole>('viewer');
   const refresh = () => {
-    void client.invalidateQueries({ queryKey: ['members', team.name] });
-    void client.invalidateQueries({ queryKey: ['teams'] });
+    void refreshQueries(client, ['members', team.name]);
+    void refreshQueries(client, ['teams']);
   };
   const add = async (e: FormEvent) => {
     e.preventDefault();
@@ -207,7 +208,7 @@ function Teams() {
           { key: 'role', header: 'Your role', cell: (t) => t.myRole ?? '—' },
           ...(siteAdmin ? [{
             key: 'actions', header: 'Actions', cell: (t: TeamRow) => (
-              <ConfirmAction label={`Remove team ${t.name}`} question={<>Remove team <strong>{t.name}</strong> with its memberships and invitations?</>} action={() => api.teams.remove.mutate({ team: t.name })} onSettled={() => void client.invalidateQueries({ queryKey: ['teams'] })} />
+              <ConfirmAction label={`Remove team ${t.name}`} question={<>Remove team <strong>{t.name}</strong> with its memberships and invitations?</>} action={() => api.teams.remove.mutate({ team: t.name })} onSettled={() => void refreshQueries(client, ['teams'])} />
             ),
           }] : []),
         ]}

@@ -7,6 +7,7 @@ import { SettingsNav } from '../../../components/settings-nav.tsx';
 import { AppShell } from '../../../lib/app-shell.tsx';
 import { isoAgo } from '../../../lib/format.ts';
 import { api, errorMessage } from '../../../lib/trpc.ts';
+import { refresh } from '../../../lib/refresh.ts';
 
 type TokenRow = Awaited<ReturnType<typeof api.auth.listApiTokens.query>>[number];
 type Scope = 'viewer' | 'operator' | 'admin';
@@ -29,7 +30,7 @@ function CreateToken({ onCreated, say }: { onCreated: (token: string) => void; s
     } catch (err) {
       say(errorMessage(err), false);
     } finally {
-      void client.invalidateQueries({ queryKey: ['api-tokens'] });
+      void refresh(client, ['api-tokens']);
     }
   };
   return (
@@ -96,7 +97,7 @@ function Tokens() {
           { key: 'state', header: 'State', cell: stateOf },
           {
             key: 'actions', header: 'Actions', cell: (t) => (stateOf(t) === 'active'
-              ? <ConfirmAction label={`Revoke token ${t.name}`} button="Revoke" confirm="Confirm revoke" pendingText="Revoking…" question={<>Revoke <strong>{t.name}</strong>? What uses it stops working at once.</>} action={() => api.auth.revokeApiToken.mutate({ token: t.id })} onSettled={() => void client.invalidateQueries({ queryKey: ['api-tokens'] })} />
+              ? <ConfirmAction label={`Revoke token ${t.name}`} button="Revoke" confirm="Confirm revoke" pendingText="Revoking…" question={<>Revoke <strong>{t.name}</strong>? What uses it stops working at once.</>} action={() => api.auth.revokeApiToken.mutate({ token: t.id })} onSettled={() => void refresh(client, ['api-tokens'])} />
               : null),
           },
         ]}

@@ -8,6 +8,7 @@ import { AppShell } from '../../../lib/app-shell.tsx';
 import { isoAgo } from '../../../lib/format.ts';
 import { useSiteAdmin } from '../../../lib/roles.ts';
 import { api, errorMessage } from '../../../lib/trpc.ts';
+import { refresh } from '../../../lib/refresh.ts';
 
 type UserRow = Awaited<ReturnType<typeof api.users.list.query>>[number];
 type SiteRole = 'admin' | 'operator' | 'viewer';
@@ -34,7 +35,7 @@ function CreateUser({ onDone }: { onDone: (text: string, ok: boolean) => void })
       onDone(errorMessage(err), false);
     } finally {
       setBusy(false);
-      void client.invalidateQueries({ queryKey: ['users'] });
+      void refresh(client, ['users']);
     }
   };
   return (
@@ -82,7 +83,7 @@ function SiteRoleSelect({ user, onDone }: { user: UserRow; onDone: (text: string
     } catch (err) {
       onDone(errorMessage(err), false);
     } finally {
-      void client.invalidateQueries({ queryKey: ['users'] });
+      void refresh(client, ['users']);
     }
   };
   return (
@@ -125,7 +126,7 @@ function Users() {
               { key: 'created', header: 'Created', cell: (u) => isoAgo(u.createdAt), className: 'whitespace-nowrap' },
               {
                 key: 'actions', header: 'Actions', cell: (u) => (
-                  <ConfirmAction label={`Remove user ${u.username}`} question={<>Remove <strong>{u.username}</strong>, their sessions, API tokens and memberships?</>} action={() => api.users.remove.mutate({ username: u.username })} onSettled={() => void client.invalidateQueries({ queryKey: ['users'] })} />
+                  <ConfirmAction label={`Remove user ${u.username}`} question={<>Remove <strong>{u.username}</strong>, their sessions, API tokens and memberships?</>} action={() => api.users.remove.mutate({ username: u.username })} onSettled={() => void refresh(client, ['users'])} />
                 ),
               },
             ]}
