@@ -152,6 +152,10 @@ test.describe('the whole journey, found again in the audit log', () => {
 
     await test.step('the Audit page finds each step with its filters', async () => {
       await page.getByRole('link', { name: 'Audit log' }).click();
+      // the action field suggests the actions the log holds, and their domains as prefixes
+      const suggested = page.locator('datalist#audit-actions option');
+      for (const value of ['container.', 'container.create', 'host.enroll', 'join-token.create']) await expect(suggested.and(page.locator(`[value="${value}"]`))).toHaveCount(1);
+      await expect(page.getByRole('search', { name: 'Filter the audit log' }).getByLabel('Action')).toHaveAttribute('list', 'audit-actions');
       await filterBy({ user: admin, action: 'join-token.create' });
       await expect(row('join-token.create')).toBeVisible();
       await filterBy({ host: NEW_HOST, action: 'host.' });

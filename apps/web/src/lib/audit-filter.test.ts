@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditCsvHref, auditInput, EMPTY_AUDIT_FORM } from './audit-filter.ts';
+import { actionSuggestions, auditCsvHref, auditInput, EMPTY_AUDIT_FORM } from './audit-filter.ts';
 
 describe('the audit page filters', () => {
   it('leaves blank fields out', () => {
@@ -11,5 +11,9 @@ describe('the audit page filters', () => {
     const from = new Date('2026-11-30T10:00');
     expect(auditInput(form)).toEqual({ user: 'ann', action: 'container.', outcome: 'error', from });
     expect(auditCsvHref(form)).toBe(`/api/audit/export.csv?user=ann&action=container.&outcome=error&from=${encodeURIComponent(from.toISOString())}`);
+  });
+  it('suggests each domain as a prefix, then each action', () => {
+    expect(actionSuggestions(['auth.login', 'container.create', 'container.stop', 'team.member.add'])).toEqual(['auth.', 'container.', 'team.', 'auth.login', 'container.create', 'container.stop', 'team.member.add']);
+    expect(actionSuggestions([])).toEqual([]);
   });
 });

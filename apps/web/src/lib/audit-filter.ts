@@ -40,3 +40,9 @@ export function auditCsvHref(f: AuditForm): string {
   const s = q.toString();
   return `/api/audit/export.csv${s ? `?${s}` : ''}`;
 }
+
+/** What the action filter suggests: each domain as a prefix (`container.`), then each action the log holds. */
+export function actionSuggestions(actions: string[]): string[] {
+  const domains = [...new Set(actions.filter((a) => a.includes('.')).map((a) => `${a.slice(0, a.indexOf('.'))}.`))];
+  return [...domains, ...actions];
+}

@@ -88,3 +88,19 @@ export async function* auditEntries(f: AuditFilter, db: Db = defaultDb(), pageSi
     before = BigInt(page[page.length - 1]!.id);
   }
 }
+
+/**
+ * The distinct actions the log holds, in order, for the action filter's suggestions. Action
+ * names are the product's verbs, not anything a team owns, so every reader gets the same list.
+ * One probe of the action index per distinct action (a loose index scan), whatever the log's size.
+ */
+export async function auditActions(db: Db = defaultDb()): Promise<string[]> {
+  const rows = await db.$queryRaw<{ action: string }[]>`
+    WITH RECURSIVE a(action) AS (
+      (SELECT action FROM audit_entries ORDER BY action LIMIT 1)
+      UNION ALL
+      SELECT (SELECT e.action FROM audit_entries e WHERE e.action > a.action ORDER BY e.action LIMIT 1) FROM a WHERE a.action IS NOT NULL
+    )
+    SELECT action FROM a WHERE action IS NOT NULL`;
+  return rows.map((r) => r.action);
+}

@@ -2,7 +2,7 @@
 import { Button, Field, inputClass, Table } from '@berth/ui';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { auditCsvHref, auditInput, EMPTY_AUDIT_FORM, type AuditForm } from '../../lib/audit-filter.ts';
+import { actionSuggestions, auditCsvHref, auditInput, EMPTY_AUDIT_FORM, type AuditForm } from '../../lib/audit-filter.ts';
 import { AppShell } from '../../lib/app-shell.tsx';
 import { useDebounced } from '../../lib/use-debounced.ts';
 import { api, errorMessage } from '../../lib/trpc.ts';
@@ -13,11 +13,17 @@ const PAGE = 100;
 
 function AuditFilters({ form, onChange }: { form: AuditForm; onChange: (f: AuditForm) => void }) {
   const set = (k: keyof AuditForm) => (e: { target: { value: string } }) => onChange({ ...form, [k]: e.target.value });
+  const actions = useQuery({ queryKey: ['audit-actions'], queryFn: () => api.audit.actions.query(), staleTime: 60_000 });
   return (
     <form role="search" aria-label="Filter the audit log" className="mb-4 grid grid-cols-2 gap-3 md:grid-cols-6" onSubmit={(e) => e.preventDefault()}>
       <Field label="User"><input className={inputClass} value={form.user} onChange={set('user')} placeholder="any" /></Field>
       <Field label="Host"><input className={inputClass} value={form.host} onChange={set('host')} placeholder="any" /></Field>
-      <Field label="Action" hint="a prefix: container., image.pull"><input className={inputClass} value={form.action} onChange={set('action')} placeholder="any" /></Field>
+      <Field label="Action" hint="a prefix: container., image.pull">
+        <input className={inputClass} value={form.action} onChange={set('action')} placeholder="any" list="audit-actions" />
+      </Field>
+      <datalist id="audit-actions">
+        {actionSuggestions(actions.data ?? []).map((a) => <option key={a} value={a} />)}
+      </datalist>
       <Field label="Outcome">
         <select className={inputClass} value={form.outcome} onChange={set('outcome')}>
           <option value="">any</option>
