@@ -30,10 +30,12 @@ export function psTable(rows: PsRow[], o: { noTrunc: boolean; showHost: boolean;
 const HEALTH_FILTER = ['starting', 'healthy', 'unhealthy', 'none'] as const;
 const PS_FILTER_KEYS = ['status', 'name', 'id', 'label', 'ancestor', 'exited', 'health'];
 
+const bareId = (id: string) => id.replace(/^sha256:/, '');
+
 /** Whether a container comes from `image` as `ancestor=` names it: the reference as written (a tag, or any tag of the repository), or the image ID or a prefix of it. */
 function fromImage(c: ContainerSummary, image: string): boolean {
-  const id = c.imageId.replace(/^sha256:/, '');
-  const wanted = image.replace(/^sha256:/, '');
+  const id = bareId(c.imageId);
+  const wanted = bareId(image);
   return c.image === image || c.image.startsWith(`${image}:`) || c.image.startsWith(`${image}@`) || (wanted.length >= 4 && /^[0-9a-f]+$/.test(wanted) && id.startsWith(wanted));
 }
 
@@ -79,8 +81,6 @@ export function psFilter(filters: string[]): { keep: (c: ContainerSummary, ances
     });
   return { keep, all: by.has('status'), ancestors: by.get('ancestor') ?? [] };
 }
-
-const bareId = (id: string) => id.replace(/^sha256:/, '');
 
 /**
  * The images `ancestor=` values name, by host, as each host resolves them: `nginx` is
