@@ -36,3 +36,14 @@ export function rawChoice<T extends string>(input: unknown, key: string, allowed
   const value = (input as Record<string, unknown>)[key];
   return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
 }
+
+// refusals a procedure recorded itself, kept out of the error's details (which reach the client)
+const recorded = new WeakSet<Error>();
+
+/** Marks a refusal the procedure has recorded itself, with more to say, so that the middleware does not record it again. */
+export function refusalRecorded<E extends Error>(err: E): E {
+  recorded.add(err);
+  return err;
+}
+
+export const isRefusalRecorded = (err: Error): boolean => recorded.has(err);

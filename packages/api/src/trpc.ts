@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Db, Role } from '@berth/db';
 import { AppError, auditRefusal, requireHostRole, toView, requireRole, requireRoleSomewhere, type Actor, type AnyRole, type AppErrorCode, type FleetDispatcher, type HostView, type SecretBox } from '@berth/core';
-import { refusalAction, type AuditAction } from './refusal-action.ts';
+import { isRefusalRecorded, refusalAction, type AuditAction } from './refusal-action.ts';
 import { transformer } from './transformer.ts';
 
 export interface Context {
@@ -74,8 +74,8 @@ const mapErrors = t.middleware(async ({ ctx, next, type, path, meta, getRawInput
     const app = result.error.cause;
     // a change refused for want of a role is recorded, under the action its success is recorded
     // under (meta.action: container.create), else under the procedure's path (containers.wait);
-    // once: not when the procedure recorded it itself, with more to say (refusalAudited)
-    if (app.code === 'FORBIDDEN' && type === 'mutation' && ctx.actor && app.details.refusalAudited !== true) {
+    // once: not when the procedure recorded it itself, with more to say (refusalRecorded)
+    if (app.code === 'FORBIDDEN' && type === 'mutation' && ctx.actor && !isRefusalRecorded(app)) {
       const raw = (await getRawInput().catch(() => undefined)) as { host?: unknown } | undefined;
       const hostRef = raw && typeof raw === 'object' && typeof raw.host === 'string' ? raw.host.slice(0, 64) : null;
       await auditRefusal(ctx.actor, { action: refusalAction(meta, path, raw), hostRef, error: app.message }, ctx.db);

@@ -4,6 +4,7 @@ import { ContainerCreate } from '@berth/protocol';
 import { hostProcedure } from '../../trpc.ts';
 import { auditedCall, HostName, resolveHost } from './agent.ts';
 import { adminOnlyFeatures, auditedSpec } from './policy.ts';
+import { refusalRecorded } from '../../refusal-action.ts';
 
 const CREATE_TIMEOUT_MS = 120_000;
 const START_TIMEOUT_MS = 60_000;
@@ -34,7 +35,7 @@ export const createContainer = hostProcedure('operator', 'creating a container')
       const error = `${needsAdmin.join(', ')} needs the admin role; ${ctx.actor.name} is ${role} on team ${host.team.name}${ctx.actor.scope ? ` (through a token scoped to ${ctx.actor.scope})` : ''}: ask an admin, or leave it out`;
       await ctx.db.$transaction((tx) => appendAudit(tx, ctx.actor, { action: 'container.create', hostId: host.id, objectType: 'container', objectId: input.spec.name ?? null, params: auditedSpec(input.spec), outcome: 'refused', error }));
       // recorded above with the spec: the middleware does not record it again
-      throw new AppError('FORBIDDEN', error, { refusalAudited: true });
+      throw refusalRecorded(new AppError('FORBIDDEN', error));
     }
     const created = await auditedCall(ctx, { action: 'container.create', hostId: host.id, objectType: 'container', objectId: input.spec.name ?? null, params: auditedSpec(input.spec) },
       () => ctx.fleet.request(host.id, 'container.create', input.spec, { timeoutMs: CREATE_TIMEOUT_MS }), (r) => r.name);
