@@ -1,9 +1,7 @@
-import type { Db } from '@berth/db';
-import type { Actor } from '@berth/core';
 import { describe, expect, it } from 'vitest';
 import { refusalAction, rawChoice } from './refusal-action.ts';
 import { appRouter } from './root.ts';
-import { createCallerFactory, type Context, type Meta } from './trpc.ts';
+import type { Meta } from './trpc.ts';
 
 /**
  * Mutations whose success is not audited: a refusal of one keeps the procedure's path as its
@@ -86,37 +84,5 @@ describe('rawChoice', () => {
     expect(rawChoice({ kind: 1 }, 'kind', ['secret', 'config'])).toBeUndefined();
     expect(rawChoice('config', 'kind', ['secret', 'config'])).toBeUndefined();
     expect(rawChoice(null, 'kind', ['secret', 'config'])).toBeUndefined();
-  });
-});
-
-describe('a refused mutation is audited under its meta action', () => {
-  const viewer: Actor = { kind: 'user', id: 'u1', name: 'vera', role: 'viewer', source: 'api', remoteAddr: null };
-
-  /** A database that only takes audit appends, and keeps their actions. */
-  function recordingDb() {
-    const actions: string[] = [];
-    const tx = {
-      $executeRaw: async () => 0,
-      auditEntry: { findFirst: async () => null, create: async ({ data }: { data: { action: string; outcome: string } }) => void actions.push(`${data.action}:${data.outcome}`) },
-    };
-    const db = { $transaction: async (fn: (t: typeof tx) => Promise<unknown>) => fn(tx), host: { findFirst: async () => null } } as unknown as Db;
-    return { db, actions };
-  }
-
-  const caller = (db: Db) => {
-    const ctx = { db, actor: viewer, remoteAddr: null, source: 'api', fleet: {} as Context['fleet'], secrets: null, sessionToken: null, setSessionCookie: () => {} } satisfies Context;
-    return createCallerFactory(appRouter)(ctx);
-  };
-
-  it('a string action (a role procedure)', async () => {
-    const { db, actions } = recordingDb();
-    await expect(caller(db).teams.create({ name: 'blue' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(actions).toEqual(['team.create:refused']);
-  });
-
-  it('a function of the input (a team object procedure)', async () => {
-    const { db, actions } = recordingDb();
-    await expect(caller(db).secrets.create({ kind: 'config', name: 'app', data: '' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(actions).toEqual(['config.create:refused']);
   });
 });

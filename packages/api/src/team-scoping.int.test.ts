@@ -271,8 +271,10 @@ describe('teams: a user of one team cannot see or touch another team\'s hosts by
     // the refusal is in the audit log, on the host
     const refused = await t().db.auditEntry.findFirst({ where: { action: 'container.create', outcome: 'refused', actorName: 'otto' } });
     expect(refused?.hostId).toBe(ids.a1);
+    // a team object's, named by its input's kind
+    expect((await attempt(callerFor(t().db, vic), 'secrets.create', { kind: 'config', name: 'app', data: '' }))?.code).toBe('FORBIDDEN');
     // under the names their successes are recorded under, once each
-    expect(await refusals('vic')).toEqual(['container.create', 'container.start', 'container.stop', 'container.remove']);
+    expect(await refusals('vic')).toEqual(['container.create', 'container.start', 'container.stop', 'container.remove', 'config.create']);
     expect(await refusals('otto')).toEqual(['container.create']);
     // a team admin enrolls hosts into its own team only; revokes its own team's hosts
     expect((await callerFor(t().db, ada).hosts.createJoinToken({})).team).toBe('default');
