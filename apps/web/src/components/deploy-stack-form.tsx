@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../lib/trpc.ts';
 import { TeamSelect, useTeamsWith } from './team-select.tsx';
+import { refresh } from '../lib/refresh.ts';
 
 const STACK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
@@ -56,7 +57,7 @@ export function DeployStackForm() {
       for (const f of extra) files[f.name] = await base64Of(f);
       const r = await api.stacks.deployCompose.mutate({ name, compose, fileName, files, ...(askTeam && team ? { team } : {}) });
       setOutcome({ ok: true, services: r.services, ignored: r.ignored });
-      void client.invalidateQueries();
+      void refresh(client, []); // a stack touches services, secrets, networks, volumes…
     } catch (err) {
       setOutcome({ ok: false, message: errorMessage(err) });
     } finally {
