@@ -321,7 +321,12 @@ describe('services on three lab hosts', { timeout: 240_000 }, () => {
     const done = await eventually(async () => {
       const s = await service('web');
       return s.updateState === 'completed' && running(s).length === 3 && running(s).every((r) => r.version > before.version) ? s : null;
-    }, 'the rollout finished by the second gateway', 120_000);
+    }, 'the rollout finished by the second gateway', 120_000).catch(async (err) => {
+      const s = await service('web');
+      console.error('DIAG service', JSON.stringify({ updateState: s.updateState, version: s.version, replicas: s.replicas.map((r) => ({ slot: r.slot, host: r.host, state: r.state, desired: r.desired, version: r.version, error: (r as { error?: string }).error })) }, null, 1));
+      console.error('DIAG second log tail', second.log().split('\n').slice(-60).join('\n'));
+      throw err;
+    });
     expect(new Set(running(done).map((r) => r.slot))).toEqual(new Set([1, 2, 3]));
     // exactly three running containers of the service on the hosts, none made twice; every
     // container it has is a replica on record (failed ones stay as history, for their logs)
